@@ -1,0 +1,106 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/tlhpf/cms/cms"
+)
+
+type loginRequest struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+type loginResponse struct {
+	Token           string    `json:"token"`
+	ExpiresAt       time.Time `json:"expires_at"`
+	User            userJSON  `json:"user"`
+	PasswordExpired bool      `json:"password_expired"`
+}
+
+func (s *Server) handleLogin(c echo.Context) error {
+	var req loginRequest
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	res, err := s.svc.Auth.Login(c.Request().Context(), req.Username, req.Password)
+	if err != nil {
+		return err
+	}
+	return respond(c, http.StatusOK, loginResponse{Token: res.Token, ExpiresAt: res.ExpiresAt,
+		User: s.userJSON(res.User), PasswordExpired: res.PasswordExpired})
+}
+
+func (s *Server) handleLogout(c echo.Context) error {
+	if err := s.svc.Auth.Logout(c.Request().Context(), principal(c)); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+type meResponse struct {
+	userJSON
+	PasswordExpired bool `json:"password_expired"`
+}
+
+func (s *Server) handleMe(c echo.Context) error {
+	p := principal(c)
+	return respond(c, http.StatusOK, meResponse{userJSON: s.userJSON(p.User), PasswordExpired: p.PasswordExpired})
+}
+
+type passwordRequest struct {
+	CurrentPassword string `json:"current_password"`
+	NewPassword     string `json:"new_password"`
+}
+
+func (s *Server) handleChangePassword(c echo.Context) error {
+	var req passwordRequest
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	if err := s.svc.Auth.ChangePassword(c.Request().Context(), principal(c), req.CurrentPassword, req.NewPassword); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+type roleJSON struct {
+	Role       cms.Role `json:"role"`
+	Department string   `json:"department"`
+}
+
+type userJSON struct {
+	ID                int64      `json:"id"`
+	Username          string     `json:"username"`
+	DisplayName       string     `json:"display_name"`
+	Department        string     `json:"department"`
+	Roles             []roleJSON `json:"roles"`
+	Disabled          bool       `json:"disabled"`
+	PasswordChangedAt time.Time  `json:"password_changed_at"`
+	PasswordExpiresAt time.Time  `json:"password_expires_at"`
+	LockedUntil       *time.Time `json:"locked_until"`
+	CreatedAt         time.Time  `json:"created_at"`
+	UpdatedAt         time.Time  `json:"updated_at"`
+}
+
+func (s *Server) userJSON(u *cms.User) userJSON {
+	roles := make([]roleJSON, 0, len(u.Roles))
+	for _, r := range u.Roles {
+		roles = append(roles, roleJSON{Role: r.Role, Department: r.Department})
+	}
+	return userJSON{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Department: u.Department,
+		Roles: roles, Disabled: u.Disabled, PasswordChangedAt: u.PasswordChangedAt,
+		PasswordExpiresAt: u.PasswordChangedAt.Add(s.svc.Auth.Config.PasswordMaxAge),
+		LockedUntil:       timePtr(u.LockedUntil), CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
+}
+
+// timePtr turns the zero time into null.
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}

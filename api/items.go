@@ -1,0 +1,313 @@
+package api
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/tlhpf/cms/cms"
+)
+
+// optional is a JSON value that may be absent, null or set; PATCH needs to
+// tell the three apart.
+type optional[T any] struct {
+	Set   bool
+	Value *T
+}
+
+func (o *optional[T]) UnmarshalJSON(b []byte) error {
+	o.Set = true
+	if string(b) == "null" {
+		return nil
+	}
+	var v T
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	o.Value = &v
+	return nil
+}
+
+type contentRequest struct {
+	Title      *string          `json:"title"`
+	Body       *string          `json:"body"`
+	BodyFormat *string          `json:"body_format"`
+	Fields     map[string]any   `json:"fields"`
+	PublishAt  optional[string] `json:"publish_at"`
+	ExpireAt   optional[string] `json:"expire_at"`
+}
+
+// content converts the request into cms.Content; a null time clears it.
+func (r *contentRequest) content() (cms.Content, error) {
+	c := cms.Content{Title: r.Title, Body: r.Body, BodyFormat: r.BodyFormat, Fields: r.Fields}
+	var fe cms.FieldErrors
+	c.PublishAt = parseOptTime(&fe, "publish_at", r.PublishAt)
+	c.ExpireAt = parseOptTime(&fe, "expire_at", r.ExpireAt)
+	return c, fe.Err("invalid time")
+}
+
+func parseOptTime(fe *cms.FieldErrors, field string, o optional[string]) *time.Time {
+	if !o.Set {
+		return nil
+	}
+	if o.Value == nil {
+		return &time.Time{}
+	}
+	t, err := time.Parse(time.RFC3339, *o.Value)
+	if err != nil {
+		fe.Add(field, "must be an RFC 3339 time such as 2026-01-02T08:00:00Z")
+		return nil
+	}
+	return &t
+}
+
+type itemCreateRequest struct {
+	Column     string `json:"column"`
+	Department string `json:"department"`
+	contentRequest
+}
+
+type revisionCreateRequest struct {
+	Action string `json:"action"`
+	contentRequest
+}
+
+type itemJSON struct {
+	ID             int64     `json:"id"`
+	Column         string    `json:"column"`
+	Department     string    `json:"department"`
+	ContentType    string    `json:"content_type"`
+	Title          string    `json:"title"`
+	State          cms.State `json:"state"`
+	CreatedBy      int64     `json:"created_by"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
+	HeadRevisionID int64     `json:"head_revision_id"`
+	LiveRevisionID *int64    `json:"live_revision_id"`
+}
+
+func toItemJSON(it *cms.Item) itemJSON {
+	j := itemJSON{ID: it.ID, Column: it.Column, Department: it.Department, ContentType: it.ContentType,
+		Title: it.Title, State: it.State, CreatedBy: it.CreatedBy, CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt,
+		HeadRevisionID: it.HeadRevisionID}
+	if it.LiveRevisionID != 0 {
+		id := it.LiveRevisionID
+		j.LiveRevisionID = &id
+	}
+	return j
+}
+
+type revisionJSON struct {
+	ID             int64          `json:"id"`
+	ItemID         int64          `json:"item_id"`
+	Number         int            `json:"number"`
+	Action         string         `json:"action"`
+	State          cms.State      `json:"state"`
+	Version        int            `json:"version"`
+	Title          string         `json:"title"`
+	Body           string         `json:"body"`
+	BodyFormat     string         `json:"body_format"`
+	BodyHTML       string         `json:"body_html"`
+	Fields         map[string]any `json:"fields"`
+	PublishAt      *time.Time     `json:"publish_at"`
+	ExpireAt       *time.Time     `json:"expire_at"`
+	AuthorID       int64          `json:"author_id"`
+	CreatedAt      time.Time      `json:"created_at"`
+	UpdatedAt      time.Time      `json:"updated_at"`
+	ContentHash    string         `json:"content_hash"`
+	SubmitProblems []fieldProblem `json:"submit_problems"`
+}
+
+func toRevisionJSON(r *cms.Revision, contentType string) revisionJSON {
+	j := revisionJSON{ID: r.ID, ItemID: r.ItemID, Number: r.Number, Action: r.Action, State: r.State,
+		Version: r.Version, Title: r.Title, Body: r.Body, BodyFormat: r.BodyFormat,
+		BodyHTML: renderBody(r.Body, r.BodyFormat), Fields: r.Fields, PublishAt: timePtr(r.PublishAt),
+		ExpireAt: timePtr(r.ExpireAt), AuthorID: r.AuthorID, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		ContentHash: r.ContentHash, SubmitProblems: []fieldProblem{}}
+	if j.Fields == nil {
+		j.Fields = map[string]any{}
+	}
+	if ct := cms.LookupContentType(contentType); ct != nil && r.State == cms.StateDraft {
+		for _, f := range ct.Missing(r) {
+			j.SubmitProblems = append(j.SubmitProblems, fieldProblem{Field: f.Field, Message: f.Message})
+		}
+	}
+	return j
+}
+
+// revisionSummary is a revision in an item's list of revisions.
+type revisionSummary struct {
+	ID        int64     `json:"id"`
+	Number    int       `json:"number"`
+	Action    string    `json:"action"`
+	State     cms.State `json:"state"`
+	Version   int       `json:"version"`
+	Title     string    `json:"title"`
+	AuthorID  int64     `json:"author_id"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+type itemDetailJSON struct {
+	itemJSON
+	LiveRevision     *revisionJSON     `json:"live_revision"`
+	InflightRevision *revisionJSON     `json:"inflight_revision"`
+	Revisions        []revisionSummary `json:"revisions"`
+}
+
+type itemCreatedJSON struct {
+	itemJSON
+	Revision revisionJSON `json:"revision"`
+}
+
+func (s *Server) handleItemCreate(c echo.Context) error {
+	var req itemCreateRequest
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	content, err := req.content()
+	if err != nil {
+		return err
+	}
+	it, rev, err := s.svc.Items.Create(c.Request().Context(), principal(c),
+		cms.NewItem{Column: req.Column, Department: req.Department, Content: content})
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/items/"+strconv.FormatInt(it.ID, 10))
+	return respond(c, http.StatusCreated, itemCreatedJSON{itemJSON: toItemJSON(it), Revision: toRevisionJSON(rev, it.ContentType)})
+}
+
+func (s *Server) handleItemList(c echo.Context) error {
+	q := c.QueryParams()
+	f := cms.ItemFilter{Column: q.Get("column"), Department: q.Get("department"), State: cms.State(q.Get("state")),
+		Query: strings.TrimSpace(q.Get("q"))}
+	if l := q.Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil {
+			return cms.Invalid("invalid limit", cms.FieldError{Field: "limit", Message: "must be an integer"})
+		}
+		f.Limit = n
+	}
+	items, next, err := s.svc.Items.List(c.Request().Context(), principal(c), f, q.Get("cursor"))
+	if err != nil {
+		return err
+	}
+	out := make([]itemJSON, len(items))
+	for i := range items {
+		out[i] = toItemJSON(&items[i])
+	}
+	var nextCursor *string
+	if next != "" {
+		nextCursor = &next
+	}
+	return respond(c, http.StatusOK, map[string]any{"items": out, "next_cursor": nextCursor})
+}
+
+func (s *Server) handleItemGet(c echo.Context) error {
+	id, err := pathID(c, "item")
+	if err != nil {
+		return err
+	}
+	v, err := s.svc.Items.Get(c.Request().Context(), principal(c), id)
+	if err != nil {
+		return err
+	}
+	out := itemDetailJSON{itemJSON: toItemJSON(v.Item), Revisions: make([]revisionSummary, len(v.Revisions))}
+	for i, r := range v.Revisions {
+		out.Revisions[i] = revisionSummary{ID: r.ID, Number: r.Number, Action: r.Action, State: r.State,
+			Version: r.Version, Title: r.Title, AuthorID: r.AuthorID, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+	}
+	if v.Live != nil {
+		j := toRevisionJSON(v.Live, v.Item.ContentType)
+		out.LiveRevision = &j
+	}
+	if v.Head != nil && v.Head.State.InFlight() {
+		j := toRevisionJSON(v.Head, v.Item.ContentType)
+		out.InflightRevision = &j
+	}
+	return respond(c, http.StatusOK, out)
+}
+
+func (s *Server) handleRevisionCreate(c echo.Context) error {
+	id, err := pathID(c, "item")
+	if err != nil {
+		return err
+	}
+	var req revisionCreateRequest
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	content, err := req.content()
+	if err != nil {
+		return err
+	}
+	rev, it, err := s.svc.Items.NewRevision(c.Request().Context(), principal(c), id, req.Action, content)
+	if err != nil {
+		return err
+	}
+	setETag(c, rev.Version)
+	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/revisions/"+strconv.FormatInt(rev.ID, 10))
+	return respond(c, http.StatusCreated, toRevisionJSON(rev, it.ContentType))
+}
+
+func (s *Server) handleRevisionGet(c echo.Context) error {
+	id, err := pathID(c, "revision")
+	if err != nil {
+		return err
+	}
+	rev, it, err := s.svc.Items.Revision(c.Request().Context(), principal(c), id)
+	if err != nil {
+		return err
+	}
+	setETag(c, rev.Version)
+	return respond(c, http.StatusOK, toRevisionJSON(rev, it.ContentType))
+}
+
+func (s *Server) handleRevisionUpdate(c echo.Context) error {
+	id, err := pathID(c, "revision")
+	if err != nil {
+		return err
+	}
+	version, err := ifMatchVersion(c)
+	if err != nil {
+		return err
+	}
+	var req contentRequest
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	content, err := req.content()
+	if err != nil {
+		return err
+	}
+	rev, it, err := s.svc.Items.UpdateDraft(c.Request().Context(), principal(c), id, version, content)
+	if err != nil {
+		return err
+	}
+	setETag(c, rev.Version)
+	return respond(c, http.StatusOK, toRevisionJSON(rev, it.ContentType))
+}
+
+// setETag sets the revision's version as its strong entity tag.
+func setETag(c echo.Context, version int) {
+	c.Response().Header().Set("ETag", `"`+strconv.Itoa(version)+`"`)
+}
+
+// ifMatchVersion reads the version the client last saw from If-Match. It
+// is required: an edit without it could silently overwrite someone else's.
+func ifMatchVersion(c echo.Context) (int, error) {
+	h := strings.TrimSpace(c.Request().Header.Get("If-Match"))
+	if h == "" {
+		return 0, cms.Errorf(cms.EPRECONDREQ, "send If-Match with the ETag of the revision you edited")
+	}
+	v, err := strconv.Atoi(strings.Trim(h, `"`))
+	if err != nil || v <= 0 {
+		return 0, cms.Errorf(cms.EPRECONDITION, "If-Match %q is not an ETag this API issued", h)
+	}
+	return v, nil
+}

@@ -1,0 +1,95 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/tlhpf/cms/cms"
+)
+
+// decode reads a JSON request body into v. It refuses other media types
+// (415), invalid UTF-8, malformed JSON and trailing data (400), and unknown
+// fields or wrong types (422, naming the field).
+func decode(c echo.Context, v any) error {
+	mt, _, err := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType))
+	if err != nil || mt != echo.MIMEApplicationJSON {
+		return echo.NewHTTPError(http.StatusUnsupportedMediaType, "the body must be application/json")
+	}
+	body, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return echo.ErrStatusRequestEntityTooLarge
+		}
+		return cms.Errorf(cms.EBADREQUEST, "could not read the request body")
+	}
+	if !utf8.Valid(body) {
+		return cms.Errorf(cms.EBADREQUEST, "the body is not valid UTF-8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	dec.UseNumber()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	if dec.More() {
+		return cms.Errorf(cms.EBADREQUEST, "the body holds more than one JSON value")
+	}
+	return nil
+}
+
+func jsonError(err error) error {
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case errors.As(err, &typeErr):
+		field := typeErr.Field
+		if field == "" {
+			return cms.Errorf(cms.EBADREQUEST, "the body must be a JSON object")
+		}
+		return cms.Invalid("wrong type", cms.FieldError{Field: field, Message: "must be " + jsonKind(typeErr.Type.Kind().String())})
+	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return cms.Errorf(cms.EBADREQUEST, "the body is not well-formed JSON")
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return cms.Invalid("unknown field", cms.FieldError{Field: name, Message: "is not a field of this request"})
+	}
+	return cms.Errorf(cms.EBADREQUEST, "the body could not be decoded: %v", err)
+}
+
+func jsonKind(k string) string {
+	switch k {
+	case "int", "int64", "int32", "float64":
+		return "a number"
+	case "map", "struct":
+		return "an object"
+	case "slice":
+		return "an array"
+	case "bool":
+		return "true or false"
+	}
+	return "a " + k
+}
+
+// writeJSONBody encodes v without HTML escaping so that Chinese text and
+// markup in content stay readable.
+func writeJSONBody(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// respond writes v as JSON with status.
+func respond(c echo.Context, status int, v any) error {
+	c.Response().Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSONCharsetUTF8)
+	c.Response().WriteHeader(status)
+	return writeJSONBody(c.Response(), v)
+}

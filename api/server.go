@@ -1,0 +1,121 @@
+// Package api serves the management API (/api/v1) and the health and spec
+// endpoints over HTTP with echo. Handlers bind the request, call one cms
+// service method and write the response; every error becomes problem
+// details in one handler, and authorization is left to the services.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/tlhpf/cms/cms"
+)
+
+// Services are the cms use cases the API exposes.
+type Services struct {
+	Auth      *cms.AuthService
+	Users     *cms.UserService
+	Structure *cms.StructureService
+	Items     *cms.ItemService
+}
+
+// Options configure the HTTP layer.
+type Options struct {
+	BodyLimit string                          // largest JSON body, e.g. "1M"
+	Ready     func(ctx context.Context) error // readiness probe (database ping)
+	Spec      []byte                          // openapi.yaml, served at /openapi.yaml
+	Version   string
+}
+
+// Server is the HTTP face of the CMS.
+type Server struct {
+	echo *echo.Echo
+	svc  Services
+	opts Options
+	log  *slog.Logger
+}
+
+// NewServer builds the server and its routes.
+func NewServer(svc Services, opts Options, log *slog.Logger) *Server {
+	if opts.BodyLimit == "" {
+		opts.BodyLimit = "1M"
+	}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	s := &Server{echo: e, svc: svc, opts: opts, log: log}
+	e.HTTPErrorHandler = s.errorHandler
+	s.routes()
+	return s
+}
+
+// Handler returns the server as an http.Handler.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Echo returns the underlying echo instance, for route introspection in tests.
+func (s *Server) Echo() *echo.Echo { return s.echo }
+
+// routes registers every route in one place, grouped by who may call them.
+func (s *Server) routes() {
+	e := s.echo
+	e.Use(middleware.RequestID())
+	e.Use(s.requestLogger)
+	e.Use(middleware.Recover())
+	e.Use(securityHeaders)
+	e.Use(middleware.BodyLimit(s.opts.BodyLimit))
+
+	// Public: probes and the spec.
+	e.GET("/healthz", s.handleHealth)
+	e.GET("/readyz", s.handleReady)
+	e.GET("/openapi.yaml", s.handleSpec)
+
+	v1 := e.Group("/api/v1")
+	v1.POST("/auth/login", s.handleLogin)
+
+	// Authenticated: every route below needs a bearer token.
+	a := v1.Group("", s.authenticate)
+	a.POST("/auth/logout", s.handleLogout)
+	a.GET("/me", s.handleMe)
+	a.PUT("/me/password", s.handleChangePassword)
+
+	a.GET("/users", s.handleUserList)
+	a.POST("/users", s.handleUserCreate)
+	a.GET("/users/:id", s.handleUserGet)
+	a.PATCH("/users/:id", s.handleUserUpdate)
+
+	a.GET("/departments", s.handleDepartments)
+	a.GET("/channels", s.handleChannels)
+	a.GET("/channels/:channel/menu", s.handleMenu)
+	a.GET("/columns", s.handleColumns)
+	a.GET("/columns/:slug", s.handleColumn)
+	a.GET("/content-types", s.handleContentTypes)
+
+	a.GET("/items", s.handleItemList)
+	a.POST("/items", s.handleItemCreate)
+	a.GET("/items/:id", s.handleItemGet)
+	a.POST("/items/:id/revisions", s.handleRevisionCreate)
+	a.GET("/revisions/:id", s.handleRevisionGet)
+	a.PATCH("/revisions/:id", s.handleRevisionUpdate)
+}
+
+func (s *Server) handleHealth(c echo.Context) error {
+	return respond(c, http.StatusOK, map[string]string{"status": "ok", "version": s.opts.Version})
+}
+
+func (s *Server) handleReady(c echo.Context) error {
+	if s.opts.Ready != nil {
+		if err := s.opts.Ready(c.Request().Context()); err != nil {
+			s.log.WarnContext(c.Request().Context(), "not ready", slog.Any("error", err))
+			return echo.NewHTTPError(http.StatusServiceUnavailable, "the database does not answer")
+		}
+	}
+	return respond(c, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+func (s *Server) handleSpec(c echo.Context) error {
+	c.Response().Header().Set("Cache-Control", "public, max-age=300")
+	return c.Blob(http.StatusOK, "application/yaml", s.opts.Spec)
+}

@@ -1,0 +1,148 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"golang.org/x/term"
+
+	"github.com/tlhpf/cms/storage"
+
+	"github.com/tlhpf/cms/cms"
+)
+
+func runMigrate(ctx context.Context, cfg Config, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	status := fs.Bool("status", false, "list applied and pending migrations instead of migrating")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log := cfg.logger()
+	if *status {
+		db, err := storage.Open(ctx, cfg.DatabaseURL)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		applied, pending, err := db.MigrationStatus(ctx)
+		if err != nil {
+			return err
+		}
+		for _, m := range applied {
+			fmt.Fprintln(stdout, "applied ", m)
+		}
+		for _, m := range pending {
+			fmt.Fprintln(stdout, "pending ", m)
+		}
+		return nil
+	}
+	db, err := openDB(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	fmt.Fprintln(stdout, "the database is up to date")
+	return nil
+}
+
+func runSeed(ctx context.Context, cfg Config, stdout io.Writer) error {
+	db, err := openDB(ctx, cfg, cfg.logger())
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	sum, err := db.Seed(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "seeded %d departments, %d channels, %d menu entries, %d columns\n",
+		sum.Departments, sum.Channels, sum.MenuEntries, sum.Columns)
+	return nil
+}
+
+// roleFlags collects -role ROLE[:DEPARTMENT] flags.
+type roleFlags []cms.RoleBinding
+
+func (r *roleFlags) String() string { return fmt.Sprint(*r) }
+
+func (r *roleFlags) Set(v string) error {
+	role, dept, _ := strings.Cut(v, ":")
+	*r = append(*r, cms.RoleBinding{Role: cms.Role(role), Department: dept})
+	return nil
+}
+
+func runUserAdd(ctx context.Context, cfg Config, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var in cms.NewUser
+	var roles roleFlags
+	fs.StringVar(&in.Username, "username", "", "login name (required)")
+	fs.StringVar(&in.DisplayName, "display-name", "", "name shown to others")
+	fs.StringVar(&in.Department, "department", "", "department slug where the person sits (required)")
+	fs.Var(&roles, "role", "role binding ROLE[:DEPARTMENT], repeatable; centre-wide roles default to -department")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	in.Roles = roles
+	pw, err := readPassword(stdin, stderr)
+	if err != nil {
+		return err
+	}
+	in.Password = pw
+	a, err := newApp(ctx, cfg, cfg.logger())
+	if err != nil {
+		return err
+	}
+	defer a.db.Close()
+	u, err := a.svc.Users.AddFromCLI(ctx, in)
+	if err != nil {
+		var de *cms.Error
+		if errors.As(err, &de) {
+			for _, f := range de.Fields {
+				fmt.Fprintf(stderr, "  %s: %s\n", f.Field, f.Message)
+			}
+		}
+		return err
+	}
+	fmt.Fprintf(stdout, "added user %s (id %d)\n", u.Username, u.ID)
+	return nil
+}
+
+// readPassword reads a password from a terminal without echo (asking twice),
+// or the first line of stdin when it is not a terminal. Never from a flag,
+// which would leave it in the shell history and the process list.
+func readPassword(stdin io.Reader, stderr io.Writer) (string, error) {
+	if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		fmt.Fprint(stderr, "password: ")
+		a, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(stderr)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprint(stderr, "again: ")
+		b, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(stderr)
+		if err != nil {
+			return "", err
+		}
+		if string(a) != string(b) {
+			return "", errors.New("the passwords differ")
+		}
+		return string(a), nil
+	}
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", err
+	}
+	line = strings.TrimRight(line, "\r\n")
+	if line == "" {
+		return "", errors.New("no password on stdin")
+	}
+	return line, nil
+}

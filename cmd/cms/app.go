@@ -1,0 +1,60 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/tlhpf/cms/api"
+	"github.com/tlhpf/cms/cms"
+	"github.com/tlhpf/cms/rbac"
+	"github.com/tlhpf/cms/storage"
+)
+
+// app is the wired system: the database and the services over it.
+type app struct {
+	db  *storage.DB
+	svc api.Services
+}
+
+// openDB opens and migrates the database.
+func openDB(ctx context.Context, cfg Config, log *slog.Logger) (*storage.DB, error) {
+	db, err := storage.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if len(applied) > 0 {
+		log.Info("migrated the database", slog.String("dialect", db.Dialect), slog.Any("migrations", applied))
+	}
+	return db, nil
+}
+
+// newApp opens the database, migrates and seeds it, and wires the services.
+func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
+	db, err := openDB(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.Seed(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("seed: %w", err)
+	}
+	az, err := rbac.NewAuthorizer(ctx, db)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	clock := cms.SystemClock{}
+	hasher := rbac.Hasher{Params: cfg.Argon2}
+	return &app{db: db, svc: api.Services{
+		Auth:      &cms.AuthService{Users: db, Hasher: hasher, Clock: clock, Config: cfg.Auth},
+		Users:     &cms.UserService{Users: db, Structure: db, Hasher: hasher, Authorizer: az, Clock: clock},
+		Structure: &cms.StructureService{Structure: db, Authorizer: az},
+		Items:     &cms.ItemService{Items: db, Structure: db, Authorizer: az, Clock: clock},
+	}}, nil
+}

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tlhpf/cms/cms"
+	"github.com/tlhpf/cms/rbac"
+	"github.com/tlhpf/cms/storage"
+)
+
+// Config is everything the cms binary reads from its environment (CMS_*).
+// Secrets may come from a file named by the same variable with _FILE.
+type Config struct {
+	Addr          string
+	DataDir       string
+	DatabaseURL   string
+	AdminPassword string
+	LogLevel      slog.Level
+	LogFormat     string
+	BodyLimit     string
+	Auth          cms.AuthConfig
+	Argon2        rbac.Argon2Params
+	ShutdownGrace time.Duration
+}
+
+// loadConfig reads and validates the configuration.
+func loadConfig(getenv func(string) string) (Config, error) {
+	c := Config{
+		Addr:          envOr(getenv, "CMS_ADDR", "127.0.0.1:8080"),
+		DataDir:       envOr(getenv, "CMS_DATA_DIR", "./data"),
+		DatabaseURL:   getenv("CMS_DATABASE_URL"),
+		LogFormat:     envOr(getenv, "CMS_LOG_FORMAT", "text"),
+		BodyLimit:     envOr(getenv, "CMS_BODY_LIMIT", "1M"),
+		Auth:          cms.DefaultAuthConfig(),
+		Argon2:        rbac.DefaultArgon2,
+		ShutdownGrace: 15 * time.Second,
+	}
+	var errs []error
+	var err error
+	if c.AdminPassword, err = secret(getenv, "CMS_ADMIN_PASSWORD"); err != nil {
+		errs = append(errs, err)
+	}
+	if c.DatabaseURL == "" {
+		c.DatabaseURL = storage.SQLiteURL(c.DataDir)
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(envOr(getenv, "CMS_LOG_LEVEL", "info"))); err != nil {
+		errs = append(errs, fmt.Errorf("CMS_LOG_LEVEL: %w", err))
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, errors.New("CMS_LOG_FORMAT: must be text or json"))
+	}
+	durations := []struct {
+		name string
+		dst  *time.Duration
+	}{
+		{"CMS_SESSION_TTL", &c.Auth.SessionTTL},
+		{"CMS_PASSWORD_MAX_AGE", &c.Auth.PasswordMaxAge},
+		{"CMS_LOCKOUT_DURATION", &c.Auth.LockoutDuration},
+		{"CMS_SHUTDOWN_GRACE", &c.ShutdownGrace},
+	}
+	for _, d := range durations {
+		if v := getenv(d.name); v != "" {
+			if *d.dst, err = time.ParseDuration(v); err != nil || *d.dst <= 0 {
+				errs = append(errs, fmt.Errorf("%s: want a positive duration such as 12h, got %q", d.name, v))
+			}
+		}
+	}
+	ints := []struct {
+		name     string
+		min, max uint64
+		set      func(uint64)
+	}{
+		{"CMS_LOCKOUT_THRESHOLD", 1, 100, func(v uint64) { c.Auth.LockoutThreshold = int(v) }},
+		{"CMS_ARGON2_MEMORY_KIB", 1024, 4 << 20, func(v uint64) { c.Argon2.MemoryKiB = uint32(v) }},
+		{"CMS_ARGON2_TIME", 1, 100, func(v uint64) { c.Argon2.Time = uint32(v) }},
+		{"CMS_ARGON2_THREADS", 1, 64, func(v uint64) { c.Argon2.Threads = uint8(v) }},
+	}
+	for _, n := range ints {
+		if v := getenv(n.name); v != "" {
+			x, err := strconv.ParseUint(v, 10, 64)
+			if err != nil || x < n.min || x > n.max {
+				errs = append(errs, fmt.Errorf("%s: want an integer from %d to %d, got %q", n.name, n.min, n.max, v))
+				continue
+			}
+			n.set(x)
+		}
+	}
+	return c, errors.Join(errs...)
+}
+
+func envOr(getenv func(string) string, name, def string) string {
+	if v := getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// secret reads NAME, or the file named by NAME_FILE (trailing newline trimmed).
+func secret(getenv func(string) string, name string) (string, error) {
+	v, file := getenv(name), getenv(name+"_FILE")
+	if v != "" && file != "" {
+		return "", fmt.Errorf("%s and %s_FILE are both set; set one", name, name)
+	}
+	if file == "" {
+		return v, nil
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", fmt.Errorf("%s_FILE: %w", name, err)
+	}
+	return strings.TrimRight(string(b), "\r\n"), nil
+}
+
+func (c Config) logger() *slog.Logger {
+	opts := &slog.HandlerOptions{Level: c.LogLevel}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}

@@ -1,0 +1,99 @@
+// Command cms runs the headless CMS of the housing provident fund centre:
+// the HTTP server and the operator's commands around it.
+//
+//	cms serve                 run the server (migrates and seeds on start)
+//	cms migrate [-status]     apply database migrations
+//	cms seed                  create or update departments, menus and columns
+//	cms user add …            add an account (password from stdin or a prompt)
+//	cms version               print the version
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = ""
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "cms:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+const usage = `usage: cms <command> [flags]
+
+commands:
+  serve      run the HTTP server (migrates and seeds first)
+  migrate    apply database migrations (-status to list them)
+  seed       create or update the departments, menus and columns of the annexes
+  user add   add an account; the password is read from stdin or a prompt
+  version    print the version
+
+configuration comes from CMS_* environment variables; see README.md.
+`
+
+// run dispatches a command line. It is main without the process exits, for tests.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no command given")
+	}
+	if args[0] == "version" || args[0] == "-version" || args[0] == "--version" {
+		fmt.Fprintln(stdout, "cms", buildVersion())
+		return nil
+	}
+	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return fmt.Errorf("configuration: %w", err)
+	}
+	switch args[0] {
+	case "serve":
+		return runServe(ctx, cfg, args[1:], stderr)
+	case "migrate":
+		return runMigrate(ctx, cfg, args[1:], stdout)
+	case "seed":
+		return runSeed(ctx, cfg, stdout)
+	case "user":
+		if len(args) < 2 || args[1] != "add" {
+			return errors.New("usage: cms user add -username NAME -department SLUG -role ROLE[:DEPT] …")
+		}
+		return runUserAdd(ctx, cfg, args[2:], stdin, stdout, stderr)
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				return "dev-" + s.Value[:12]
+			}
+		}
+		if bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			return bi.Main.Version
+		}
+	}
+	return "dev"
+}

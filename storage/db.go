@@ -1,0 +1,175 @@
+// Package storage keeps the CMS's data: the database through bun (SQLite by
+// default, PostgreSQL for production), its migrations and seed, the
+// repositories that implement the cms store ports, and the blob stores.
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+	"github.com/uptrace/bun/dialect/sqlitedialect"
+	"github.com/uptrace/bun/driver/sqliteshim"
+	"github.com/uptrace/bun/migrate"
+
+	"github.com/tlhpf/cms/storage/migrations"
+)
+
+// Dialects.
+const (
+	SQLite   = "sqlite"
+	Postgres = "postgres"
+)
+
+// DB is the CMS database. Its methods implement the cms store ports.
+type DB struct {
+	bun     *bun.DB
+	Dialect string
+}
+
+// Bun returns the underlying bun handle, for tests and tools.
+func (db *DB) Bun() *bun.DB { return db.bun }
+
+// SQLiteURL returns the URL of the embedded database file under dataDir.
+func SQLiteURL(dataDir string) string {
+	return "sqlite://" + filepath.Join(dataDir, "cms.db")
+}
+
+// Open connects to the database at rawURL: "postgres://…" (or
+// "postgresql://…") for PostgreSQL, "sqlite://PATH" or a bare path for a
+// SQLite file. It does not migrate; call Migrate.
+func Open(ctx context.Context, rawURL string) (*DB, error) {
+	switch {
+	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
+		return openPostgres(ctx, rawURL)
+	default:
+		return openSQLite(ctx, strings.TrimPrefix(rawURL, "sqlite://"))
+	}
+}
+
+func openSQLite(ctx context.Context, path string) (*DB, error) {
+	if path == "" {
+		return nil, errors.New("storage: empty SQLite path")
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("storage: create data directory: %w", err)
+		}
+	}
+	// WAL lets readers run beside the writer; immediate transactions take
+	// the write lock at BEGIN, so concurrent writers queue on busy_timeout
+	// instead of failing with SQLITE_BUSY when a read turns into a write.
+	q := url.Values{}
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Set("_txlock", "immediate")
+	sqldb, err := sql.Open(sqliteshim.ShimName, "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, err
+	}
+	sqldb.SetMaxOpenConns(8)
+	sqldb.SetMaxIdleConns(8)
+	sqldb.SetConnMaxIdleTime(0)
+	db := &DB{bun: bun.NewDB(sqldb, sqlitedialect.New()), Dialect: SQLite}
+	if err := db.Ping(ctx); err != nil {
+		sqldb.Close()
+		return nil, fmt.Errorf("storage: open %s: %w", path, err)
+	}
+	return db, nil
+}
+
+func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
+	sqldb, err := sql.Open("pgx", rawURL)
+	if err != nil {
+		return nil, err
+	}
+	sqldb.SetMaxOpenConns(20)
+	sqldb.SetMaxIdleConns(10)
+	sqldb.SetConnMaxLifetime(time.Hour)
+	db := &DB{bun: bun.NewDB(sqldb, pgdialect.New()), Dialect: Postgres}
+	if err := db.Ping(ctx); err != nil {
+		sqldb.Close()
+		return nil, fmt.Errorf("storage: connect to PostgreSQL: %w", err)
+	}
+	return db, nil
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	return db.bun.PingContext(ctx)
+}
+
+// Close closes the database.
+func (db *DB) Close() error { return db.bun.Close() }
+
+// Migrate applies every migration not yet applied and returns their names.
+// Several processes starting at once take turns on the migration lock.
+func (db *DB) Migrate(ctx context.Context) ([]string, error) {
+	m := migrate.NewMigrator(db.bun, migrations.Migrations, migrate.WithMarkAppliedOnSuccess(true))
+	if err := m.Init(ctx); err != nil {
+		return nil, fmt.Errorf("storage: init migrations: %w", err)
+	}
+	if err := lockWithRetry(ctx, m); err != nil {
+		return nil, err
+	}
+	defer m.Unlock(context.WithoutCancel(ctx)) //nolint:errcheck // best effort; the lock row is ours
+	group, err := m.Migrate(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("storage: migrate: %w", err)
+	}
+	var names []string
+	for _, mg := range group.Migrations {
+		names = append(names, mg.Name)
+	}
+	return names, nil
+}
+
+func lockWithRetry(ctx context.Context, m *migrate.Migrator) error {
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		err := m.Lock(ctx)
+		if err == nil {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("storage: migration lock: %w", err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// MigrationStatus lists every migration with whether it has been applied.
+func (db *DB) MigrationStatus(ctx context.Context) (applied, pending []string, err error) {
+	m := migrate.NewMigrator(db.bun, migrations.Migrations)
+	if err := m.Init(ctx); err != nil {
+		return nil, nil, err
+	}
+	ms, err := m.MigrationsWithStatus(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, mg := range ms.Applied() {
+		applied = append(applied, mg.Name)
+	}
+	for _, mg := range ms.Unapplied() {
+		pending = append(pending, mg.Name)
+	}
+	return applied, pending, nil
+}

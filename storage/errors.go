@@ -1,0 +1,48 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/uptrace/bun"
+
+	"github.com/tlhpf/cms/cms"
+)
+
+// translate turns driver errors into the cms vocabulary, once, here:
+// a missing row is not found, a unique violation a conflict, a foreign key
+// violation invalid input. Other errors pass through as internal.
+func translate(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return cms.Errorf(cms.ENOTFOUND, "%s not found", what)
+	}
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		switch pg.Code {
+		case "23505":
+			return cms.Errorf(cms.ECONFLICT, "%s already exists", what)
+		case "23503":
+			return cms.Errorf(cms.EINVALID, "%s refers to something that does not exist", what)
+		}
+		return err
+	}
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "UNIQUE constraint failed"):
+		return cms.Errorf(cms.ECONFLICT, "%s already exists", what)
+	case strings.Contains(msg, "FOREIGN KEY constraint failed"):
+		return cms.Errorf(cms.EINVALID, "%s refers to something that does not exist", what)
+	}
+	return err
+}
+
+// inTx runs fn in a transaction.
+func (db *DB) inTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
+	return db.bun.RunInTx(ctx, nil, fn)
+}

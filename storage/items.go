@@ -1,0 +1,159 @@
+package storage
+
+import (
+	"context"
+	"strings"
+
+	"github.com/uptrace/bun"
+
+	"github.com/tlhpf/cms/cms"
+)
+
+var _ cms.ItemStore = (*DB)(nil)
+
+// CreateItem stores an item and its first revision in one transaction.
+func (db *DB) CreateItem(ctx context.Context, it *cms.Item, rev *cms.Revision) error {
+	return db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		row := newItemRow(it)
+		if _, err := tx.NewInsert().Model(row).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
+			return translate(err, "item")
+		}
+		it.ID, rev.ItemID = row.ID, row.ID
+		if err := insertRevision(ctx, tx, rev); err != nil {
+			return err
+		}
+		it.HeadRevisionID = rev.ID
+		_, err := tx.NewUpdate().Model((*itemRow)(nil)).Set("head_revision_id = ?", rev.ID).Where("id = ?", it.ID).Exec(ctx)
+		return err
+	})
+}
+
+func insertRevision(ctx context.Context, tx bun.IDB, rev *cms.Revision) error {
+	row, err := newRevisionRow(rev)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.NewInsert().Model(row).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
+		return translate(err, "revision")
+	}
+	rev.ID = row.ID
+	return nil
+}
+
+// Item returns one item.
+func (db *DB) Item(ctx context.Context, id int64) (*cms.Item, error) {
+	var row itemRow
+	if err := db.bun.NewSelect().Model(&row).Where("id = ?", id).Scan(ctx); err != nil {
+		return nil, translate(err, "item")
+	}
+	it := row.domain()
+	return &it, nil
+}
+
+// Items lists items newest first with keyset pagination on id.
+func (db *DB) Items(ctx context.Context, f cms.ItemFilter) ([]cms.Item, error) {
+	var rows []itemRow
+	q := db.bun.NewSelect().Model(&rows).Where("department IN (?)", bun.In(f.Departments)).
+		OrderExpr("id DESC").Limit(int64(f.Limit))
+	if f.Column != "" {
+		q = q.Where("column_slug = ?", f.Column)
+	}
+	if f.Department != "" {
+		q = q.Where("department = ?", f.Department)
+	}
+	if f.State != "" {
+		q = q.Where("state = ?", f.State)
+	}
+	if f.Query != "" {
+		q = q.Where("LOWER(title) LIKE ? ESCAPE '\\'", "%"+escapeLike(strings.ToLower(f.Query))+"%")
+	}
+	if f.Before > 0 {
+		q = q.Where("id < ?", f.Before)
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, err
+	}
+	out := make([]cms.Item, len(rows))
+	for i := range rows {
+		out[i] = rows[i].domain()
+	}
+	return out, nil
+}
+
+// escapeLike escapes the LIKE wildcards so that user input matches literally.
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// Revision returns one revision.
+func (db *DB) Revision(ctx context.Context, id int64) (*cms.Revision, error) {
+	var row revisionRow
+	if err := db.bun.NewSelect().Model(&row).Where("id = ?", id).Scan(ctx); err != nil {
+		return nil, translate(err, "revision")
+	}
+	rev, err := row.domain()
+	return &rev, err
+}
+
+// Revisions lists an item's revisions, oldest first.
+func (db *DB) Revisions(ctx context.Context, itemID int64) ([]cms.Revision, error) {
+	var rows []revisionRow
+	if err := db.bun.NewSelect().Model(&rows).Where("item_id = ?", itemID).Order("number").Scan(ctx); err != nil {
+		return nil, err
+	}
+	out := make([]cms.Revision, len(rows))
+	for i := range rows {
+		rev, err := rows[i].domain()
+		if err != nil {
+			return nil, err
+		}
+		out[i] = rev
+	}
+	return out, nil
+}
+
+// UpdateRevision stores new content of a revision if nobody changed it
+// since the caller read version rev.Version-1, and mirrors the title on the item.
+func (db *DB) UpdateRevision(ctx context.Context, rev *cms.Revision) error {
+	row, err := newRevisionRow(rev)
+	if err != nil {
+		return err
+	}
+	return db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		res, err := tx.NewUpdate().Model(row).
+			Column("version", "title", "body", "body_format", "fields", "publish_at", "expire_at", "updated_at", "content_hash").
+			Where("id = ?", rev.ID).Where("version = ?", rev.Version-1).Where("state = ?", rev.State).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return cms.Errorf(cms.EPRECONDITION, "revision changed since you read it")
+		}
+		_, err = tx.NewUpdate().Model((*itemRow)(nil)).Set("title = ?", rev.Title).Set("updated_at = ?", rev.UpdatedAt).
+			Where("id = ?", rev.ItemID).Where("head_revision_id = ?", rev.ID).Exec(ctx)
+		return err
+	})
+}
+
+// AddRevision stores a new head revision if the item's head is still prevHead.
+func (db *DB) AddRevision(ctx context.Context, it *cms.Item, rev *cms.Revision, prevHead int64) error {
+	return db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := insertRevision(ctx, tx, rev); err != nil {
+			if cms.ErrorCode(err) == cms.ECONFLICT {
+				return cms.Errorf(cms.ECONFLICT, "the item changed meanwhile; reload it")
+			}
+			return err
+		}
+		res, err := tx.NewUpdate().Model((*itemRow)(nil)).Set("head_revision_id = ?", rev.ID).
+			Set("title = ?", it.Title).Set("state = ?", it.State).Set("updated_at = ?", it.UpdatedAt).
+			Where("id = ?", it.ID).Where("head_revision_id = ?", prevHead).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return cms.Errorf(cms.ECONFLICT, "the item changed meanwhile; reload it")
+		}
+		it.HeadRevisionID = rev.ID
+		return nil
+	})
+}

@@ -1,0 +1,200 @@
+package storage
+
+import (
+	"context"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/tlhpf/cms/cms"
+)
+
+var _ cms.UserStore = (*DB)(nil)
+
+// CreateUser stores u with its role bindings.
+func (db *DB) CreateUser(ctx context.Context, u *cms.User, passwordHash string) error {
+	row := &userRow{Username: u.Username, DisplayName: u.DisplayName, Department: u.Department,
+		PasswordHash: passwordHash, PasswordChangedAt: u.PasswordChangedAt, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
+	return db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewInsert().Model(row).Returning("id").Exec(ctx); err != nil {
+			return translate(err, "user "+u.Username)
+		}
+		u.ID = row.ID
+		return replaceRoles(ctx, tx, u.ID, u.Roles)
+	})
+}
+
+func replaceRoles(ctx context.Context, tx bun.Tx, userID int64, roles []cms.RoleBinding) error {
+	if _, err := tx.NewDelete().Model((*roleBindingRow)(nil)).Where("user_id = ?", userID).Exec(ctx); err != nil {
+		return err
+	}
+	if len(roles) > 0 {
+		rows := make([]roleBindingRow, len(roles))
+		for i, b := range roles {
+			rows[i] = roleBindingRow{UserID: userID, Role: string(b.Role), Department: b.Department}
+		}
+		if _, err := tx.NewInsert().Model(&rows).Exec(ctx); err != nil {
+			return translate(err, "role binding")
+		}
+	}
+	return bumpPolicyVersion(ctx, tx)
+}
+
+// UserByID returns a user with their role bindings.
+func (db *DB) UserByID(ctx context.Context, id int64) (*cms.User, error) {
+	var row userRow
+	if err := db.bun.NewSelect().Model(&row).Where("id = ?", id).Scan(ctx); err != nil {
+		return nil, translate(err, "user")
+	}
+	return db.withRoles(ctx, &row)
+}
+
+// UserByUsername returns a user and their password hash.
+func (db *DB) UserByUsername(ctx context.Context, username string) (*cms.User, string, error) {
+	var row userRow
+	if err := db.bun.NewSelect().Model(&row).Where("username = ?", username).Scan(ctx); err != nil {
+		return nil, "", translate(err, "user")
+	}
+	u, err := db.withRoles(ctx, &row)
+	return u, row.PasswordHash, err
+}
+
+func (db *DB) withRoles(ctx context.Context, row *userRow) (*cms.User, error) {
+	roles, err := db.rolesOf(ctx, []int64{row.ID})
+	if err != nil {
+		return nil, err
+	}
+	return row.domain(roles[row.ID]), nil
+}
+
+func (db *DB) rolesOf(ctx context.Context, ids []int64) (map[int64][]cms.RoleBinding, error) {
+	var rows []roleBindingRow
+	if err := db.bun.NewSelect().Model(&rows).Where("user_id IN (?)", bun.In(ids)).
+		Order("user_id", "role", "department").Scan(ctx); err != nil {
+		return nil, err
+	}
+	out := map[int64][]cms.RoleBinding{}
+	for _, r := range rows {
+		out[r.UserID] = append(out[r.UserID], cms.RoleBinding{Role: cms.Role(r.Role), Department: r.Department})
+	}
+	return out, nil
+}
+
+// Users lists users by username.
+func (db *DB) Users(ctx context.Context, f cms.UserFilter) ([]cms.User, error) {
+	var rows []userRow
+	q := db.bun.NewSelect().Model(&rows).Order("username")
+	if f.Department != "" {
+		q = q.Where("department = ?", f.Department)
+	}
+	if f.Role != "" {
+		q = q.Where("id IN (?)", db.bun.NewSelect().Model((*roleBindingRow)(nil)).Column("user_id").Where("role = ?", f.Role))
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, err
+	}
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	roles, err := db.rolesOf(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]cms.User, len(rows))
+	for i := range rows {
+		out[i] = *rows[i].domain(roles[rows[i].ID])
+	}
+	return out, nil
+}
+
+// CountUsers counts every account.
+func (db *DB) CountUsers(ctx context.Context) (int, error) {
+	n, err := db.bun.NewSelect().Model((*userRow)(nil)).Count(ctx)
+	return int(n), err
+}
+
+// UpdateUser stores display name, department, disabled and roles.
+func (db *DB) UpdateUser(ctx context.Context, u *cms.User) error {
+	return db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		res, err := tx.NewUpdate().Model((*userRow)(nil)).
+			Set("display_name = ?", u.DisplayName).Set("department = ?", u.Department).
+			Set("disabled = ?", u.Disabled).Set("updated_at = ?", u.UpdatedAt).
+			Where("id = ?", u.ID).Exec(ctx)
+		if err != nil {
+			return translate(err, "user")
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return cms.Errorf(cms.ENOTFOUND, "user not found")
+		}
+		return replaceRoles(ctx, tx, u.ID, u.Roles)
+	})
+}
+
+// SetPassword replaces a password hash and clears the lockout.
+func (db *DB) SetPassword(ctx context.Context, userID int64, hash string, changedAt time.Time) error {
+	_, err := db.bun.NewUpdate().Model((*userRow)(nil)).
+		Set("password_hash = ?", hash).Set("password_changed_at = ?", changedAt).
+		Set("failed_logins = 0").Set("locked_until = NULL").
+		Where("id = ?", userID).Exec(ctx)
+	return err
+}
+
+// RecordLoginFailure counts a failed login, locking the account at threshold.
+// The count restarts after a lock so the next lock needs threshold more failures.
+func (db *DB) RecordLoginFailure(ctx context.Context, userID int64, threshold int, lockUntil time.Time) (int, error) {
+	var n int
+	err := db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := tx.NewUpdate().Model((*userRow)(nil)).Set("failed_logins = failed_logins + 1").
+			Where("id = ?", userID).Returning("failed_logins").Scan(ctx, &n); err != nil {
+			return err
+		}
+		if n < threshold {
+			return nil
+		}
+		_, err := tx.NewUpdate().Model((*userRow)(nil)).Set("failed_logins = 0").
+			Set("locked_until = ?", lockUntil).Where("id = ?", userID).Exec(ctx)
+		return err
+	})
+	return n, err
+}
+
+// CreateSession stores a session and clears the user's failed logins.
+func (db *DB) CreateSession(ctx context.Context, s *cms.Session) error {
+	row := &sessionRow{UserID: s.UserID, TokenHash: s.TokenHash, CreatedAt: s.CreatedAt, ExpiresAt: s.ExpiresAt}
+	return db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewInsert().Model(row).Returning("id").Exec(ctx); err != nil {
+			return err
+		}
+		s.ID = row.ID
+		_, err := tx.NewUpdate().Model((*userRow)(nil)).Set("failed_logins = 0").Set("locked_until = NULL").
+			Where("id = ?", s.UserID).Exec(ctx)
+		return err
+	})
+}
+
+// SessionByTokenHash returns the unexpired session with the token hash.
+func (db *DB) SessionByTokenHash(ctx context.Context, hash string, now time.Time) (*cms.Session, error) {
+	var row sessionRow
+	if err := db.bun.NewSelect().Model(&row).Where("token_hash = ?", hash).Where("expires_at > ?", now).
+		Scan(ctx); err != nil {
+		return nil, translate(err, "session")
+	}
+	return &cms.Session{ID: row.ID, UserID: row.UserID, TokenHash: row.TokenHash,
+		CreatedAt: row.CreatedAt.UTC(), ExpiresAt: row.ExpiresAt.UTC()}, nil
+}
+
+// DeleteSession revokes a session.
+func (db *DB) DeleteSession(ctx context.Context, id int64) error {
+	_, err := db.bun.NewDelete().Model((*sessionRow)(nil)).Where("id = ?", id).Exec(ctx)
+	return err
+}
+
+// DeleteUserSessions revokes every session of a user except keep.
+func (db *DB) DeleteUserSessions(ctx context.Context, userID, keep int64) error {
+	_, err := db.bun.NewDelete().Model((*sessionRow)(nil)).Where("user_id = ?", userID).Where("id <> ?", keep).Exec(ctx)
+	return err
+}

@@ -1,0 +1,306 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+
+	spec "github.com/tlhpf/cms"
+	"github.com/tlhpf/cms/api"
+	"github.com/tlhpf/cms/cms"
+	"github.com/tlhpf/cms/rbac"
+	"github.com/tlhpf/cms/storage"
+	"github.com/tlhpf/cms/storage/storagetest"
+)
+
+// adminPassword is the bootstrap administrator's password in tests.
+const adminPassword = "Adm1n-Test-Passw0rd"
+
+// fakeClock is a settable clock shared by the server and the test.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// env is a running server over real HTTP on a fresh database, with a
+// client that checks every request and response against openapi.yaml.
+type env struct {
+	t      testing.TB
+	srv    *httptest.Server
+	server *api.Server
+	clock  *fakeClock
+	db     *storage.DB
+	admin  string // the administrator's token
+}
+
+// cheapArgon2 keeps tests fast; production costs are set by configuration.
+var cheapArgon2 = rbac.Argon2Params{MemoryKiB: 1024, Time: 1, Threads: 1}
+
+func newEnv(t testing.TB) *env {
+	t.Helper()
+	ctx := context.Background()
+	db := storagetest.Open(t)
+	az, err := rbac.NewAuthorizer(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := &fakeClock{t: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)}
+	hasher := rbac.Hasher{Params: cheapArgon2}
+	svc := api.Services{
+		Auth:      &cms.AuthService{Users: db, Hasher: hasher, Clock: clock, Config: cms.DefaultAuthConfig()},
+		Users:     &cms.UserService{Users: db, Structure: db, Hasher: hasher, Authorizer: az, Clock: clock},
+		Structure: &cms.StructureService{Structure: db, Authorizer: az},
+		Items:     &cms.ItemService{Items: db, Structure: db, Authorizer: az, Clock: clock},
+	}
+	if _, _, err := svc.Users.Bootstrap(ctx, adminPassword, "information"); err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	server := api.NewServer(svc, api.Options{Spec: spec.OpenAPI, Ready: db.Ping, Version: "test"}, log)
+	srv := httptest.NewServer(server.Handler())
+	t.Cleanup(srv.Close)
+	e := &env{t: t, srv: srv, server: server, clock: clock, db: db}
+	e.admin = e.login("admin", adminPassword)
+	return e
+}
+
+var (
+	specOnce   sync.Once
+	specRouter routers.Router
+	specErr    error
+)
+
+func openAPIRouter(t testing.TB) routers.Router {
+	specOnce.Do(func() {
+		loader := openapi3.NewLoader()
+		doc, err := loader.LoadFromData(spec.OpenAPI)
+		if err != nil {
+			specErr = err
+			return
+		}
+		if err := doc.Validate(context.Background()); err != nil {
+			specErr = err
+			return
+		}
+		doc.Servers = nil
+		specRouter, specErr = gorillamux.NewRouter(doc)
+	})
+	if specErr != nil {
+		t.Fatalf("openapi.yaml: %v", specErr)
+	}
+	return specRouter
+}
+
+// response is what the server answered.
+type response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// decode unmarshals the body into v.
+func (r *response) decode(t testing.TB, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("decode %s: %v", r.Body, err)
+	}
+}
+
+// problem decodes a problem details body.
+func (r *response) problem(t testing.TB) problemBody {
+	t.Helper()
+	if ct := r.Header.Get("Content-Type"); ct != "application/problem+json" {
+		t.Fatalf("content type %q, want application/problem+json; body %s", ct, r.Body)
+	}
+	var p problemBody
+	r.decode(t, &p)
+	if p.Status != r.Status || p.Code == "" || p.Title == "" || p.Detail == "" {
+		t.Fatalf("incomplete problem %s for status %d", r.Body, r.Status)
+	}
+	return p
+}
+
+type problemBody struct {
+	Type   string `json:"type"`
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Detail string `json:"detail"`
+	Code   string `json:"code"`
+	Errors []struct {
+		Field   string `json:"field"`
+		Message string `json:"message"`
+	} `json:"errors"`
+}
+
+func (p problemBody) hasField(name string) bool {
+	for _, e := range p.Errors {
+		if e.Field == name {
+			return true
+		}
+	}
+	return false
+}
+
+// request describes one call. Raw requests (deliberately malformed) skip
+// request validation; every response is validated whatever the request.
+type request struct {
+	method, path, token string
+	body                any    // marshalled as JSON unless rawBody is set
+	rawBody             []byte // sent as is
+	contentType         string // defaults to application/json when there is a body
+	header              map[string]string
+	raw                 bool
+}
+
+func (e *env) send(t testing.TB, rq request) *response {
+	t.Helper()
+	var body []byte
+	switch {
+	case rq.rawBody != nil:
+		body = rq.rawBody
+	case rq.body != nil:
+		var err error
+		if body, err = json.Marshal(rq.body); err != nil {
+			t.Fatal(err)
+		}
+	}
+	req, err := http.NewRequest(rq.method, e.srv.URL+rq.path, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != nil {
+		ct := rq.contentType
+		if ct == "" {
+			ct = "application/json"
+		}
+		req.Header.Set("Content-Type", ct)
+	}
+	if rq.token != "" {
+		req.Header.Set("Authorization", "Bearer "+rq.token)
+	}
+	for k, v := range rq.header {
+		req.Header.Set(k, v)
+	}
+	router := openAPIRouter(t)
+	route, params, routeErr := router.FindRoute(req)
+	input := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route,
+		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, MultiError: true}}
+	if routeErr == nil && !rq.raw {
+		if err := openapi3filter.ValidateRequest(context.Background(), input); err != nil {
+			t.Fatalf("%s %s: request does not conform to openapi.yaml: %v", rq.method, rq.path, err)
+		}
+		req.Body = io.NopCloser(bytes.NewReader(body))
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	resBody, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := &response{Status: res.StatusCode, Header: res.Header, Body: resBody}
+	if routeErr == nil {
+		rv := &openapi3filter.ResponseValidationInput{RequestValidationInput: input, Status: res.StatusCode,
+			Header: res.Header, Options: &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true,
+				ExcludeResponseBody: strings.HasSuffix(rq.path, ".yaml")}}
+		rv.SetBodyBytes(resBody)
+		if err := openapi3filter.ValidateResponse(context.Background(), rv); err != nil {
+			t.Fatalf("%s %s: response %d does not conform to openapi.yaml: %v\nbody: %s", rq.method, rq.path, res.StatusCode, err, resBody)
+		}
+	} else if res.StatusCode != http.StatusNotFound && res.StatusCode != http.StatusMethodNotAllowed {
+		t.Fatalf("%s %s: not in openapi.yaml but answered %d", rq.method, rq.path, res.StatusCode)
+	}
+	return out
+}
+
+// call sends a conforming JSON request.
+func (e *env) call(t testing.TB, method, path, token string, body any) *response {
+	t.Helper()
+	return e.send(t, request{method: method, path: path, token: token, body: body})
+}
+
+// must sends a request and fails the test unless the status is want.
+func (e *env) must(t testing.TB, want int, method, path, token string, body any) *response {
+	t.Helper()
+	r := e.call(t, method, path, token, body)
+	if r.Status != want {
+		t.Fatalf("%s %s: status %d, want %d; body %s", method, path, r.Status, want, r.Body)
+	}
+	return r
+}
+
+func (e *env) login(username, password string) string {
+	e.t.Helper()
+	r := e.must(e.t, http.StatusOK, "POST", "/api/v1/auth/login", "", map[string]string{"username": username, "password": password})
+	var out struct {
+		Token string `json:"token"`
+	}
+	r.decode(e.t, &out)
+	return out.Token
+}
+
+// testPassword is a password that passes the strength rules.
+const testPassword = "Str0ng-Passw0rd!"
+
+type role struct{ Role, Department string }
+
+// user creates an account through the admin API and returns its id and token.
+func (e *env) user(t testing.TB, username, dept string, roles ...role) (int64, string) {
+	t.Helper()
+	rs := make([]map[string]string, len(roles))
+	for i, r := range roles {
+		rs[i] = map[string]string{"role": r.Role, "department": r.Department}
+	}
+	r := e.must(t, http.StatusCreated, "POST", "/api/v1/users", e.admin, map[string]any{
+		"username": username, "display_name": username, "password": testPassword, "department": dept, "roles": rs})
+	var u struct {
+		ID int64 `json:"id"`
+	}
+	r.decode(t, &u)
+	return u.ID, e.login(username, testPassword)
+}
+
+func itemPath(id int64) string     { return "/api/v1/items/" + strconv.FormatInt(id, 10) }
+func revisionPath(id int64) string { return "/api/v1/revisions/" + strconv.FormatInt(id, 10) }
+
+type createdItem struct {
+	ID         int64  `json:"id"`
+	Column     string `json:"column"`
+	Department string `json:"department"`
+	State      string `json:"state"`
+	Revision   struct {
+		ID      int64          `json:"id"`
+		Version int            `json:"version"`
+		State   string         `json:"state"`
+		Title   string         `json:"title"`
+		Fields  map[string]any `json:"fields"`
+	} `json:"revision"`
+}

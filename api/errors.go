@@ -82,12 +82,11 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 			p.Detail = msg
 		}
 	}
-	if p.Status == 0 || p.Status >= 500 {
-		if p.Status == 0 {
-			p.Status = http.StatusInternalServerError
-		}
+	if p.Status == 0 || p.Status == http.StatusInternalServerError {
+		// The cause stays in the log; the client learns only that it was ours.
 		s.log.ErrorContext(c.Request().Context(), "request failed", slog.String("request_id", p.RequestID),
 			slog.String("method", c.Request().Method), slog.String("path", c.Path()), slog.Any("error", err))
+		p.Status = http.StatusInternalServerError
 		p.Code, p.Detail = cms.EINTERNAL, "something went wrong on our side; the request id identifies it in our logs"
 	}
 	if p.Code == "" {

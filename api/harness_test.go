@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -303,4 +304,21 @@ type createdItem struct {
 		Title   string         `json:"title"`
 		Fields  map[string]any `json:"fields"`
 	} `json:"revision"`
+}
+
+// specOperations lists "METHOD /path" for every operation of openapi.yaml.
+func specOperations(t testing.TB) []string {
+	t.Helper()
+	doc, err := openapi3.NewLoader().LoadFromData(spec.OpenAPI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for path, item := range doc.Paths.Map() {
+		for method := range item.Operations() {
+			out = append(out, method+" "+path)
+		}
+	}
+	sort.Strings(out)
+	return out
 }

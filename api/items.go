@@ -191,6 +191,9 @@ func (s *Server) handleItemList(c echo.Context) error {
 		if err != nil {
 			return cms.Invalid("invalid limit", cms.FieldError{Field: "limit", Message: "must be an integer"})
 		}
+		if n == 0 {
+			return cms.Invalid("invalid limit", cms.FieldError{Field: "limit", Message: "must be between 1 and 100"})
+		}
 		f.Limit = n
 	}
 	items, next, err := s.svc.Items.List(c.Request().Context(), principal(c), f, q.Get("cursor"))
@@ -209,7 +212,7 @@ func (s *Server) handleItemList(c echo.Context) error {
 }
 
 func (s *Server) handleItemGet(c echo.Context) error {
-	id, err := pathID(c, "item")
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -234,7 +237,7 @@ func (s *Server) handleItemGet(c echo.Context) error {
 }
 
 func (s *Server) handleRevisionCreate(c echo.Context) error {
-	id, err := pathID(c, "item")
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -256,7 +259,7 @@ func (s *Server) handleRevisionCreate(c echo.Context) error {
 }
 
 func (s *Server) handleRevisionGet(c echo.Context) error {
-	id, err := pathID(c, "revision")
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
@@ -269,7 +272,7 @@ func (s *Server) handleRevisionGet(c echo.Context) error {
 }
 
 func (s *Server) handleRevisionUpdate(c echo.Context) error {
-	id, err := pathID(c, "revision")
+	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}

@@ -26,7 +26,8 @@ func decode(c echo.Context, v any) error {
 	body, err := io.ReadAll(c.Request().Body)
 	if err != nil {
 		var tooLarge *http.MaxBytesError
-		if errors.As(err, &tooLarge) {
+		var he *echo.HTTPError
+		if errors.As(err, &tooLarge) || (errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge) {
 			return echo.ErrStatusRequestEntityTooLarge
 		}
 		return cms.Errorf(cms.EBADREQUEST, "could not read the request body")
@@ -51,7 +52,8 @@ func jsonError(err error) error {
 	var syntaxErr *json.SyntaxError
 	switch {
 	case errors.As(err, &typeErr):
-		field := typeErr.Field
+		// Fields of embedded request structs come with the struct's Go name in front.
+		field := strings.TrimPrefix(typeErr.Field, "contentRequest.")
 		if field == "" {
 			return cms.Errorf(cms.EBADREQUEST, "the body must be a JSON object")
 		}

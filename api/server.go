@@ -75,8 +75,10 @@ func (s *Server) routes() {
 	v1 := e.Group("/api/v1")
 	v1.POST("/auth/login", s.handleLogin)
 
-	// Authenticated: every route below needs a bearer token.
-	a := v1.Group("", s.authenticate)
+	// Authenticated: every route below needs a bearer token. The middleware
+	// is attached per route, not to a group, so that unknown paths stay 404
+	// and wrong methods 405 instead of turning into 401.
+	a := authed{v1, s.authenticate}
 	a.POST("/auth/logout", s.handleLogout)
 	a.GET("/me", s.handleMe)
 	a.PUT("/me/password", s.handleChangePassword)
@@ -119,3 +121,14 @@ func (s *Server) handleSpec(c echo.Context) error {
 	c.Response().Header().Set("Cache-Control", "public, max-age=300")
 	return c.Blob(http.StatusOK, "application/yaml", s.opts.Spec)
 }
+
+// authed registers routes that need authentication.
+type authed struct {
+	g  *echo.Group
+	mw echo.MiddlewareFunc
+}
+
+func (a authed) GET(path string, h echo.HandlerFunc)   { a.g.GET(path, h, a.mw) }
+func (a authed) POST(path string, h echo.HandlerFunc)  { a.g.POST(path, h, a.mw) }
+func (a authed) PUT(path string, h echo.HandlerFunc)   { a.g.PUT(path, h, a.mw) }
+func (a authed) PATCH(path string, h echo.HandlerFunc) { a.g.PATCH(path, h, a.mw) }

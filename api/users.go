@@ -98,7 +98,7 @@ func (s *Server) handleUserUpdate(c echo.Context) error {
 func pathID(c echo.Context, name string) (int64, error) {
 	id, err := strconv.ParseInt(c.Param(name), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, cms.Errorf(cms.ENOTFOUND, "no such %s", name)
+		return 0, cms.Errorf(cms.ENOTFOUND, "nothing has the id %q", c.Param(name))
 	}
 	return id, nil
 }

@@ -29,7 +29,10 @@ type Hasher struct{ Params Argon2Params }
 
 var _ cms.PasswordHasher = Hasher{}
 
-const saltLen, keyLen = 16, 32
+const (
+	saltLen, keyLen = 16, 32
+	maxMemoryKiB    = 4 << 20 // 4 GiB
+)
 
 // Hash returns the PHC string $argon2id$v=19$m=…,t=…,p=…$salt$hash.
 func (h Hasher) Hash(password string) (string, error) {
@@ -38,6 +41,9 @@ func (h Hasher) Hash(password string) (string, error) {
 		return "", err
 	}
 	p := h.Params
+	if p.Time < 1 || p.Threads < 1 || p.MemoryKiB < 8*uint32(p.Threads) {
+		p = DefaultArgon2
+	}
 	key := argon2.IDKey([]byte(password), salt, p.Time, p.MemoryKiB, p.Threads, keyLen)
 	enc := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, p.MemoryKiB, p.Time, p.Threads,
@@ -58,6 +64,11 @@ func (h Hasher) Verify(password, hash string) (bool, error) {
 		return false, errBadHash
 	}
 	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.MemoryKiB, &p.Time, &p.Threads); err != nil {
+		return false, errBadHash
+	}
+	// argon2 panics on zero rounds or threads; a corrupt row must not take
+	// the request down, nor make it allocate gigabytes.
+	if p.Time < 1 || p.Threads < 1 || p.MemoryKiB < 8*uint32(p.Threads) || p.MemoryKiB > maxMemoryKiB || p.Time > 100 {
 		return false, errBadHash
 	}
 	enc := base64.RawStdEncoding

@@ -1,0 +1,39 @@
+# The two commands of the quick start are `make run` and `make test`.
+GO        ?= go
+BIN       ?= bin/cms
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -s -w -X main.version=$(VERSION)
+PG_URL    ?= $(CMS_TEST_POSTGRES_URL)
+
+.PHONY: run build test test-sqlite test-postgres vet fmt check postgres clean
+
+## run: start the server on the embedded defaults (SQLite and blobs under ./data)
+run:
+	@if [ -z "$$CMS_ADMIN_PASSWORD" ]; then echo "CMS_ADMIN_PASSWORD is not set: a random admin password will be printed on first start"; fi
+	$(GO) run ./cmd/cms serve
+
+## build: compile the cms binary into bin/
+build:
+	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/cms
+
+## test: vet, then the whole suite on SQLite, then on PostgreSQL when one is reachable
+test: vet test-sqlite
+	@scripts/test-postgres.sh
+
+test-sqlite:
+	$(GO) test -race -count=1 ./...
+
+## test-postgres: the same suite on PostgreSQL at CMS_TEST_POSTGRES_URL
+test-postgres:
+	CMS_TEST_DB=postgres CMS_TEST_POSTGRES_URL="$(PG_URL)" $(GO) test -race -count=1 ./...
+
+vet:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) vet ./...
+
+## postgres: start a throwaway PostgreSQL on 127.0.0.1:55432 for the tests
+postgres:
+	@scripts/postgres.sh start
+
+clean:
+	rm -rf bin

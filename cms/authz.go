@@ -1,0 +1,115 @@
+package cms
+
+import "context"
+
+// Action names what a caller wants to do; the authorizer decides per role,
+// department and column.
+type Action string
+
+// Actions checked by the services.
+const (
+	ActStructureRead Action = "structure.read"
+	ActUserManage    Action = "user.manage"
+	ActItemRead      Action = "item.read"
+	ActItemCreate    Action = "item.create"
+	ActItemEdit      Action = "item.edit"
+)
+
+// Resource is what an action applies to: the department that owns it and,
+// for authoring, the column it lives in.
+type Resource struct {
+	Department string
+	Column     string
+}
+
+// Authorizer decides whether a user may perform an action on a resource.
+// Implementations hold the policy as data (package rbac, with casbin).
+type Authorizer interface {
+	// Allowed reports whether u may do act on res. When res.Department is ""
+	// the action is allowed if any of the user's bindings allows it.
+	Allowed(ctx context.Context, u *User, act Action, res Resource) (bool, error)
+	// Departments lists the departments for which u may do act (on resources
+	// without a column constraint), for filtering listings.
+	Departments(ctx context.Context, u *User, act Action) ([]string, error)
+}
+
+// Principal is the authenticated caller of a service.
+type Principal struct {
+	User            *User
+	SessionID       int64
+	PasswordExpired bool
+}
+
+// authorize returns nil when p may do act on res and a forbidden error
+// otherwise. A principal whose password has expired may do nothing until it
+// is changed.
+func authorize(ctx context.Context, az Authorizer, p *Principal, act Action, res Resource) error {
+	if p == nil || p.User == nil {
+		return Errorf(EUNAUTHORIZED, "authentication required")
+	}
+	if p.PasswordExpired {
+		return Errorf(EPWEXPIRED, "your password has expired; change it before doing anything else")
+	}
+	ok, err := az.Allowed(ctx, p.User, act, res)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return Errorf(EFORBIDDEN, "%s", deniedMessage(act, res))
+	}
+	return nil
+}
+
+// Permission is a policy template: a role may do an action on objects of
+// the departments it is held for. Object "any" means anything there;
+// "column" means only in columns those departments own.
+type Permission struct {
+	Role   Role
+	Object string
+	Action Action
+}
+
+// UserBinding is a role binding of one user.
+type UserBinding struct {
+	UserID int64
+	RoleBinding
+}
+
+// Policy is the authorization data: permission templates, who holds which
+// role where, and which departments own which columns.
+type Policy struct {
+	Permissions []Permission
+	Bindings    []UserBinding
+	Ownership   [][2]string // column slug, department slug
+	Departments []string
+}
+
+// PolicyStore loads the authorization policy and tells when it changed.
+type PolicyStore interface {
+	PolicyVersion(ctx context.Context) (int64, error)
+	Policy(ctx context.Context) (*Policy, error)
+}
+
+// actionWords says what an action does, for messages.
+var actionWords = map[Action]string{
+	ActStructureRead: "read the structure",
+	ActUserManage:    "manage users",
+	ActItemRead:      "read items",
+	ActItemCreate:    "create items",
+	ActItemEdit:      "edit items",
+}
+
+func deniedMessage(act Action, res Resource) string {
+	what, ok := actionWords[act]
+	if !ok {
+		what = string(act)
+	}
+	msg := "you may not " + what
+	if res.Column != "" {
+		msg += " in column " + res.Column
+	}
+	if res.Department != "" {
+		msg += " for department " + res.Department
+	}
+	return msg
+}

@@ -26,6 +26,7 @@ import (
 	"github.com/tlhpf/cms/rbac"
 	"github.com/tlhpf/cms/storage"
 	"github.com/tlhpf/cms/storage/storagetest"
+	"github.com/tlhpf/cms/workflow"
 )
 
 // adminPassword is the bootstrap administrator's password in tests.
@@ -58,6 +59,7 @@ type env struct {
 	clock  *fakeClock
 	db     *storage.DB
 	admin  string // the administrator's token
+	svc    api.Services
 }
 
 // cheapArgon2 keeps tests fast; production costs are set by configuration.
@@ -74,10 +76,13 @@ func newEnv(t testing.TB) *env {
 	clock := &fakeClock{t: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)}
 	hasher := rbac.Hasher{Params: cheapArgon2}
 	svc := api.Services{
-		Auth:      &cms.AuthService{Users: db, Hasher: hasher, Clock: clock, Config: cms.DefaultAuthConfig()},
-		Users:     &cms.UserService{Users: db, Structure: db, Hasher: hasher, Authorizer: az, Clock: clock},
+		Auth:      &cms.AuthService{Users: db, Hasher: hasher, Clock: clock, Config: cms.DefaultAuthConfig(), Audit: db},
+		Users:     &cms.UserService{Users: db, Structure: db, Hasher: hasher, Authorizer: az, Audit: db, Clock: clock},
 		Structure: &cms.StructureService{Structure: db, Authorizer: az},
-		Items:     &cms.ItemService{Items: db, Structure: db, Authorizer: az, Clock: clock},
+		Items:     &cms.ItemService{Items: db, Structure: db, Authorizer: az, Audit: db, Clock: clock},
+		Workflow: &cms.WorkflowService{Items: db, Users: db, Flow: db, Machine: workflow.Machine{}, Structure: db,
+			Authorizer: az, Audit: db, Clock: clock, Limits: map[cms.State]time.Duration{
+				cms.StateDeptReview: 48 * time.Hour, cms.StateLeadershipSignoff: 72 * time.Hour, cms.StateSecrecyReview: 24 * time.Hour}},
 	}
 	if _, _, err := svc.Users.Bootstrap(ctx, adminPassword, "information"); err != nil {
 		t.Fatal(err)
@@ -86,7 +91,7 @@ func newEnv(t testing.TB) *env {
 	server := api.NewServer(svc, api.Options{Spec: spec.OpenAPI, Ready: db.Ping, Version: "test"}, log)
 	srv := httptest.NewServer(server.Handler())
 	t.Cleanup(srv.Close)
-	e := &env{t: t, srv: srv, server: server, clock: clock, db: db}
+	e := &env{t: t, srv: srv, server: server, clock: clock, db: db, svc: svc}
 	e.admin = e.login("admin", adminPassword)
 	return e
 }

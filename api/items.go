@@ -77,23 +77,24 @@ type revisionCreateRequest struct {
 }
 
 type itemJSON struct {
-	ID             int64     `json:"id"`
-	Column         string    `json:"column"`
-	Department     string    `json:"department"`
-	ContentType    string    `json:"content_type"`
-	Title          string    `json:"title"`
-	State          cms.State `json:"state"`
-	CreatedBy      int64     `json:"created_by"`
-	CreatedAt      time.Time `json:"created_at"`
-	UpdatedAt      time.Time `json:"updated_at"`
-	HeadRevisionID int64     `json:"head_revision_id"`
-	LiveRevisionID *int64    `json:"live_revision_id"`
+	ID             int64      `json:"id"`
+	Column         string     `json:"column"`
+	Department     string     `json:"department"`
+	ContentType    string     `json:"content_type"`
+	Title          string     `json:"title"`
+	State          cms.State  `json:"state"`
+	CreatedBy      int64      `json:"created_by"`
+	CreatedAt      time.Time  `json:"created_at"`
+	UpdatedAt      time.Time  `json:"updated_at"`
+	HeadRevisionID int64      `json:"head_revision_id"`
+	LiveRevisionID *int64     `json:"live_revision_id"`
+	PublishedAt    *time.Time `json:"published_at"`
 }
 
 func toItemJSON(it *cms.Item) itemJSON {
 	j := itemJSON{ID: it.ID, Column: it.Column, Department: it.Department, ContentType: it.ContentType,
 		Title: it.Title, State: it.State, CreatedBy: it.CreatedBy, CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt,
-		HeadRevisionID: it.HeadRevisionID}
+		HeadRevisionID: it.HeadRevisionID, PublishedAt: timePtr(it.PublishedAt)}
 	if it.LiveRevisionID != 0 {
 		id := it.LiveRevisionID
 		j.LiveRevisionID = &id
@@ -120,6 +121,11 @@ type revisionJSON struct {
 	UpdatedAt      time.Time      `json:"updated_at"`
 	ContentHash    string         `json:"content_hash"`
 	SubmitProblems []fieldProblem `json:"submit_problems"`
+	SubmittedBy    *int64         `json:"submitted_by"`
+	StateSince     time.Time      `json:"state_since"`
+	SignoffStep    int            `json:"signoff_step"`
+	ApprovedHash   *string        `json:"approved_hash"`
+	PublishedAt    *time.Time     `json:"published_at"`
 }
 
 func toRevisionJSON(r *cms.Revision, contentType string) revisionJSON {
@@ -127,7 +133,16 @@ func toRevisionJSON(r *cms.Revision, contentType string) revisionJSON {
 		Version: r.Version, Title: r.Title, Body: r.Body, BodyFormat: r.BodyFormat,
 		BodyHTML: renderBody(r.Body, r.BodyFormat), Fields: r.Fields, PublishAt: timePtr(r.PublishAt),
 		ExpireAt: timePtr(r.ExpireAt), AuthorID: r.AuthorID, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
-		ContentHash: r.ContentHash, SubmitProblems: []fieldProblem{}}
+		ContentHash: r.ContentHash, SubmitProblems: []fieldProblem{}, StateSince: r.StateSince,
+		SignoffStep: r.SignoffStep, PublishedAt: timePtr(r.PublishedAt)}
+	if r.SubmittedBy != 0 {
+		id := r.SubmittedBy
+		j.SubmittedBy = &id
+	}
+	if r.ApprovedHash != "" {
+		h := r.ApprovedHash
+		j.ApprovedHash = &h
+	}
 	if j.Fields == nil {
 		j.Fields = map[string]any{}
 	}
@@ -150,6 +165,11 @@ type revisionSummary struct {
 	AuthorID  int64     `json:"author_id"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
+}
+
+func toRevisionSummary(r *cms.Revision) revisionSummary {
+	return revisionSummary{ID: r.ID, Number: r.Number, Action: r.Action, State: r.State, Version: r.Version,
+		Title: r.Title, AuthorID: r.AuthorID, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 }
 
 type itemDetailJSON struct {
@@ -186,16 +206,11 @@ func (s *Server) handleItemList(c echo.Context) error {
 	q := c.QueryParams()
 	f := cms.ItemFilter{Column: q.Get("column"), Department: q.Get("department"), State: cms.State(q.Get("state")),
 		Query: strings.TrimSpace(q.Get("q"))}
-	if l := q.Get("limit"); l != "" {
-		n, err := strconv.Atoi(l)
-		if err != nil {
-			return cms.Invalid("invalid limit", cms.FieldError{Field: "limit", Message: "must be an integer"})
-		}
-		if n == 0 {
-			return cms.Invalid("invalid limit", cms.FieldError{Field: "limit", Message: "must be between 1 and 100"})
-		}
-		f.Limit = n
+	limit, err := queryLimit(c)
+	if err != nil {
+		return err
 	}
+	f.Limit = limit
 	items, next, err := s.svc.Items.List(c.Request().Context(), principal(c), f, q.Get("cursor"))
 	if err != nil {
 		return err
@@ -204,11 +219,7 @@ func (s *Server) handleItemList(c echo.Context) error {
 	for i := range items {
 		out[i] = toItemJSON(&items[i])
 	}
-	var nextCursor *string
-	if next != "" {
-		nextCursor = &next
-	}
-	return respond(c, http.StatusOK, map[string]any{"items": out, "next_cursor": nextCursor})
+	return respond(c, http.StatusOK, map[string]any{"items": out, "next_cursor": cursorJSON(next)})
 }
 
 func (s *Server) handleItemGet(c echo.Context) error {
@@ -221,9 +232,8 @@ func (s *Server) handleItemGet(c echo.Context) error {
 		return err
 	}
 	out := itemDetailJSON{itemJSON: toItemJSON(v.Item), Revisions: make([]revisionSummary, len(v.Revisions))}
-	for i, r := range v.Revisions {
-		out.Revisions[i] = revisionSummary{ID: r.ID, Number: r.Number, Action: r.Action, State: r.State,
-			Version: r.Version, Title: r.Title, AuthorID: r.AuthorID, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+	for i := range v.Revisions {
+		out.Revisions[i] = toRevisionSummary(&v.Revisions[i])
 	}
 	if v.Live != nil {
 		j := toRevisionJSON(v.Live, v.Item.ContentType)

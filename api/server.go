@@ -21,6 +21,7 @@ type Services struct {
 	Users     *cms.UserService
 	Structure *cms.StructureService
 	Items     *cms.ItemService
+	Workflow  *cms.WorkflowService
 }
 
 // Options configure the HTTP layer.
@@ -101,6 +102,13 @@ func (s *Server) routes() {
 	a.POST("/items/:id/revisions", s.handleRevisionCreate)
 	a.GET("/revisions/:id", s.handleRevisionGet)
 	a.PATCH("/revisions/:id", s.handleRevisionUpdate)
+	a.POST("/revisions/:id/transitions", s.handleTransition)
+	a.GET("/revisions/:id/diff", s.handleDiff)
+	a.GET("/items/:id/history", s.handleHistory)
+	a.GET("/queue", s.handleQueue)
+	a.GET("/decisions", s.handleDecisions)
+	a.GET("/columns/:slug/signoff-chain", s.handleSignoffChainGet)
+	a.PUT("/columns/:slug/signoff-chain", s.handleSignoffChainPut)
 }
 
 func (s *Server) handleHealth(c echo.Context) error {

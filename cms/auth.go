@@ -7,9 +7,11 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // AuthConfig holds the account rules: session lifetime, password age and lockout.
@@ -37,6 +39,7 @@ type AuthService struct {
 	Hasher PasswordHasher
 	Clock  Clock
 	Config AuthConfig
+	Audit  AuditLog
 
 	dummyOnce sync.Once
 	dummyHash string
@@ -90,12 +93,20 @@ func (s *AuthService) Login(ctx context.Context, username, password string) (*Lo
 		// Spend the same time as a real check so that timing does not tell
 		// which usernames exist.
 		s.spendVerifyTime(password)
+		if err := s.Audit.Append(ctx, NewAuditEntry(now, 0, AuditLoginFailed, "username:"+truncate(username, 64),
+			map[string]any{"reason": "unknown user"})); err != nil {
+			return nil, err
+		}
 		return nil, errBadCredentials
 	}
 	if err != nil {
 		return nil, err
 	}
 	if u.LockedUntil.After(now) {
+		if err := s.Audit.Append(ctx, NewAuditEntry(now, u.ID, AuditLoginFailed, userSubject(u.ID),
+			map[string]any{"reason": "locked"})); err != nil {
+			return nil, err
+		}
 		return nil, &Error{Code: ELOCKED, Message: "too many failed logins; the account is locked for a while", RetryAfter: u.LockedUntil.Sub(now)}
 	}
 	ok, err := s.Hasher.Verify(password, hash)
@@ -103,7 +114,12 @@ func (s *AuthService) Login(ctx context.Context, username, password string) (*Lo
 		return nil, err
 	}
 	if !ok || u.Disabled {
-		_, err := s.Users.RecordLoginFailure(ctx, u.ID, s.Config.LockoutThreshold, now.Add(s.Config.LockoutDuration))
+		reason := "wrong password"
+		if u.Disabled {
+			reason = "disabled"
+		}
+		_, err := s.Users.RecordLoginFailure(ctx, u.ID, s.Config.LockoutThreshold, now.Add(s.Config.LockoutDuration),
+			NewAuditEntry(now, u.ID, AuditLoginFailed, userSubject(u.ID), map[string]any{"reason": reason}))
 		if err != nil {
 			return nil, err
 		}
@@ -114,7 +130,7 @@ func (s *AuthService) Login(ctx context.Context, username, password string) (*Lo
 		return nil, err
 	}
 	sess := &Session{UserID: u.ID, TokenHash: HashToken(token), CreatedAt: now, ExpiresAt: now.Add(s.Config.SessionTTL)}
-	if err := s.Users.CreateSession(ctx, sess); err != nil {
+	if err := s.Users.CreateSession(ctx, sess, NewAuditEntry(now, u.ID, AuditLogin, userSubject(u.ID), nil)); err != nil {
 		return nil, err
 	}
 	u.FailedLogins, u.LockedUntil = 0, time.Time{}
@@ -151,7 +167,7 @@ func (s *AuthService) Authenticate(ctx context.Context, token string) (*Principa
 
 // Logout revokes the caller's token.
 func (s *AuthService) Logout(ctx context.Context, p *Principal) error {
-	if err := s.Users.DeleteSession(ctx, p.SessionID); err != nil {
+	if err := s.Users.DeleteSession(ctx, p.SessionID, NewAuditEntry(s.Clock.Now(), p.User.ID, AuditLogout, userSubject(p.User.ID), nil)); err != nil {
 		return err
 	}
 	return nil
@@ -181,7 +197,8 @@ func (s *AuthService) ChangePassword(ctx context.Context, p *Principal, current,
 	if err != nil {
 		return err
 	}
-	if err := s.Users.SetPassword(ctx, p.User.ID, newHash, s.Clock.Now()); err != nil {
+	now := s.Clock.Now()
+	if err := s.Users.SetPassword(ctx, p.User.ID, newHash, now, NewAuditEntry(now, p.User.ID, AuditPasswordChanged, userSubject(p.User.ID), nil)); err != nil {
 		return err
 	}
 	if err := s.Users.DeleteUserSessions(ctx, p.User.ID, p.SessionID); err != nil {
@@ -195,4 +212,18 @@ func (s *AuthService) ChangePassword(ctx context.Context, p *Principal, current,
 func (s *AuthService) spendVerifyTime(password string) {
 	s.dummyOnce.Do(func() { s.dummyHash, _ = s.Hasher.Hash("not a real password, it only spends time") })
 	_, _ = s.Hasher.Verify(password, s.dummyHash)
+}
+
+func userSubject(id int64) string { return "user:" + strconv.FormatInt(id, 10) }
+
+// truncate cuts s to at most n bytes on a rune boundary, for log subjects
+// built from untrusted input.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }

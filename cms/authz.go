@@ -13,6 +13,7 @@ const (
 	ActItemRead      Action = "item.read"
 	ActItemCreate    Action = "item.create"
 	ActItemEdit      Action = "item.edit"
+	ActWorkflowAdmin Action = "workflow.configure"
 )
 
 // Resource is what an action applies to: the department that owns it and,
@@ -90,6 +91,25 @@ type PolicyStore interface {
 	Policy(ctx context.Context) (*Policy, error)
 }
 
+// guard authorizes writes and records every refusal in the audit log, so
+// that attempts to act outside one's rights leave a trace.
+type guard struct {
+	Authorizer Authorizer
+	Audit      AuditLog
+	Clock      Clock
+}
+
+func (g guard) write(ctx context.Context, p *Principal, act Action, res Resource, subject string) error {
+	err := authorize(ctx, g.Authorizer, p, act, res)
+	if ErrorCode(err) == EFORBIDDEN {
+		detail := map[string]any{"action": string(act), "department": res.Department, "column": res.Column}
+		if aerr := g.Audit.Append(ctx, NewAuditEntry(g.Clock.Now(), p.User.ID, AuditPermissionDenied, subject, detail)); aerr != nil {
+			return aerr
+		}
+	}
+	return err
+}
+
 // actionWords says what an action does, for messages.
 var actionWords = map[Action]string{
 	ActStructureRead: "read the structure",
@@ -97,6 +117,7 @@ var actionWords = map[Action]string{
 	ActItemRead:      "read items",
 	ActItemCreate:    "create items",
 	ActItemEdit:      "edit items",
+	ActWorkflowAdmin: "configure the workflow",
 }
 
 func deniedMessage(act Action, res Resource) string {

@@ -25,7 +25,8 @@ const (
 	StateSuspended         State = "suspended"
 	StateArchived          State = "archived"
 	// StateSuperseded marks a revision that was live until a newer one was
-	// published, or whose unpublish request was carried out.
+	// published. (A carried-out deletion request archives the live revision
+	// and the request itself.)
 	StateSuperseded State = "superseded"
 )
 
@@ -74,10 +75,11 @@ type Item struct {
 	CreatedBy      int64
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
-	Title          string // title of the head revision, for listings
-	State          State  // state of the head revision
-	HeadRevisionID int64  // the newest revision
-	LiveRevisionID int64  // the published revision, 0 when offline
+	Title          string    // title of the head revision, for listings
+	State          State     // state of the head revision
+	HeadRevisionID int64     // the newest revision
+	LiveRevisionID int64     // the live revision (published or suspended), 0 when offline
+	PublishedAt    time.Time // when the item first went live
 }
 
 // Revision is one version of an item's content with its place in the workflow.
@@ -98,6 +100,12 @@ type Revision struct {
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 	ContentHash string
+	// Workflow bookkeeping.
+	SubmittedBy  int64     // who submitted the revision in its current cycle
+	StateSince   time.Time // when it entered its state (the queue's waiting_since)
+	SignoffStep  int       // next step of the leadership sign-off chain
+	ApprovedHash string    // content hash the secrecy reviewer cleared; only these bytes are published
+	PublishedAt  time.Time // when it went live
 }
 
 // hashedContent is the canonical form hashed into ContentHash: encoding/json
@@ -148,7 +156,7 @@ type ItemFilter struct {
 // ItemStore persists items and their revisions.
 type ItemStore interface {
 	// CreateItem stores a new item with its first revision, setting their IDs.
-	CreateItem(ctx context.Context, it *Item, rev *Revision) error
+	CreateItem(ctx context.Context, it *Item, rev *Revision, audit AuditEntry) error
 	Item(ctx context.Context, id int64) (*Item, error)
 	// Items lists items newest first.
 	Items(ctx context.Context, f ItemFilter) ([]Item, error)
@@ -158,10 +166,10 @@ type ItemStore interface {
 	// UpdateRevision stores rev's content when its stored version is still
 	// rev.Version-1 and it is in the same state; otherwise it returns a
 	// precondition error and changes nothing.
-	UpdateRevision(ctx context.Context, rev *Revision) error
+	UpdateRevision(ctx context.Context, rev *Revision, audit AuditEntry) error
 	// AddRevision stores a new head revision of it when the item's head is
 	// still the one the caller saw; otherwise a conflict.
-	AddRevision(ctx context.Context, it *Item, rev *Revision, prevHead int64) error
+	AddRevision(ctx context.Context, it *Item, rev *Revision, prevHead int64, audit AuditEntry) error
 }
 
 // Cursor encoding for keyset pagination: opaque to clients.

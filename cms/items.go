@@ -2,6 +2,7 @@ package cms
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -20,8 +21,11 @@ type ItemService struct {
 	Items      ItemStore
 	Structure  StructureStore
 	Authorizer Authorizer
+	Audit      AuditLog
 	Clock      Clock
 }
+
+func (s *ItemService) guard() guard { return guard{s.Authorizer, s.Audit, s.Clock} }
 
 // Content is the editable content of a revision. Nil pointers leave a value
 // as it is when patching.
@@ -66,13 +70,13 @@ func (s *ItemService) Create(ctx context.Context, p *Principal, in NewItem) (*It
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := authorize(ctx, s.Authorizer, p, ActItemCreate, Resource{Department: dept, Column: col.Slug}); err != nil {
+	if err := s.guard().write(ctx, p, ActItemCreate, Resource{Department: dept, Column: col.Slug}, "column:"+col.Slug); err != nil {
 		return nil, nil, err
 	}
 	ct := LookupContentType(col.ContentType)
 	now := s.Clock.Now()
 	rev := &Revision{Number: 1, Action: ActionPublish, State: StateDraft, Version: 1, BodyFormat: FormatMarkdown,
-		Fields: map[string]any{}, AuthorID: p.User.ID, CreatedAt: now, UpdatedAt: now}
+		Fields: map[string]any{}, AuthorID: p.User.ID, CreatedAt: now, UpdatedAt: now, StateSince: now}
 	if in.Title == nil {
 		return nil, nil, Invalid("title is required", FieldError{Field: "title", Message: "is required"})
 	}
@@ -82,7 +86,9 @@ func (s *ItemService) Create(ctx context.Context, p *Principal, in NewItem) (*It
 	rev.ContentHash = rev.Hash()
 	it := &Item{Column: col.Slug, Department: dept, ContentType: ct.Name, CreatedBy: p.User.ID,
 		CreatedAt: now, UpdatedAt: now, Title: rev.Title, State: rev.State}
-	if err := s.Items.CreateItem(ctx, it, rev); err != nil {
+	audit := NewAuditEntry(now, p.User.ID, AuditItemCreated, "column:"+col.Slug,
+		map[string]any{"department": dept, "title": rev.Title, "content_hash": rev.ContentHash})
+	if err := s.Items.CreateItem(ctx, it, rev, audit); err != nil {
 		return nil, nil, err
 	}
 	return it, rev, nil
@@ -287,7 +293,7 @@ func (s *ItemService) UpdateDraft(ctx context.Context, p *Principal, id int64, v
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := authorize(ctx, s.Authorizer, p, ActItemEdit, Resource{Department: it.Department, Column: it.Column}); err != nil {
+	if err := s.guard().write(ctx, p, ActItemEdit, Resource{Department: it.Department, Column: it.Column}, revisionSubject(rev.ID)); err != nil {
 		return nil, nil, err
 	}
 	if rev.Version != version {
@@ -302,7 +308,9 @@ func (s *ItemService) UpdateDraft(ctx context.Context, p *Principal, id int64, v
 	rev.Version++
 	rev.UpdatedAt = s.Clock.Now()
 	rev.ContentHash = rev.Hash()
-	if err := s.Items.UpdateRevision(ctx, rev); err != nil {
+	audit := NewAuditEntry(rev.UpdatedAt, p.User.ID, AuditRevisionEdited, revisionSubject(rev.ID),
+		map[string]any{"item_id": it.ID, "version": rev.Version, "content_hash": rev.ContentHash})
+	if err := s.Items.UpdateRevision(ctx, rev, audit); err != nil {
 		return nil, nil, err
 	}
 	return rev, it, nil
@@ -316,7 +324,7 @@ func (s *ItemService) NewRevision(ctx context.Context, p *Principal, itemID int6
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := authorize(ctx, s.Authorizer, p, ActItemEdit, Resource{Department: it.Department, Column: it.Column}); err != nil {
+	if err := s.guard().write(ctx, p, ActItemEdit, Resource{Department: it.Department, Column: it.Column}, itemSubject(it.ID)); err != nil {
 		return nil, nil, err
 	}
 	if action != ActionPublish && action != ActionUnpublish {
@@ -339,7 +347,7 @@ func (s *ItemService) NewRevision(ctx context.Context, p *Principal, itemID int6
 	}
 	rev := &Revision{ItemID: it.ID, Number: head.Number + 1, Action: action, State: StateDraft, Version: 1,
 		Title: live.Title, Body: live.Body, BodyFormat: live.BodyFormat, Fields: live.Fields, ExpireAt: live.ExpireAt,
-		AuthorID: p.User.ID, CreatedAt: now, UpdatedAt: now}
+		AuthorID: p.User.ID, CreatedAt: now, UpdatedAt: now, StateSince: now}
 	if action == ActionUnpublish && (c.Title != nil || c.Body != nil || c.Fields != nil || c.BodyFormat != nil) {
 		return nil, nil, Invalid("a deletion request carries no content", FieldError{Field: "action", Message: "unpublish takes no content"})
 	}
@@ -349,8 +357,13 @@ func (s *ItemService) NewRevision(ctx context.Context, p *Principal, itemID int6
 	rev.ContentHash = rev.Hash()
 	prev := it.HeadRevisionID
 	it.Title, it.State, it.UpdatedAt = rev.Title, rev.State, now
-	if err := s.Items.AddRevision(ctx, it, rev, prev); err != nil {
+	audit := NewAuditEntry(now, p.User.ID, AuditRevisionCreated, itemSubject(it.ID),
+		map[string]any{"action": action, "number": rev.Number, "content_hash": rev.ContentHash})
+	if err := s.Items.AddRevision(ctx, it, rev, prev, audit); err != nil {
 		return nil, nil, err
 	}
 	return rev, it, nil
 }
+
+func itemSubject(id int64) string     { return "item:" + strconv.FormatInt(id, 10) }
+func revisionSubject(id int64) string { return "revision:" + strconv.FormatInt(id, 10) }

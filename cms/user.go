@@ -93,23 +93,23 @@ type UserFilter struct {
 // UserStore persists users, their credentials, role bindings and sessions.
 type UserStore interface {
 	// CreateUser stores u with its role bindings and password hash, setting u.ID.
-	CreateUser(ctx context.Context, u *User, passwordHash string) error
+	CreateUser(ctx context.Context, u *User, passwordHash string, audit AuditEntry) error
 	UserByID(ctx context.Context, id int64) (*User, error)
 	// UserByUsername returns the user and their password hash.
 	UserByUsername(ctx context.Context, username string) (*User, string, error)
 	Users(ctx context.Context, f UserFilter) ([]User, error)
 	CountUsers(ctx context.Context) (int, error)
 	// UpdateUser stores display name, department, disabled and roles of u.
-	UpdateUser(ctx context.Context, u *User) error
+	UpdateUser(ctx context.Context, u *User, audit AuditEntry) error
 	// SetPassword replaces the hash, records when it changed and clears failed logins.
-	SetPassword(ctx context.Context, userID int64, hash string, changedAt time.Time) error
+	SetPassword(ctx context.Context, userID int64, hash string, changedAt time.Time, audit AuditEntry) error
 	// RecordLoginFailure counts a failed login and locks the account until
 	// lockUntil once the count reaches threshold. It returns the new count.
-	RecordLoginFailure(ctx context.Context, userID int64, threshold int, lockUntil time.Time) (int, error)
+	RecordLoginFailure(ctx context.Context, userID int64, threshold int, lockUntil time.Time, audit AuditEntry) (int, error)
 	// CreateSession stores a new session and clears failed logins of its user.
-	CreateSession(ctx context.Context, s *Session) error
+	CreateSession(ctx context.Context, s *Session, audit AuditEntry) error
 	SessionByTokenHash(ctx context.Context, hash string, now time.Time) (*Session, error)
-	DeleteSession(ctx context.Context, id int64) error
+	DeleteSession(ctx context.Context, id int64, audit AuditEntry) error
 	// DeleteUserSessions revokes every session of a user except keep (0: all).
 	DeleteUserSessions(ctx context.Context, userID, keep int64) error
 }

@@ -18,8 +18,11 @@ type UserService struct {
 	Structure  StructureStore
 	Hasher     PasswordHasher
 	Authorizer Authorizer
+	Audit      AuditLog
 	Clock      Clock
 }
+
+func (s *UserService) guard() guard { return guard{s.Authorizer, s.Audit, s.Clock} }
 
 // NewUser is the input for creating an account.
 type NewUser struct {
@@ -44,10 +47,10 @@ var usernamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,62}$`)
 
 // Create adds an account after checking the caller may manage users.
 func (s *UserService) Create(ctx context.Context, p *Principal, in NewUser) (*User, error) {
-	if err := authorize(ctx, s.Authorizer, p, ActUserManage, Resource{}); err != nil {
+	if err := s.guard().write(ctx, p, ActUserManage, Resource{}, "users"); err != nil {
 		return nil, err
 	}
-	return s.create(ctx, in, false)
+	return s.create(ctx, p.User.ID, in, false)
 }
 
 // Bootstrap creates the first administrator when there are no users at all.
@@ -66,7 +69,7 @@ func (s *UserService) Bootstrap(ctx context.Context, password, department string
 	}
 	in := NewUser{Username: "admin", DisplayName: "Administrator", Password: password, Department: department,
 		Roles: []RoleBinding{{Role: RoleAdmin, Department: department}}}
-	if _, err := s.create(ctx, in, generated != ""); err != nil {
+	if _, err := s.create(ctx, 0, in, generated != ""); err != nil {
 		return false, "", err
 	}
 	return true, generated, nil
@@ -75,10 +78,10 @@ func (s *UserService) Bootstrap(ctx context.Context, password, department string
 // AddFromCLI creates an account for an operator at the console, who acts with
 // the authority of the machine rather than of a signed-in user.
 func (s *UserService) AddFromCLI(ctx context.Context, in NewUser) (*User, error) {
-	return s.create(ctx, in, false)
+	return s.create(ctx, 0, in, false)
 }
 
-func (s *UserService) create(ctx context.Context, in NewUser, mustChange bool) (*User, error) {
+func (s *UserService) create(ctx context.Context, actorID int64, in NewUser, mustChange bool) (*User, error) {
 	in.Username = strings.TrimSpace(in.Username)
 	in.DisplayName = strings.TrimSpace(in.DisplayName)
 	var fe FieldErrors
@@ -115,7 +118,9 @@ func (s *UserService) create(ctx context.Context, in NewUser, mustChange bool) (
 	if mustChange {
 		u.PasswordChangedAt = now.AddDate(-10, 0, 0)
 	}
-	if err := s.Users.CreateUser(ctx, u, hash); err != nil {
+	audit := NewAuditEntry(now, actorID, AuditUserCreated, "username:"+u.Username,
+		map[string]any{"department": u.Department, "roles": bindingStrings(u.Roles)})
+	if err := s.Users.CreateUser(ctx, u, hash, audit); err != nil {
 		return nil, err
 	}
 	return u, nil
@@ -180,7 +185,7 @@ func (s *UserService) Get(ctx context.Context, p *Principal, id int64) (*User, e
 // revokes its sessions. Administrators cannot disable themselves or take
 // away their own admin role, so the centre is never left without one.
 func (s *UserService) Update(ctx context.Context, p *Principal, id int64, in UserUpdate) (*User, error) {
-	if err := authorize(ctx, s.Authorizer, p, ActUserManage, Resource{}); err != nil {
+	if err := s.guard().write(ctx, p, ActUserManage, Resource{}, userSubject(id)); err != nil {
 		return nil, err
 	}
 	u, err := s.Users.UserByID(ctx, id)
@@ -229,12 +234,15 @@ func (s *UserService) Update(ctx context.Context, p *Principal, id int64, in Use
 		return nil, err
 	}
 	u.UpdatedAt = s.Clock.Now()
-	if err := s.Users.UpdateUser(ctx, u); err != nil {
+	detail := map[string]any{"display_name": u.DisplayName, "department": u.Department, "disabled": u.Disabled,
+		"roles": bindingStrings(u.Roles), "password_reset": hash != ""}
+	if err := s.Users.UpdateUser(ctx, u, NewAuditEntry(u.UpdatedAt, p.User.ID, AuditUserUpdated, userSubject(id), detail)); err != nil {
 		return nil, err
 	}
 	if hash != "" {
 		// A reset password counts as expired: its owner must choose a new one.
-		if err := s.Users.SetPassword(ctx, id, hash, u.UpdatedAt.AddDate(-10, 0, 0)); err != nil {
+		audit := NewAuditEntry(u.UpdatedAt, p.User.ID, AuditPasswordChanged, userSubject(id), map[string]any{"reset": true})
+		if err := s.Users.SetPassword(ctx, id, hash, u.UpdatedAt.AddDate(-10, 0, 0), audit); err != nil {
 			return nil, err
 		}
 	}
@@ -289,4 +297,12 @@ func GeneratePassword(n int) (string, error) {
 		}
 	}
 	return "", errors.New("could not generate a password")
+}
+
+func bindingStrings(roles []RoleBinding) []string {
+	out := make([]string, len(roles))
+	for i, b := range roles {
+		out[i] = string(b.Role) + ":" + b.Department
+	}
+	return out
 }

@@ -12,7 +12,7 @@ import (
 var _ cms.ItemStore = (*DB)(nil)
 
 // CreateItem stores an item and its first revision in one transaction.
-func (db *DB) CreateItem(ctx context.Context, it *cms.Item, rev *cms.Revision) error {
+func (db *DB) CreateItem(ctx context.Context, it *cms.Item, rev *cms.Revision, audit cms.AuditEntry) error {
 	return db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		row := newItemRow(it)
 		if _, err := tx.NewInsert().Model(row).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
@@ -23,8 +23,10 @@ func (db *DB) CreateItem(ctx context.Context, it *cms.Item, rev *cms.Revision) e
 			return err
 		}
 		it.HeadRevisionID = rev.ID
-		_, err := tx.NewUpdate().Model((*itemRow)(nil)).Set("head_revision_id = ?", rev.ID).Where("id = ?", it.ID).Exec(ctx)
-		return err
+		if _, err := tx.NewUpdate().Model((*itemRow)(nil)).Set("head_revision_id = ?", rev.ID).Where("id = ?", it.ID).Exec(ctx); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, audit)
 	})
 }
 
@@ -114,7 +116,7 @@ func (db *DB) Revisions(ctx context.Context, itemID int64) ([]cms.Revision, erro
 
 // UpdateRevision stores new content of a revision if nobody changed it
 // since the caller read version rev.Version-1, and mirrors the title on the item.
-func (db *DB) UpdateRevision(ctx context.Context, rev *cms.Revision) error {
+func (db *DB) UpdateRevision(ctx context.Context, rev *cms.Revision, audit cms.AuditEntry) error {
 	row, err := newRevisionRow(rev)
 	if err != nil {
 		return err
@@ -129,14 +131,16 @@ func (db *DB) UpdateRevision(ctx context.Context, rev *cms.Revision) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return cms.Errorf(cms.EPRECONDITION, "revision changed since you read it")
 		}
-		_, err = tx.NewUpdate().Model((*itemRow)(nil)).Set("title = ?", rev.Title).Set("updated_at = ?", rev.UpdatedAt).
-			Where("id = ?", rev.ItemID).Where("head_revision_id = ?", rev.ID).Exec(ctx)
-		return err
+		if _, err = tx.NewUpdate().Model((*itemRow)(nil)).Set("title = ?", rev.Title).Set("updated_at = ?", rev.UpdatedAt).
+			Where("id = ?", rev.ItemID).Where("head_revision_id = ?", rev.ID).Exec(ctx); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, audit)
 	})
 }
 
 // AddRevision stores a new head revision if the item's head is still prevHead.
-func (db *DB) AddRevision(ctx context.Context, it *cms.Item, rev *cms.Revision, prevHead int64) error {
+func (db *DB) AddRevision(ctx context.Context, it *cms.Item, rev *cms.Revision, prevHead int64, audit cms.AuditEntry) error {
 	return db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := insertRevision(ctx, tx, rev); err != nil {
 			if cms.ErrorCode(err) == cms.ECONFLICT {
@@ -154,6 +158,6 @@ func (db *DB) AddRevision(ctx context.Context, it *cms.Item, rev *cms.Revision, 
 			return cms.Errorf(cms.ECONFLICT, "the item changed meanwhile; reload it")
 		}
 		it.HeadRevisionID = rev.ID
-		return nil
+		return appendAudit(ctx, tx, audit)
 	})
 }

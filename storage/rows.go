@@ -123,20 +123,21 @@ type itemRow struct {
 	UpdatedAt      time.Time
 	Title          string
 	State          string
-	HeadRevisionID int64 `bun:",nullzero"`
-	LiveRevisionID int64 `bun:",nullzero"`
+	HeadRevisionID int64     `bun:",nullzero"`
+	LiveRevisionID int64     `bun:",nullzero"`
+	PublishedAt    time.Time `bun:",nullzero"`
 }
 
 func newItemRow(it *cms.Item) *itemRow {
 	return &itemRow{ID: it.ID, ColumnSlug: it.Column, Department: it.Department, ContentType: it.ContentType,
 		CreatedBy: it.CreatedBy, CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt, Title: it.Title,
-		State: string(it.State), HeadRevisionID: it.HeadRevisionID, LiveRevisionID: it.LiveRevisionID}
+		State: string(it.State), HeadRevisionID: it.HeadRevisionID, LiveRevisionID: it.LiveRevisionID, PublishedAt: it.PublishedAt}
 }
 
 func (r *itemRow) domain() cms.Item {
 	return cms.Item{ID: r.ID, Column: r.ColumnSlug, Department: r.Department, ContentType: r.ContentType,
 		CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Title: r.Title,
-		State: cms.State(r.State), HeadRevisionID: r.HeadRevisionID, LiveRevisionID: r.LiveRevisionID}
+		State: cms.State(r.State), HeadRevisionID: r.HeadRevisionID, LiveRevisionID: r.LiveRevisionID, PublishedAt: utc(r.PublishedAt)}
 }
 
 type revisionRow struct {
@@ -157,6 +158,11 @@ type revisionRow struct {
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 	ContentHash   string
+	SubmittedBy   int64 `bun:",nullzero"`
+	StateSince    time.Time
+	SignoffStep   int
+	ApprovedHash  string
+	PublishedAt   time.Time `bun:",nullzero"`
 }
 
 func newRevisionRow(r *cms.Revision) (*revisionRow, error) {
@@ -171,14 +177,16 @@ func newRevisionRow(r *cms.Revision) (*revisionRow, error) {
 	return &revisionRow{ID: r.ID, ItemID: r.ItemID, Number: r.Number, Action: r.Action, State: string(r.State),
 		Version: r.Version, Title: r.Title, Body: r.Body, BodyFormat: r.BodyFormat, Fields: string(b),
 		PublishAt: r.PublishAt, ExpireAt: r.ExpireAt, AuthorID: r.AuthorID, CreatedAt: r.CreatedAt,
-		UpdatedAt: r.UpdatedAt, ContentHash: r.ContentHash}, nil
+		UpdatedAt: r.UpdatedAt, ContentHash: r.ContentHash, SubmittedBy: r.SubmittedBy, StateSince: r.StateSince,
+		SignoffStep: r.SignoffStep, ApprovedHash: r.ApprovedHash, PublishedAt: r.PublishedAt}, nil
 }
 
 func (r *revisionRow) domain() (cms.Revision, error) {
 	rev := cms.Revision{ID: r.ID, ItemID: r.ItemID, Number: r.Number, Action: r.Action, State: cms.State(r.State),
 		Version: r.Version, Title: r.Title, Body: r.Body, BodyFormat: r.BodyFormat,
 		PublishAt: utc(r.PublishAt), ExpireAt: utc(r.ExpireAt), AuthorID: r.AuthorID, CreatedAt: r.CreatedAt.UTC(),
-		UpdatedAt: r.UpdatedAt.UTC(), ContentHash: r.ContentHash}
+		UpdatedAt: r.UpdatedAt.UTC(), ContentHash: r.ContentHash, SubmittedBy: r.SubmittedBy, StateSince: r.StateSince.UTC(),
+		SignoffStep: r.SignoffStep, ApprovedHash: r.ApprovedHash, PublishedAt: utc(r.PublishedAt)}
 	if err := decodeFields(r.Fields, &rev.Fields); err != nil {
 		return rev, err
 	}

@@ -2,6 +2,8 @@ package storage
 
 import (
 	"context"
+	"encoding/json"
+	"strconv"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -12,7 +14,7 @@ import (
 var _ cms.UserStore = (*DB)(nil)
 
 // CreateUser stores u with its role bindings.
-func (db *DB) CreateUser(ctx context.Context, u *cms.User, passwordHash string) error {
+func (db *DB) CreateUser(ctx context.Context, u *cms.User, passwordHash string, audit cms.AuditEntry) error {
 	row := &userRow{Username: u.Username, DisplayName: u.DisplayName, Department: u.Department,
 		PasswordHash: passwordHash, PasswordChangedAt: u.PasswordChangedAt, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
 	return db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
@@ -20,7 +22,11 @@ func (db *DB) CreateUser(ctx context.Context, u *cms.User, passwordHash string) 
 			return translate(err, "user "+u.Username)
 		}
 		u.ID = row.ID
-		return replaceRoles(ctx, tx, u.ID, u.Roles)
+		if err := replaceRoles(ctx, tx, u.ID, u.Roles); err != nil {
+			return err
+		}
+		audit.Subject = "user:" + strconv.FormatInt(u.ID, 10)
+		return appendAudit(ctx, tx, audit)
 	})
 }
 
@@ -118,7 +124,7 @@ func (db *DB) CountUsers(ctx context.Context) (int, error) {
 }
 
 // UpdateUser stores display name, department, disabled and roles.
-func (db *DB) UpdateUser(ctx context.Context, u *cms.User) error {
+func (db *DB) UpdateUser(ctx context.Context, u *cms.User, audit cms.AuditEntry) error {
 	return db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		res, err := tx.NewUpdate().Model((*userRow)(nil)).
 			Set("display_name = ?", u.DisplayName).Set("department = ?", u.Department).
@@ -130,49 +136,60 @@ func (db *DB) UpdateUser(ctx context.Context, u *cms.User) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return cms.Errorf(cms.ENOTFOUND, "user not found")
 		}
-		return replaceRoles(ctx, tx, u.ID, u.Roles)
+		if err := replaceRoles(ctx, tx, u.ID, u.Roles); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, audit)
 	})
 }
 
 // SetPassword replaces a password hash and clears the lockout.
-func (db *DB) SetPassword(ctx context.Context, userID int64, hash string, changedAt time.Time) error {
-	_, err := db.bun.NewUpdate().Model((*userRow)(nil)).
-		Set("password_hash = ?", hash).Set("password_changed_at = ?", changedAt).
-		Set("failed_logins = 0").Set("locked_until = NULL").
-		Where("id = ?", userID).Exec(ctx)
-	return err
+func (db *DB) SetPassword(ctx context.Context, userID int64, hash string, changedAt time.Time, audit cms.AuditEntry) error {
+	return db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewUpdate().Model((*userRow)(nil)).
+			Set("password_hash = ?", hash).Set("password_changed_at = ?", changedAt).
+			Set("failed_logins = 0").Set("locked_until = NULL").
+			Where("id = ?", userID).Exec(ctx); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, audit)
+	})
 }
 
 // RecordLoginFailure counts a failed login, locking the account at threshold.
 // The count restarts after a lock so the next lock needs threshold more failures.
-func (db *DB) RecordLoginFailure(ctx context.Context, userID int64, threshold int, lockUntil time.Time) (int, error) {
+func (db *DB) RecordLoginFailure(ctx context.Context, userID int64, threshold int, lockUntil time.Time, audit cms.AuditEntry) (int, error) {
 	var n int
 	err := db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := tx.NewUpdate().Model((*userRow)(nil)).Set("failed_logins = failed_logins + 1").
 			Where("id = ?", userID).Returning("failed_logins").Scan(ctx, &n); err != nil {
 			return err
 		}
-		if n < threshold {
-			return nil
+		if n >= threshold {
+			if _, err := tx.NewUpdate().Model((*userRow)(nil)).Set("failed_logins = 0").
+				Set("locked_until = ?", lockUntil).Where("id = ?", userID).Exec(ctx); err != nil {
+				return err
+			}
+			audit = withDetail(audit, "locked_until", lockUntil.UTC().Format(time.RFC3339))
 		}
-		_, err := tx.NewUpdate().Model((*userRow)(nil)).Set("failed_logins = 0").
-			Set("locked_until = ?", lockUntil).Where("id = ?", userID).Exec(ctx)
-		return err
+		return appendAudit(ctx, tx, withDetail(audit, "failed_logins", n))
 	})
 	return n, err
 }
 
 // CreateSession stores a session and clears the user's failed logins.
-func (db *DB) CreateSession(ctx context.Context, s *cms.Session) error {
+func (db *DB) CreateSession(ctx context.Context, s *cms.Session, audit cms.AuditEntry) error {
 	row := &sessionRow{UserID: s.UserID, TokenHash: s.TokenHash, CreatedAt: s.CreatedAt, ExpiresAt: s.ExpiresAt}
 	return db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.NewInsert().Model(row).Returning("id").Exec(ctx); err != nil {
 			return err
 		}
 		s.ID = row.ID
-		_, err := tx.NewUpdate().Model((*userRow)(nil)).Set("failed_logins = 0").Set("locked_until = NULL").
-			Where("id = ?", s.UserID).Exec(ctx)
-		return err
+		if _, err := tx.NewUpdate().Model((*userRow)(nil)).Set("failed_logins = 0").Set("locked_until = NULL").
+			Where("id = ?", s.UserID).Exec(ctx); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, audit)
 	})
 }
 
@@ -188,13 +205,27 @@ func (db *DB) SessionByTokenHash(ctx context.Context, hash string, now time.Time
 }
 
 // DeleteSession revokes a session.
-func (db *DB) DeleteSession(ctx context.Context, id int64) error {
-	_, err := db.bun.NewDelete().Model((*sessionRow)(nil)).Where("id = ?", id).Exec(ctx)
-	return err
+func (db *DB) DeleteSession(ctx context.Context, id int64, audit cms.AuditEntry) error {
+	return db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewDelete().Model((*sessionRow)(nil)).Where("id = ?", id).Exec(ctx); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, audit)
+	})
 }
 
 // DeleteUserSessions revokes every session of a user except keep.
 func (db *DB) DeleteUserSessions(ctx context.Context, userID, keep int64) error {
 	_, err := db.bun.NewDelete().Model((*sessionRow)(nil)).Where("user_id = ?", userID).Where("id <> ?", keep).Exec(ctx)
 	return err
+}
+
+// withDetail adds a key to an entry's canonical JSON detail.
+func withDetail(e cms.AuditEntry, key string, value any) cms.AuditEntry {
+	m := map[string]any{}
+	_ = json.Unmarshal([]byte(e.Detail), &m)
+	m[key] = value
+	b, _ := json.Marshal(m)
+	e.Detail = string(b)
+	return e
 }

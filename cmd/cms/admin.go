@@ -146,3 +146,22 @@ func readPassword(stdin io.Reader, stderr io.Writer) (string, error) {
 	}
 	return line, nil
 }
+
+// runAuditVerify walks the audit chain and fails naming the first broken entry.
+func runAuditVerify(ctx context.Context, cfg Config, stdout io.Writer) error {
+	db, err := openDB(ctx, cfg, cfg.logger())
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	n, problem, err := cms.VerifyAudit(ctx, db)
+	if err != nil {
+		return err
+	}
+	if problem != nil {
+		fmt.Fprintf(stdout, "audit log BROKEN at entry %d: %s (%d entries before it verified)\n", problem.Seq, problem.Reason, n)
+		return fmt.Errorf("audit log broken at entry %d", problem.Seq)
+	}
+	fmt.Fprintf(stdout, "audit log intact: %d entries verified\n", n)
+	return nil
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/tlhpf/cms/cms"
 	"github.com/tlhpf/cms/rbac"
 	"github.com/tlhpf/cms/storage"
+	"github.com/tlhpf/cms/workflow"
 )
 
 // app is the wired system: the database and the services over it.
@@ -49,12 +50,17 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 		db.Close()
 		return nil, err
 	}
-	clock := cms.SystemClock{}
-	hasher := rbac.Hasher{Params: cfg.Argon2}
-	return &app{db: db, svc: api.Services{
-		Auth:      &cms.AuthService{Users: db, Hasher: hasher, Clock: clock, Config: cfg.Auth},
-		Users:     &cms.UserService{Users: db, Structure: db, Hasher: hasher, Authorizer: az, Clock: clock},
+	return &app{db: db, svc: services(db, az, rbac.Hasher{Params: cfg.Argon2}, cms.SystemClock{}, cfg)}, nil
+}
+
+// services wires the cms services over one database.
+func services(db *storage.DB, az cms.Authorizer, hasher cms.PasswordHasher, clock cms.Clock, cfg Config) api.Services {
+	return api.Services{
+		Auth:      &cms.AuthService{Users: db, Hasher: hasher, Clock: clock, Config: cfg.Auth, Audit: db},
+		Users:     &cms.UserService{Users: db, Structure: db, Hasher: hasher, Authorizer: az, Audit: db, Clock: clock},
 		Structure: &cms.StructureService{Structure: db, Authorizer: az},
-		Items:     &cms.ItemService{Items: db, Structure: db, Authorizer: az, Clock: clock},
-	}}, nil
+		Items:     &cms.ItemService{Items: db, Structure: db, Authorizer: az, Audit: db, Clock: clock},
+		Workflow: &cms.WorkflowService{Items: db, Users: db, Flow: db, Machine: workflow.Machine{}, Structure: db,
+			Authorizer: az, Audit: db, Clock: clock, Limits: cfg.StageLimits},
+	}
 }

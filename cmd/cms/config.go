@@ -27,19 +27,27 @@ type Config struct {
 	Auth          cms.AuthConfig
 	Argon2        rbac.Argon2Params
 	ShutdownGrace time.Duration
+	// SchedulerInterval is how often scheduled publications and expiries are checked.
+	SchedulerInterval time.Duration
+	// StageLimits are the time limits (办结时限) per review stage.
+	StageLimits map[cms.State]time.Duration
 }
 
 // loadConfig reads and validates the configuration.
 func loadConfig(getenv func(string) string) (Config, error) {
 	c := Config{
-		Addr:          envOr(getenv, "CMS_ADDR", "127.0.0.1:8080"),
-		DataDir:       envOr(getenv, "CMS_DATA_DIR", "./data"),
-		DatabaseURL:   getenv("CMS_DATABASE_URL"),
-		LogFormat:     envOr(getenv, "CMS_LOG_FORMAT", "text"),
-		BodyLimit:     envOr(getenv, "CMS_BODY_LIMIT", "1M"),
-		Auth:          cms.DefaultAuthConfig(),
-		Argon2:        rbac.DefaultArgon2,
-		ShutdownGrace: 15 * time.Second,
+		Addr:              envOr(getenv, "CMS_ADDR", "127.0.0.1:8080"),
+		DataDir:           envOr(getenv, "CMS_DATA_DIR", "./data"),
+		DatabaseURL:       getenv("CMS_DATABASE_URL"),
+		LogFormat:         envOr(getenv, "CMS_LOG_FORMAT", "text"),
+		BodyLimit:         envOr(getenv, "CMS_BODY_LIMIT", "1M"),
+		Auth:              cms.DefaultAuthConfig(),
+		Argon2:            rbac.DefaultArgon2,
+		ShutdownGrace:     15 * time.Second,
+		SchedulerInterval: 15 * time.Second,
+		StageLimits: map[cms.State]time.Duration{
+			cms.StateDeptReview: 48 * time.Hour, cms.StateLeadershipSignoff: 72 * time.Hour, cms.StateSecrecyReview: 24 * time.Hour,
+		},
 	}
 	var errs []error
 	var err error
@@ -63,6 +71,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		{"CMS_PASSWORD_MAX_AGE", &c.Auth.PasswordMaxAge},
 		{"CMS_LOCKOUT_DURATION", &c.Auth.LockoutDuration},
 		{"CMS_SHUTDOWN_GRACE", &c.ShutdownGrace},
+		{"CMS_SCHEDULER_INTERVAL", &c.SchedulerInterval},
 	}
 	for _, d := range durations {
 		if v := getenv(d.name); v != "" {
@@ -91,7 +100,30 @@ func loadConfig(getenv func(string) string) (Config, error) {
 			n.set(x)
 		}
 	}
+	if v := getenv("CMS_STAGE_LIMITS"); v != "" {
+		if err := parseStageLimits(v, c.StageLimits); err != nil {
+			errs = append(errs, fmt.Errorf("CMS_STAGE_LIMITS: %w", err))
+		}
+	}
 	return c, errors.Join(errs...)
+}
+
+// parseStageLimits reads "dept_review=48h,secrecy_review=24h" into limits;
+// 0 removes a stage's limit.
+func parseStageLimits(v string, limits map[cms.State]time.Duration) error {
+	for _, part := range strings.Split(v, ",") {
+		name, dur, ok := strings.Cut(strings.TrimSpace(part), "=")
+		st := cms.State(name)
+		if !ok || (st != cms.StateDeptReview && st != cms.StateLeadershipSignoff && st != cms.StateSecrecyReview && st != cms.StateScheduled) {
+			return fmt.Errorf("want stage=duration pairs for dept_review, leadership_signoff, secrecy_review or scheduled, got %q", part)
+		}
+		d, err := time.ParseDuration(dur)
+		if err != nil || d < 0 {
+			return fmt.Errorf("%s: want a duration such as 48h, got %q", name, dur)
+		}
+		limits[st] = d
+	}
+	return nil
 }
 
 func envOr(getenv func(string) string, name, def string) string {

@@ -5,6 +5,7 @@
 //	cms migrate [-status]     apply database migrations
 //	cms seed                  create or update departments, menus and columns
 //	cms user add …            add an account (password from stdin or a prompt)
+//	cms audit verify          check the audit log's hash chain
 //	cms version               print the version
 package main
 
@@ -41,6 +42,8 @@ commands:
   migrate    apply database migrations (-status to list them)
   seed       create or update the departments, menus and columns of the annexes
   user add   add an account; the password is read from stdin or a prompt
+  audit verify
+             walk the audit log's hash chain and name the first broken entry
   version    print the version
 
 configuration comes from CMS_* environment variables; see README.md.
@@ -71,6 +74,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runMigrate(ctx, cfg, args[1:], stdout)
 	case "seed":
 		return runSeed(ctx, cfg, stdout)
+	case "audit":
+		if len(args) < 2 || args[1] != "verify" {
+			return errors.New("usage: cms audit verify")
+		}
+		return runAuditVerify(ctx, cfg, stdout)
 	case "user":
 		if len(args) < 2 || args[1] != "add" {
 			return errors.New("usage: cms user add -username NAME -department SLUG -role ROLE[:DEPT] …")

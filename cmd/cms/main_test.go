@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tlhpf/cms/storage"
 	"github.com/tlhpf/cms/storage/storagetest"
 )
 
@@ -184,5 +185,37 @@ func TestServeBootstrapsAdminAndShutsDown(t *testing.T) {
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("serve did not stop after cancellation")
+	}
+}
+
+func TestAuditVerifyCommand(t *testing.T) {
+	getenv := testEnv(t, nil)
+	for _, u := range []string{"wu", "zheng"} {
+		if _, _, err := runCmd(t, getenv, "Editor-Passw0rd\n", "user", "add", "-username", u, "-department", "office", "-role", "editor:office"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, _, err := runCmd(t, getenv, "", "audit", "verify")
+	if err != nil || !strings.Contains(out, "intact: 2 entries") {
+		t.Fatalf("verify: %q %v", out, err)
+	}
+	db, err := storage.Open(context.Background(), getenv("CMS_DATABASE_URL"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	lift := "DROP TRIGGER audit_log_no_update"
+	if db.Dialect == storage.Postgres {
+		lift = "ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only"
+	}
+	if _, err := db.Bun().ExecContext(context.Background(), lift); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Bun().ExecContext(context.Background(), "UPDATE audit_log SET subject = 'user:999' WHERE seq = 1"); err != nil {
+		t.Fatal(err)
+	}
+	out, _, err = runCmd(t, getenv, "", "audit", "verify")
+	if err == nil || !strings.Contains(out, "BROKEN at entry 1") {
+		t.Fatalf("tampered log: %q %v", out, err)
 	}
 }

@@ -43,6 +43,11 @@ func runServe(ctx context.Context, cfg Config, args []string, stderr io.Writer) 
 			fmt.Fprintf(stderr, "\n  The administrator account was created.\n  username: admin\n  password: %s\n  It is shown only now and must be changed at first login.\n\n", generated)
 		}
 	}
+	sched := newScheduler(a.svc.Workflow, cfg.SchedulerInterval, log)
+	schedCtx, stopSched := context.WithCancel(ctx)
+	schedDone := make(chan struct{})
+	go func() { defer close(schedDone); sched.run(schedCtx) }()
+	defer func() { stopSched(); <-schedDone }()
 	srv := api.NewServer(a.svc, api.Options{BodyLimit: cfg.BodyLimit, Ready: a.db.Ping, Spec: spec.OpenAPI,
 		Version: buildVersion()}, log)
 	return listenAndServe(ctx, cfg, srv.Handler(), log)

@@ -1,0 +1,57 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/tlhpf/cms/cms"
+)
+
+// scheduler publishes cleared revisions when their time comes and archives
+// expired ones. It runs at start (catching up after downtime), on every
+// tick, and at once when a revision is cleared.
+type scheduler struct {
+	flow     *cms.WorkflowService
+	interval time.Duration
+	log      *slog.Logger
+	wake     chan struct{}
+}
+
+func newScheduler(flow *cms.WorkflowService, interval time.Duration, log *slog.Logger) *scheduler {
+	s := &scheduler{flow: flow, interval: interval, log: log, wake: make(chan struct{}, 1)}
+	flow.Notify = func(rev *cms.Revision) {
+		if rev.State == cms.StateScheduled {
+			s.poke()
+		}
+	}
+	return s
+}
+
+func (s *scheduler) poke() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// run works until ctx ends.
+func (s *scheduler) run(ctx context.Context) {
+	t := time.NewTicker(s.interval)
+	defer t.Stop()
+	for {
+		published, archived, err := s.flow.RunScheduler(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			s.log.Error("scheduler", slog.Any("error", err))
+		case published+archived > 0:
+			s.log.Info("scheduler", slog.Int("published", published), slog.Int("archived", archived))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-s.wake:
+		}
+	}
+}

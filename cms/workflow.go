@@ -1,0 +1,149 @@
+package cms
+
+import (
+	"context"
+	"time"
+)
+
+// Event is what an actor does to a revision in the workflow.
+type Event string
+
+// Workflow events.
+const (
+	EventSubmit   Event = "submit"
+	EventWithdraw Event = "withdraw"
+	EventApprove  Event = "approve"
+	EventSign     Event = "sign"
+	EventClear    Event = "clear"
+	EventReject   Event = "reject"
+	EventPublish  Event = "publish"
+	EventArchive  Event = "archive"
+	EventSuspend  Event = "suspend"
+	EventRestore  Event = "restore"
+)
+
+// Events lists every event.
+var Events = []Event{EventSubmit, EventWithdraw, EventApprove, EventSign, EventClear, EventReject,
+	EventPublish, EventArchive, EventSuspend, EventRestore}
+
+// Valid reports whether e is a known event.
+func (e Event) Valid() bool {
+	for _, k := range Events {
+		if k == e {
+			return true
+		}
+	}
+	return false
+}
+
+// RoleSystem is the role recorded for transitions the scheduler makes.
+const RoleSystem Role = "system"
+
+// DefaultSignoffChain is the leadership sign-off of seed rule 第九条: the
+// leader in charge of the owning department reviews, then the director signs.
+var DefaultSignoffChain = []Role{RoleLeader, RoleDirector}
+
+// Transition is one step of a revision's history.
+type Transition struct {
+	ID             int64
+	RevisionID     int64
+	ItemID         int64
+	RevisionNumber int
+	Version        int // the revision's version after this transition
+	Event          Event
+	From, To       State
+	ActorID        int64 // 0: the system (scheduler)
+	ActorRole      Role
+	Comment        string
+	ContentHash    string // the content the actor acted on
+	SignoffStep    int    // for sign: which step of the chain this signature was (0-based)
+	At             time.Time
+}
+
+// FireRequest is everything the state machine needs to decide one event.
+type FireRequest struct {
+	Event    Event
+	Comment  string
+	Actor    *User // nil: the system
+	Item     *Item
+	Revision *Revision
+	// History holds the revision's transitions since it was last submitted.
+	History []Transition
+	// Chain is the column's leadership sign-off chain.
+	Chain []Role
+	// Allowed asks the authorizer whether the actor may perform action on
+	// the item; the machine's table names the action for each event.
+	Allowed func(action Action) (bool, error)
+}
+
+// Outcome is what firing an event decided.
+type Outcome struct {
+	To          State
+	ActedAs     Role
+	SignoffStep int  // the revision's next sign-off step after the event
+	Complete    bool // for sign: the chain is complete
+}
+
+// Workflow is the state machine of revisions (package workflow).
+type Workflow interface {
+	// Fire decides the outcome of req.Event on req.Revision, or returns why
+	// it cannot happen: invalid_transition when the event does not apply to
+	// the state, forbidden when the actor may not fire it, validation or
+	// conflict errors when a guard refuses.
+	Fire(ctx context.Context, req *FireRequest) (*Outcome, error)
+	// Actions lists, for a state, the events that may apply and the
+	// authorization action each needs.
+	Actions(state State) map[Event]Action
+}
+
+// Change is one workflow transition as the store must apply it: all of it
+// in one transaction, or nothing.
+type Change struct {
+	// Revision holds the new state; the store updates it only if it is still
+	// at FromState and FromVersion (optimistic concurrency).
+	Revision    *Revision
+	FromState   State
+	FromVersion int
+	// Item holds the item's new head state and live revision; the store
+	// updates it only if its live revision is still PrevLive.
+	Item     *Item
+	PrevLive int64
+	// Retire, when set, is the previously live revision leaving the stage
+	// (superseded by a new one, or archived by a deletion request).
+	Retire      *Revision
+	RetireFrom  State
+	RetireState State
+	Transition  Transition
+	Audit       AuditEntry
+}
+
+// TransitionFilter selects history rows.
+type TransitionFilter struct {
+	RevisionID int64
+	ItemID     int64
+	ActorID    int64
+	Before     int64 // keyset cursor on id, newest first when set with Limit
+	Limit      int
+	// CurrentCycle keeps only the rows since the revision's last submit.
+	CurrentCycle bool
+}
+
+// Pending is a revision in review with its item, for the queue.
+type Pending struct {
+	Item     Item
+	Revision Revision
+}
+
+// WorkflowStore persists transitions.
+type WorkflowStore interface {
+	ApplyTransition(ctx context.Context, c *Change) error
+	Transitions(ctx context.Context, f TransitionFilter) ([]Transition, error)
+	// Pending returns in-flight revisions in the given states, oldest in their state first.
+	Pending(ctx context.Context, states []State, column string) ([]Pending, error)
+	// DueToPublish returns scheduled revisions whose publish_at has come.
+	DueToPublish(ctx context.Context, now time.Time) ([]int64, error)
+	// DueToArchive returns live revisions whose expire_at has come.
+	DueToArchive(ctx context.Context, now time.Time) ([]int64, error)
+	SignoffChain(ctx context.Context, column string) ([]Role, error)
+	SetSignoffChain(ctx context.Context, column string, chain []Role, audit AuditEntry) error
+}

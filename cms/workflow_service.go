@@ -1,0 +1,444 @@
+package cms
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"strings"
+	"time"
+)
+
+// WorkflowService moves revisions through the approval chain: authorize,
+// load, decide with the state machine, and store the change with its
+// history row and audit entry in one transaction.
+type WorkflowService struct {
+	Items      ItemStore
+	Users      UserStore
+	Flow       WorkflowStore
+	Machine    Workflow
+	Structure  StructureStore
+	Authorizer Authorizer
+	Audit      AuditLog
+	Clock      Clock
+	// Limits are the time limits (办结时限) per stage, for due dates in the queue.
+	Limits map[State]time.Duration
+	// Notify, when set, is called after every transition (e.g. to wake the scheduler).
+	Notify func(rev *Revision)
+}
+
+func (s *WorkflowService) guard() guard { return guard{s.Authorizer, s.Audit, s.Clock} }
+
+// Fire performs event on a revision for p. ifMatch, when not 0, is the
+// version the caller last saw; a stale one is refused with 412.
+func (s *WorkflowService) Fire(ctx context.Context, p *Principal, revID int64, ev Event, comment string, ifMatch int) (*Revision, *Item, error) {
+	if !ev.Valid() {
+		return nil, nil, Invalid("unknown event", FieldError{Field: "event", Message: "must be one of " + eventList()})
+	}
+	if len(comment) > 4000 {
+		return nil, nil, Invalid("comment too long", FieldError{Field: "comment", Message: "must be at most 4000 bytes"})
+	}
+	rev, err := s.Items.Revision(ctx, revID)
+	if err != nil {
+		return nil, nil, err
+	}
+	it, err := s.Items.Item(ctx, rev.ItemID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := authorize(ctx, s.Authorizer, p, ActItemRead, Resource{Department: it.Department}); err != nil {
+		return nil, nil, err
+	}
+	if ifMatch != 0 && ifMatch != rev.Version {
+		return nil, nil, Errorf(EPRECONDITION, "revision changed since you read it (version %d, now %d)", ifMatch, rev.Version)
+	}
+	if err := s.fire(ctx, p.User, it, rev, ev, strings.TrimSpace(comment)); err != nil {
+		var de *Error
+		if errors.As(err, &de) && de.Code == EFORBIDDEN {
+			detail := map[string]any{"event": string(ev), "state": string(rev.State), "reason": de.Message}
+			if aerr := s.Audit.Append(ctx, NewAuditEntry(s.Clock.Now(), p.User.ID, AuditPermissionDenied, revisionSubject(rev.ID), detail)); aerr != nil {
+				return nil, nil, aerr
+			}
+		}
+		return nil, nil, err
+	}
+	return rev, it, nil
+}
+
+// FireSystem performs an event as the scheduler.
+func (s *WorkflowService) FireSystem(ctx context.Context, revID int64, ev Event) error {
+	rev, err := s.Items.Revision(ctx, revID)
+	if err != nil {
+		return err
+	}
+	it, err := s.Items.Item(ctx, rev.ItemID)
+	if err != nil {
+		return err
+	}
+	return s.fire(ctx, nil, it, rev, ev, "")
+}
+
+// fire decides and applies one event; rev and it are updated in place.
+func (s *WorkflowService) fire(ctx context.Context, actor *User, it *Item, rev *Revision, ev Event, comment string) error {
+	history, err := s.cycle(ctx, rev)
+	if err != nil {
+		return err
+	}
+	chain, err := s.Flow.SignoffChain(ctx, it.Column)
+	if err != nil {
+		return err
+	}
+	req := &FireRequest{Event: ev, Comment: comment, Actor: actor, Item: it, Revision: rev, History: history, Chain: chain,
+		Allowed: func(act Action) (bool, error) {
+			return s.Authorizer.Allowed(ctx, actor, act, Resource{Department: it.Department, Column: it.Column})
+		}}
+	out, err := s.Machine.Fire(ctx, req)
+	if err != nil {
+		return err
+	}
+	c, err := s.change(ctx, actor, it, rev, ev, comment, out)
+	if err != nil {
+		return err
+	}
+	if err := s.Flow.ApplyTransition(ctx, c); err != nil {
+		return err
+	}
+	if s.Notify != nil {
+		s.Notify(rev)
+	}
+	return nil
+}
+
+// cycle returns the revision's history since its last submission, as it
+// was when rev was read: rows written by a concurrent transition after that
+// are left out, so the decision is made on a consistent picture and the
+// store's compare-and-set turns the race into a conflict.
+func (s *WorkflowService) cycle(ctx context.Context, rev *Revision) ([]Transition, error) {
+	all, err := s.Flow.Transitions(ctx, TransitionFilter{RevisionID: rev.ID, CurrentCycle: true})
+	if err != nil {
+		return nil, err
+	}
+	out := all[:0]
+	for _, t := range all {
+		if t.Version <= rev.Version {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+// change builds the store change for an outcome: the revision's new state,
+// the item's head and live revision, and the revision that leaves the stage.
+func (s *WorkflowService) change(ctx context.Context, actor *User, it *Item, rev *Revision, ev Event, comment string, out *Outcome) (*Change, error) {
+	now := s.Clock.Now()
+	var actorID int64
+	if actor != nil {
+		actorID = actor.ID
+	}
+	hash := rev.Hash()
+	c := &Change{FromState: rev.State, FromVersion: rev.Version, PrevLive: it.LiveRevisionID,
+		Transition: Transition{RevisionID: rev.ID, ItemID: it.ID, RevisionNumber: rev.Number, Event: ev, From: rev.State,
+			To: out.To, ActorID: actorID, ActorRole: out.ActedAs, Comment: comment, ContentHash: hash,
+			SignoffStep: rev.SignoffStep, At: now}}
+	if out.To != rev.State {
+		rev.StateSince = now
+	}
+	rev.State, rev.SignoffStep = out.To, out.SignoffStep
+	rev.Version++
+	rev.UpdatedAt = now
+	switch ev {
+	case EventSubmit:
+		rev.SubmittedBy = actorID
+	case EventClear:
+		rev.ApprovedHash = hash
+	case EventWithdraw, EventReject:
+		rev.ApprovedHash = ""
+	}
+	if rev.ID == it.HeadRevisionID {
+		it.State = rev.State
+	}
+	it.UpdatedAt = now
+	if ev == EventPublish {
+		if err := s.goLive(ctx, it, rev, c, now); err != nil {
+			return nil, err
+		}
+	}
+	if ev == EventArchive {
+		it.LiveRevisionID = 0
+	}
+	c.Revision, c.Item = rev, it
+	detail := map[string]any{"event": string(ev), "from": string(c.FromState), "to": string(out.To), "role": string(out.ActedAs),
+		"item_id": it.ID, "content_hash": hash}
+	if comment != "" {
+		detail["comment"] = comment
+	}
+	c.Audit = NewAuditEntry(now, actorID, AuditTransition, revisionSubject(rev.ID), detail)
+	return c, nil
+}
+
+// goLive applies a publication: a new revision supersedes the live one at
+// once; a deletion request takes the item offline and archives the live one.
+func (s *WorkflowService) goLive(ctx context.Context, it *Item, rev *Revision, c *Change, now time.Time) error {
+	if it.LiveRevisionID != 0 && it.LiveRevisionID != rev.ID {
+		old, err := s.Items.Revision(ctx, it.LiveRevisionID)
+		if err != nil {
+			return err
+		}
+		c.Retire, c.RetireFrom, c.RetireState = old, old.State, StateSuperseded
+		if rev.Action == ActionUnpublish {
+			c.RetireState = StateArchived
+		}
+	}
+	if rev.Action == ActionUnpublish {
+		it.LiveRevisionID = 0
+		return nil
+	}
+	rev.PublishedAt = now
+	it.LiveRevisionID = rev.ID
+	if it.PublishedAt.IsZero() {
+		it.PublishedAt = now
+	}
+	return nil
+}
+
+func eventList() string {
+	names := make([]string, len(Events))
+	for i, e := range Events {
+		names[i] = string(e)
+	}
+	return strings.Join(names, ", ")
+}
+
+// History returns every transition of an item, oldest first, with the
+// users who made them.
+func (s *WorkflowService) History(ctx context.Context, p *Principal, itemID int64) ([]Transition, map[int64]*User, error) {
+	it, err := s.Items.Item(ctx, itemID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := authorize(ctx, s.Authorizer, p, ActItemRead, Resource{Department: it.Department}); err != nil {
+		return nil, nil, err
+	}
+	ts, err := s.Flow.Transitions(ctx, TransitionFilter{ItemID: itemID})
+	if err != nil {
+		return nil, nil, err
+	}
+	users, err := s.actors(ctx, ts)
+	return ts, users, err
+}
+
+// actors loads the users who made the transitions.
+func (s *WorkflowService) actors(ctx context.Context, ts []Transition) (map[int64]*User, error) {
+	users := map[int64]*User{}
+	for _, t := range ts {
+		if t.ActorID == 0 || users[t.ActorID] != nil {
+			continue
+		}
+		u, err := s.Users.UserByID(ctx, t.ActorID)
+		if err != nil {
+			return nil, err
+		}
+		users[t.ActorID] = u
+	}
+	return users, nil
+}
+
+// Decisions returns the caller's own transitions, newest first.
+func (s *WorkflowService) Decisions(ctx context.Context, p *Principal, cursor string, limit int) ([]Transition, string, map[int64]*User, error) {
+	if err := authorize(ctx, s.Authorizer, p, ActStructureRead, Resource{}); err != nil {
+		return nil, "", nil, err
+	}
+	before, err := DecodeCursor("cursor", cursor)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	if limit == 0 {
+		limit = ListDefault
+	}
+	if limit < 1 || limit > ListMaxLimit {
+		return nil, "", nil, Invalid("invalid limit", FieldError{Field: "limit", Message: "must be between 1 and 100"})
+	}
+	ts, err := s.Flow.Transitions(ctx, TransitionFilter{ActorID: p.User.ID, Before: before, Limit: limit + 1})
+	if err != nil {
+		return nil, "", nil, err
+	}
+	next := ""
+	if len(ts) > limit {
+		ts = ts[:limit]
+		next = EncodeCursor(ts[limit-1].ID)
+	}
+	return ts, next, map[int64]*User{p.User.ID: p.User}, nil
+}
+
+// SetSignoffChain configures the leadership sign-off of a column, e.g.
+// director only. Revisions already in sign-off keep their position.
+func (s *WorkflowService) SetSignoffChain(ctx context.Context, p *Principal, column string, chain []Role) error {
+	if err := s.guard().write(ctx, p, ActWorkflowAdmin, Resource{}, "column:"+column); err != nil {
+		return err
+	}
+	col, err := s.Structure.Column(ctx, column)
+	if err != nil {
+		return err
+	}
+	var fe FieldErrors
+	if len(chain) == 0 || len(chain) > 5 {
+		fe.Add("chain", "must have 1 to 5 steps")
+	}
+	seen := map[Role]bool{}
+	for i, r := range chain {
+		if r != RoleLeader && r != RoleDirector {
+			fe.Add("chain["+itoa(i)+"]", "must be leader or director")
+		}
+		if seen[r] {
+			fe.Add("chain["+itoa(i)+"]", "is repeated")
+		}
+		seen[r] = true
+	}
+	if err := fe.Err("invalid sign-off chain"); err != nil {
+		return err
+	}
+	names := make([]string, len(chain))
+	for i, r := range chain {
+		names[i] = string(r)
+	}
+	audit := NewAuditEntry(s.Clock.Now(), p.User.ID, AuditSignoffChain, "column:"+col.Slug, map[string]any{"chain": names})
+	return s.Flow.SetSignoffChain(ctx, col.Slug, chain, audit)
+}
+
+// SignoffChain returns a column's sign-off chain.
+func (s *WorkflowService) SignoffChain(ctx context.Context, p *Principal, column string) ([]Role, error) {
+	if err := authorize(ctx, s.Authorizer, p, ActStructureRead, Resource{}); err != nil {
+		return nil, err
+	}
+	if _, err := s.Structure.Column(ctx, column); err != nil {
+		return nil, err
+	}
+	return s.Flow.SignoffChain(ctx, column)
+}
+
+// QueueEntry is a revision waiting for the caller.
+type QueueEntry struct {
+	Item         Item
+	Revision     Revision
+	Event        Event // what the caller is expected to do
+	WaitingSince time.Time
+	DueAt        time.Time // zero when the stage has no time limit
+	Overdue      bool
+	NextSigner   Role // in leadership sign-off: whose signature is next
+}
+
+// Queue is what waits for the caller, oldest first, with counts per stage.
+type Queue struct {
+	Entries []QueueEntry
+	Counts  map[State]int
+}
+
+// queueEvents is the action each stage expects.
+var queueEvents = map[State]Event{
+	StateDeptReview: EventApprove, StateLeadershipSignoff: EventSign, StateSecrecyReview: EventClear, StateScheduled: EventPublish,
+}
+
+// Queue lists exactly the revisions the caller could act on now: for each
+// revision in review, the state machine is asked whether the caller's
+// decision would be allowed (role, department, sign-off turn, separation
+// of duties), so the queue and the transition endpoint never disagree.
+func (s *WorkflowService) Queue(ctx context.Context, p *Principal, stage State, column string) (*Queue, error) {
+	if err := authorize(ctx, s.Authorizer, p, ActStructureRead, Resource{}); err != nil {
+		return nil, err
+	}
+	states := []State{StateDeptReview, StateLeadershipSignoff, StateSecrecyReview, StateScheduled}
+	if stage != "" {
+		if _, ok := queueEvents[stage]; !ok {
+			return nil, Invalid("invalid stage", FieldError{Field: "stage", Message: "must be dept_review, leadership_signoff, secrecy_review or scheduled"})
+		}
+		states = []State{stage}
+	}
+	pending, err := s.Flow.Pending(ctx, states, column)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Clock.Now()
+	q := &Queue{Counts: map[State]int{}}
+	for i := range pending {
+		e, ok, err := s.queueEntry(ctx, p.User, &pending[i], now)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			q.Entries = append(q.Entries, e)
+			q.Counts[e.Revision.State]++
+		}
+	}
+	sort.SliceStable(q.Entries, func(i, j int) bool { return q.Entries[i].WaitingSince.Before(q.Entries[j].WaitingSince) })
+	return q, nil
+}
+
+func (s *WorkflowService) queueEntry(ctx context.Context, u *User, pd *Pending, now time.Time) (QueueEntry, bool, error) {
+	rev, it := pd.Revision, pd.Item
+	ev := queueEvents[rev.State]
+	history, err := s.cycle(ctx, &rev)
+	if err != nil {
+		return QueueEntry{}, false, err
+	}
+	chain, err := s.Flow.SignoffChain(ctx, it.Column)
+	if err != nil {
+		return QueueEntry{}, false, err
+	}
+	probe := rev // the machine must not see the caller's comment requirements
+	req := &FireRequest{Event: ev, Actor: u, Item: &it, Revision: &probe, History: history, Chain: chain,
+		Allowed: func(act Action) (bool, error) {
+			return s.Authorizer.Allowed(ctx, u, act, Resource{Department: it.Department, Column: it.Column})
+		}}
+	if _, err := s.Machine.Fire(ctx, req); err != nil {
+		switch ErrorCode(err) {
+		case EFORBIDDEN, ETRANSITION, EINVALID, ECONFLICT:
+			return QueueEntry{}, false, nil
+		}
+		return QueueEntry{}, false, err
+	}
+	e := QueueEntry{Item: it, Revision: rev, Event: ev, WaitingSince: rev.StateSince}
+	if limit := s.Limits[rev.State]; limit > 0 {
+		e.DueAt = rev.StateSince.Add(limit)
+		e.Overdue = now.After(e.DueAt)
+	}
+	if rev.State == StateLeadershipSignoff && rev.SignoffStep < len(chain) {
+		e.NextSigner = chain[rev.SignoffStep]
+	}
+	return e, true, nil
+}
+
+// RunScheduler publishes what is due and archives what expired, as the
+// system. Several processes may run it at once: each transition is a
+// compare-and-set on the revision's version, so only one of them wins and
+// nothing is published twice. It returns how many it published and archived.
+func (s *WorkflowService) RunScheduler(ctx context.Context) (published, archived int, err error) {
+	now := s.Clock.Now()
+	due, err := s.Flow.DueToPublish(ctx, now)
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, id := range due {
+		switch err := s.FireSystem(ctx, id, EventPublish); ErrorCode(err) {
+		case "":
+			published++
+		case ECONFLICT, EPRECONDITION, ETRANSITION:
+			// Another process got there first, or the content was tampered
+			// with (the guard refuses it); the next patrol reports it.
+		default:
+			return published, archived, err
+		}
+	}
+	expired, err := s.Flow.DueToArchive(ctx, now)
+	if err != nil {
+		return published, archived, err
+	}
+	for _, id := range expired {
+		switch err := s.FireSystem(ctx, id, EventArchive); ErrorCode(err) {
+		case "":
+			archived++
+		case ECONFLICT, EPRECONDITION, ETRANSITION:
+		default:
+			return published, archived, err
+		}
+	}
+	return published, archived, nil
+}

@@ -5,7 +5,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -s -w -X main.version=$(VERSION)
 PG_URL    ?= $(CMS_TEST_POSTGRES_URL)
 
-.PHONY: run build test test-sqlite test-postgres vet fmt check postgres clean
+.PHONY: run build test test-sqlite test-postgres vet bench postgres clean
 
 ## run: start the server on the embedded defaults (SQLite and blobs under ./data)
 run:
@@ -30,6 +30,11 @@ test-postgres:
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
+
+## bench: workflow benchmarks on SQLite, and on PostgreSQL when CMS_TEST_POSTGRES_URL is set
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 2s ./workflow
+	@if [ -n "$(PG_URL)" ]; then CMS_TEST_DB=postgres CMS_TEST_POSTGRES_URL="$(PG_URL)" $(GO) test -run '^$$' -bench . -benchtime 2s ./workflow; fi
 
 ## postgres: start a throwaway PostgreSQL on 127.0.0.1:55432 for the tests
 postgres:

@@ -592,3 +592,50 @@ func TestShortenedChainKeepsRevisionsMoving(t *testing.T) {
 		t.Fatalf("after the final signature: %+v", rs)
 	}
 }
+
+// TestSchedulerRacesPublishEachRevisionOnce runs the scheduler of several
+// "processes" at once over the same database: every due revision is
+// published exactly once.
+func TestSchedulerRacesPublishEachRevisionOnce(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := newChain(t, e)
+	const n = 12
+	var items []int64
+	for range n {
+		itemID, revID := e.completeGuide(t, c.editor)
+		e.toState(t, c, revID, "scheduled")
+		items = append(items, itemID)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	total := 0
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			published, _, err := e.svc.Workflow.RunScheduler(context.Background())
+			if err != nil {
+				t.Error(err)
+			}
+			mu.Lock()
+			total += published
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if total != n {
+		t.Fatalf("schedulers published %d in all, want %d", total, n)
+	}
+	for _, id := range items {
+		publishes := 0
+		for _, h := range e.history(t, c.editor, id) {
+			if h.Event == "publish" {
+				publishes++
+			}
+		}
+		if publishes != 1 {
+			t.Fatalf("item %d published %d times", id, publishes)
+		}
+	}
+}

@@ -40,6 +40,7 @@ var statusOf = map[string]int{
 	cms.EPRECONDITION: http.StatusPreconditionFailed,
 	cms.EPRECONDREQ:   http.StatusPreconditionRequired,
 	cms.ELOCKED:       http.StatusTooManyRequests,
+	cms.EGONE:         http.StatusGone,
 	cms.EINTERNAL:     http.StatusInternalServerError,
 }
 

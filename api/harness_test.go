@@ -24,10 +24,15 @@ import (
 	"github.com/tlhpf/cms/api"
 	"github.com/tlhpf/cms/cms"
 	"github.com/tlhpf/cms/rbac"
+	"github.com/tlhpf/cms/render"
 	"github.com/tlhpf/cms/storage"
 	"github.com/tlhpf/cms/storage/storagetest"
 	"github.com/tlhpf/cms/workflow"
 )
+
+// testClient neither asks for nor undoes compression, so tests see the
+// server's own encoding and validators.
+var testClient = &http.Client{Transport: &http.Transport{DisableCompression: true}}
 
 // adminPassword is the bootstrap administrator's password in tests.
 const adminPassword = "Adm1n-Test-Passw0rd"
@@ -65,7 +70,15 @@ type env struct {
 // cheapArgon2 keeps tests fast; production costs are set by configuration.
 var cheapArgon2 = rbac.Argon2Params{MemoryKiB: 1024, Time: 1, Threads: 1}
 
+type apiOptions = api.Options
+
 func newEnv(t testing.TB) *env {
+	t.Helper()
+	return newEnvWith(t, nil)
+}
+
+// newEnvWith is newEnv with server options changed by opt.
+func newEnvWith(t testing.TB, opt func(*api.Options)) *env {
 	t.Helper()
 	ctx := context.Background()
 	db := storagetest.Open(t)
@@ -75,20 +88,32 @@ func newEnv(t testing.TB) *env {
 	}
 	clock := &fakeClock{t: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)}
 	hasher := rbac.Hasher{Params: cheapArgon2}
+	key, err := db.Secret(ctx, "preview")
+	if err != nil {
+		t.Fatal(err)
+	}
+	previews := rbac.PreviewSigner{Key: key}
 	svc := api.Services{
 		Auth:      &cms.AuthService{Users: db, Hasher: hasher, Clock: clock, Config: cms.DefaultAuthConfig(), Audit: db},
 		Users:     &cms.UserService{Users: db, Structure: db, Hasher: hasher, Authorizer: az, Audit: db, Clock: clock},
 		Structure: &cms.StructureService{Structure: db, Authorizer: az},
-		Items:     &cms.ItemService{Items: db, Structure: db, Authorizer: az, Audit: db, Clock: clock},
+		Items:     &cms.ItemService{Items: db, Structure: db, Authorizer: az, Audit: db, Clock: clock, Previews: previews},
+		Content:   &cms.ContentService{Content: db, Structure: db, Items: db, Clock: clock, Previews: previews},
+		Menus:     &cms.MenuService{Menus: db, Authorizer: az, Audit: db, Clock: clock},
 		Workflow: &cms.WorkflowService{Items: db, Users: db, Flow: db, Machine: workflow.Machine{}, Structure: db,
-			Authorizer: az, Audit: db, Clock: clock, Limits: map[cms.State]time.Duration{
+			Authorizer: az, Audit: db, Clock: clock, Renderer: render.Renderer{}, Limits: map[cms.State]time.Duration{
 				cms.StateDeptReview: 48 * time.Hour, cms.StateLeadershipSignoff: 72 * time.Hour, cms.StateSecrecyReview: 24 * time.Hour}},
 	}
 	if _, _, err := svc.Users.Bootstrap(ctx, adminPassword, "information"); err != nil {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	server := api.NewServer(svc, api.Options{Spec: spec.OpenAPI, Ready: db.Ping, Version: "test"}, log)
+	opts := api.Options{Spec: spec.OpenAPI, Ready: db.Ping, Version: "test"}
+	if opt != nil {
+		opt(&opts)
+	}
+	server := api.NewServer(svc, opts, log)
+	svc.Workflow.Notify = func(*cms.Revision) { server.InvalidateContent() }
 	srv := httptest.NewServer(server.Handler())
 	t.Cleanup(srv.Close)
 	e := &env{t: t, srv: srv, server: server, clock: clock, db: db, svc: svc}
@@ -223,7 +248,7 @@ func (e *env) send(t testing.TB, rq request) *response {
 		}
 		req.Body = io.NopCloser(bytes.NewReader(body))
 	}
-	res, err := http.DefaultClient.Do(req)
+	res, err := testClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

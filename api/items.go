@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/tlhpf/cms/cms"
+	"github.com/tlhpf/cms/render"
 )
 
 // optional is a JSON value that may be absent, null or set; PATCH needs to
@@ -131,7 +132,7 @@ type revisionJSON struct {
 func toRevisionJSON(r *cms.Revision, contentType string) revisionJSON {
 	j := revisionJSON{ID: r.ID, ItemID: r.ItemID, Number: r.Number, Action: r.Action, State: r.State,
 		Version: r.Version, Title: r.Title, Body: r.Body, BodyFormat: r.BodyFormat,
-		BodyHTML: renderBody(r.Body, r.BodyFormat), Fields: r.Fields, PublishAt: timePtr(r.PublishAt),
+		BodyHTML: render.HTML(r.Body, r.BodyFormat), Fields: r.Fields, PublishAt: timePtr(r.PublishAt),
 		ExpireAt: timePtr(r.ExpireAt), AuthorID: r.AuthorID, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 		ContentHash: r.ContentHash, SubmitProblems: []fieldProblem{}, StateSince: r.StateSince,
 		SignoffStep: r.SignoffStep, PublishedAt: timePtr(r.PublishedAt)}

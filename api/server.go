@@ -8,9 +8,12 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+	"golang.org/x/time/rate"
 
 	"github.com/tlhpf/cms/cms"
 )
@@ -22,6 +25,8 @@ type Services struct {
 	Structure *cms.StructureService
 	Items     *cms.ItemService
 	Workflow  *cms.WorkflowService
+	Content   *cms.ContentService
+	Menus     *cms.MenuService
 }
 
 // Options configure the HTTP layer.
@@ -30,14 +35,24 @@ type Options struct {
 	Ready     func(ctx context.Context) error // readiness probe (database ping)
 	Spec      []byte                          // openapi.yaml, served at /openapi.yaml
 	Version   string
+	// RateLimit is the content API's sustained requests per second per
+	// client IP (0: no limit) and RateBurst the burst it allows.
+	RateLimit float64
+	RateBurst int
+	// CacheEntries bounds the public response cache.
+	CacheEntries int
+	// TrustProxy takes the client address from X-Forwarded-For, set by a
+	// reverse proxy on a private network in front of the server.
+	TrustProxy bool
 }
 
 // Server is the HTTP face of the CMS.
 type Server struct {
-	echo *echo.Echo
-	svc  Services
-	opts Options
-	log  *slog.Logger
+	echo  *echo.Echo
+	svc   Services
+	opts  Options
+	log   *slog.Logger
+	cache *contentCache
 }
 
 // NewServer builds the server and its routes.
@@ -47,7 +62,17 @@ func NewServer(svc Services, opts Options, log *slog.Logger) *Server {
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	s := &Server{echo: e, svc: svc, opts: opts, log: log}
+	// The client's address is the connection's unless a trusted proxy in
+	// front says otherwise; X-Forwarded-For from anyone else is ignored, so
+	// the rate limit cannot be dodged by forging it.
+	e.IPExtractor = echo.ExtractIPDirect()
+	if opts.TrustProxy {
+		e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	}
+	if opts.CacheEntries == 0 {
+		opts.CacheEntries = 4096
+	}
+	s := &Server{echo: e, svc: svc, opts: opts, log: log, cache: newContentCache(opts.CacheEntries)}
 	e.HTTPErrorHandler = s.errorHandler
 	s.routes()
 	return s
@@ -72,6 +97,42 @@ func (s *Server) routes() {
 	e.GET("/healthz", s.handleHealth)
 	e.GET("/readyz", s.handleReady)
 	e.GET("/openapi.yaml", s.handleSpec)
+
+	// Public content API: published content only, cached, rate limited.
+	// Its middleware is attached with a skipper rather than to a group, so
+	// that unknown paths stay 404 and CORS preflights reach it.
+	onlyContent := func(c echo.Context) bool { return !strings.HasPrefix(c.Request().URL.Path, "/content/") }
+	// Public, read-only content without credentials: any origin may read it,
+	// so that H5 pages inside WeChat can call it from the browser.
+	e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
+		Skipper:       onlyContent,
+		AllowOrigins:  []string{"*"},
+		AllowMethods:  []string{http.MethodGet, http.MethodHead, http.MethodPost},
+		AllowHeaders:  []string{echo.HeaderContentType, "If-None-Match"},
+		ExposeHeaders: []string{"ETag"},
+		MaxAge:        86400,
+	}))
+	if s.opts.RateLimit > 0 {
+		e.Use(middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
+			Skipper: onlyContent,
+			Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
+				Rate: rate.Limit(s.opts.RateLimit), Burst: s.opts.RateBurst, ExpiresIn: 3 * time.Minute}),
+			IdentifierExtractor: clientID,
+			DenyHandler: func(c echo.Context, _ string, _ error) error {
+				c.Response().Header().Set("Retry-After", "1")
+				return echo.NewHTTPError(http.StatusTooManyRequests, "too many requests; slow down")
+			},
+		}))
+	}
+	pub := e.Group("/content/v1")
+	pub.GET("/channels/:channel/menu", s.handlePublicMenu)
+	pub.GET("/columns/:slug/items", s.handlePublicList)
+	pub.GET("/items/:id", s.handlePublicItem)
+	pub.GET("/search", s.handleSearch)
+	pub.GET("/sync", s.handleSync)
+	pub.POST("/loan-calculator", s.handleLoanCalculator)
+	pub.GET("/app-update", s.handleAppUpdate)
+	pub.GET("/preview/:token", s.handlePreview)
 
 	v1 := e.Group("/api/v1")
 	v1.POST("/auth/login", s.handleLogin)
@@ -109,7 +170,15 @@ func (s *Server) routes() {
 	a.GET("/decisions", s.handleDecisions)
 	a.GET("/columns/:slug/signoff-chain", s.handleSignoffChainGet)
 	a.PUT("/columns/:slug/signoff-chain", s.handleSignoffChainPut)
+	a.POST("/revisions/:id/preview", s.handlePreviewCreate)
+	a.PATCH("/menu-entries/:id", s.handleMenuEntryUpdate)
+	a.PUT("/channels/:channel/maintenance", s.handleMaintenance)
 }
+
+// InvalidateContent drops every cached public response; call it whenever
+// public content may have changed (a transition, a menu change, or a change
+// another server process announced).
+func (s *Server) InvalidateContent() { s.cache.Invalidate() }
 
 func (s *Server) handleHealth(c echo.Context) error {
 	return respond(c, http.StatusOK, map[string]string{"status": "ok", "version": s.opts.Version})

@@ -48,6 +48,7 @@ func (s *Server) handleChannels(c echo.Context) error {
 }
 
 type menuEntryJSON struct {
+	ID       int64           `json:"id"`
 	Slug     string          `json:"slug"`
 	Title    string          `json:"title"`
 	Path     string          `json:"path"`
@@ -77,7 +78,7 @@ func (s *Server) handleMenu(c echo.Context) error {
 func menuJSON(entries []*cms.MenuEntry, kinds map[string]string) []menuEntryJSON {
 	out := make([]menuEntryJSON, len(entries))
 	for i, e := range entries {
-		j := menuEntryJSON{Slug: e.Slug, Title: e.Title, Path: e.Path, Kind: "group", Enabled: e.Enabled,
+		j := menuEntryJSON{ID: e.ID, Slug: e.Slug, Title: e.Title, Path: e.Path, Kind: "group", Enabled: e.Enabled,
 			Children: menuJSON(e.Children, kinds)}
 		if e.Column != "" {
 			col := e.Column

@@ -14,6 +14,7 @@ const (
 	ActItemCreate    Action = "item.create"
 	ActItemEdit      Action = "item.edit"
 	ActWorkflowAdmin Action = "workflow.configure"
+	ActMenuManage    Action = "menu.manage"
 )
 
 // Resource is what an action applies to: the department that owns it and,
@@ -118,6 +119,7 @@ var actionWords = map[Action]string{
 	ActItemCreate:    "create items",
 	ActItemEdit:      "edit items",
 	ActWorkflowAdmin: "configure the workflow",
+	ActMenuManage:    "manage menus",
 }
 
 func deniedMessage(act Action, res Resource) string {

@@ -20,6 +20,7 @@ const (
 	EPRECONDREQ   = "precondition_required"
 	ELOCKED       = "account_locked"
 	EPWEXPIRED    = "password_expired"
+	EGONE         = "gone"
 	EINTERNAL     = "internal"
 )
 

@@ -195,3 +195,9 @@ func DecodeCursor(field, cursor string) (int64, error) {
 	}
 	return id, nil
 }
+
+// Renderer turns stored bodies into sanitised HTML and into plain text.
+type Renderer interface {
+	HTML(body, format string) string
+	Text(body, format string) string
+}

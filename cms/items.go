@@ -23,6 +23,7 @@ type ItemService struct {
 	Authorizer Authorizer
 	Audit      AuditLog
 	Clock      Clock
+	Previews   PreviewSigner
 }
 
 func (s *ItemService) guard() guard { return guard{s.Authorizer, s.Audit, s.Clock} }

@@ -1,6 +1,9 @@
 package cms
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Department kinds as the annexes name them.
 const (
@@ -28,6 +31,24 @@ type Channel struct {
 	Slug     string
 	Name     string
 	Position int
+	// Maintenance announces a suspension of the channel's service (seed rule
+	// 第十五条: announced in advance); zero when none is planned.
+	Maintenance Maintenance
+}
+
+// Maintenance is a planned or current suspension of a channel.
+type Maintenance struct {
+	Notice   string
+	StartsAt time.Time
+	EndsAt   time.Time // zero: until further notice
+}
+
+// Planned reports whether a maintenance window is announced.
+func (m Maintenance) Planned() bool { return m.Notice != "" }
+
+// Active reports whether the channel is in maintenance at now.
+func (m Maintenance) Active(now time.Time) bool {
+	return m.Planned() && !now.Before(m.StartsAt) && (m.EndsAt.IsZero() || now.Before(m.EndsAt))
 }
 
 // Column kinds.

@@ -1,6 +1,10 @@
 package cms
 
-import "context"
+import (
+	"context"
+	"strings"
+	"unicode/utf8"
+)
 
 // StructureService reads departments, channels, menus and columns for
 // signed-in staff.
@@ -59,4 +63,89 @@ func (s *StructureService) ContentTypes(ctx context.Context, p *Principal) ([]*C
 		return nil, err
 	}
 	return ContentTypes(), nil
+}
+
+// MenuStore changes menus and channel maintenance notices.
+type MenuStore interface {
+	MenuEntry(ctx context.Context, id int64) (*MenuEntry, error)
+	SetMenuEntry(ctx context.Context, e *MenuEntry, audit AuditEntry) error
+	Channel(ctx context.Context, slug string) (*Channel, error)
+	SetMaintenance(ctx context.Context, channel string, m Maintenance, audit AuditEntry) error
+}
+
+// Audit actions of menu management.
+const (
+	AuditMenuChanged        = "menu_changed"
+	AuditMaintenanceChanged = "maintenance_changed"
+)
+
+// MenuService lets publishers (信息科) switch menu entries on and off and
+// announce a channel's maintenance (seed rule 第十五条).
+type MenuService struct {
+	Menus      MenuStore
+	Authorizer Authorizer
+	Audit      AuditLog
+	Clock      Clock
+}
+
+func (s *MenuService) guard() guard { return guard{s.Authorizer, s.Audit, s.Clock} }
+
+// UpdateEntry changes a menu entry's title or enabled flag.
+func (s *MenuService) UpdateEntry(ctx context.Context, p *Principal, id int64, title *string, enabled *bool) (*MenuEntry, error) {
+	if err := s.guard().write(ctx, p, ActMenuManage, Resource{}, "menu_entry:"+itoa(int(id))); err != nil {
+		return nil, err
+	}
+	e, err := s.Menus.MenuEntry(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if title != nil {
+		t := strings.TrimSpace(*title)
+		if t == "" || utf8.RuneCountInString(t) > 20 || strings.ContainsAny(t, "\r\n") {
+			return nil, Invalid("invalid title", FieldError{Field: "title", Message: "must be 1-20 characters on one line"})
+		}
+		e.Title = t
+	}
+	if enabled != nil {
+		e.Enabled = *enabled
+	}
+	audit := NewAuditEntry(s.Clock.Now(), p.User.ID, AuditMenuChanged, "menu_entry:"+itoa(int(id)),
+		map[string]any{"channel": e.Channel, "path": e.Path, "title": e.Title, "enabled": e.Enabled})
+	if err := s.Menus.SetMenuEntry(ctx, e, audit); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// SetMaintenance announces (or, with an empty notice, withdraws) a
+// channel's maintenance window.
+func (s *MenuService) SetMaintenance(ctx context.Context, p *Principal, channel string, m Maintenance) (*Channel, error) {
+	if err := s.guard().write(ctx, p, ActMenuManage, Resource{}, "channel:"+channel); err != nil {
+		return nil, err
+	}
+	m.Notice = strings.TrimSpace(m.Notice)
+	var fe FieldErrors
+	switch {
+	case m.Notice == "" && (!m.StartsAt.IsZero() || !m.EndsAt.IsZero()):
+		fe.Add("notice", "is required to announce a maintenance window")
+	case utf8.RuneCountInString(m.Notice) > 500:
+		fe.Add("notice", "must be at most 500 characters")
+	case m.Notice != "" && m.StartsAt.IsZero():
+		fe.Add("starts_at", "is required: say when the service stops")
+	}
+	if !m.EndsAt.IsZero() && !m.EndsAt.After(m.StartsAt) {
+		fe.Add("ends_at", "must be after starts_at")
+	}
+	if err := fe.Err("invalid maintenance notice"); err != nil {
+		return nil, err
+	}
+	if _, err := s.Menus.Channel(ctx, channel); err != nil {
+		return nil, err
+	}
+	audit := NewAuditEntry(s.Clock.Now(), p.User.ID, AuditMaintenanceChanged, "channel:"+channel,
+		map[string]any{"notice": m.Notice, "starts_at": formatTime(m.StartsAt), "ends_at": formatTime(m.EndsAt)})
+	if err := s.Menus.SetMaintenance(ctx, channel, m, audit); err != nil {
+		return nil, err
+	}
+	return s.Menus.Channel(ctx, channel)
 }

@@ -115,6 +115,11 @@ type Change struct {
 	RetireState State
 	Transition  Transition
 	Audit       AuditEntry
+	// Public is the item's public projection after the change: nil when it
+	// is not publicly visible. PublicChanged says whether visibility or
+	// content changed, so that the store records it for sync and caches.
+	Public        *PublicItem
+	PublicChanged bool
 }
 
 // TransitionFilter selects history rows.

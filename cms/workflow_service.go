@@ -20,6 +20,7 @@ type WorkflowService struct {
 	Authorizer Authorizer
 	Audit      AuditLog
 	Clock      Clock
+	Renderer   Renderer
 	// Limits are the time limits (办结时限) per stage, for due dates in the queue.
 	Limits map[State]time.Duration
 	// Notify, when set, is called after every transition (e.g. to wake the scheduler).
@@ -166,6 +167,12 @@ func (s *WorkflowService) change(ctx context.Context, actor *User, it *Item, rev
 		it.LiveRevisionID = 0
 	}
 	c.Revision, c.Item = rev, it
+	switch {
+	case rev.State == StatePublished:
+		c.Public, c.PublicChanged = NewPublicItem(it, rev, s.Renderer), true
+	case ev == EventPublish, ev == EventArchive, ev == EventSuspend:
+		c.PublicChanged = true // offline: an unpublish carried out, an archive, a suspension
+	}
 	detail := map[string]any{"event": string(ev), "from": string(c.FromState), "to": string(out.To), "role": string(out.ActedAs),
 		"item_id": it.ID, "content_hash": hash}
 	if comment != "" {

@@ -34,6 +34,7 @@ const (
 type DB struct {
 	bun     *bun.DB
 	Dialect string
+	url     string // for the dedicated LISTEN connection on PostgreSQL
 }
 
 // Bun returns the underlying bun handle, for tests and tools.
@@ -97,7 +98,7 @@ func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
 	sqldb.SetMaxOpenConns(20)
 	sqldb.SetMaxIdleConns(10)
 	sqldb.SetConnMaxLifetime(time.Hour)
-	db := &DB{bun: bun.NewDB(sqldb, pgdialect.New()), Dialect: Postgres}
+	db := &DB{bun: bun.NewDB(sqldb, pgdialect.New()), Dialect: Postgres, url: rawURL}
 	if err := db.Ping(ctx); err != nil {
 		sqldb.Close()
 		return nil, fmt.Errorf("storage: connect to PostgreSQL: %w", err)

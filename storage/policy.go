@@ -2,6 +2,8 @@ package storage
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"strconv"
 
 	"github.com/tlhpf/cms/cms"
@@ -52,4 +54,23 @@ func (db *DB) Policy(ctx context.Context) (*cms.Policy, error) {
 		p.Departments = append(p.Departments, d.Slug)
 	}
 	return &p, nil
+}
+
+// Secret returns the named server secret, creating a random one on first
+// use. It lives in the database so that every server process shares it.
+func (db *DB) Secret(ctx context.Context, name string) ([]byte, error) {
+	key := "secret:" + name
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return nil, err
+	}
+	row := settingRow{Key: key, Value: hex.EncodeToString(b)}
+	if _, err := db.bun.NewInsert().Model(&row).On("CONFLICT (key) DO NOTHING").Exec(ctx); err != nil {
+		return nil, err
+	}
+	var v string
+	if err := db.bun.NewSelect().Model((*settingRow)(nil)).Column("value").Where("key = ?", key).Scan(ctx, &v); err != nil {
+		return nil, err
+	}
+	return hex.DecodeString(v)
 }

@@ -26,10 +26,18 @@ func (r departmentRow) domain() cms.Department {
 }
 
 type channelRow struct {
-	bun.BaseModel `bun:"table:channels"`
-	Slug          string `bun:",pk"`
-	Name          string
-	Position      int
+	bun.BaseModel       `bun:"table:channels"`
+	Slug                string `bun:",pk"`
+	Name                string
+	Position            int
+	MaintenanceNotice   string
+	MaintenanceStartsAt time.Time `bun:",nullzero"`
+	MaintenanceEndsAt   time.Time `bun:",nullzero"`
+}
+
+func (r *channelRow) domain() cms.Channel {
+	return cms.Channel{Slug: r.Slug, Name: r.Name, Position: r.Position, Maintenance: cms.Maintenance{
+		Notice: r.MaintenanceNotice, StartsAt: utc(r.MaintenanceStartsAt), EndsAt: utc(r.MaintenanceEndsAt)}}
 }
 
 type columnRow struct {

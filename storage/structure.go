@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 
+	"github.com/uptrace/bun"
+
 	"github.com/tlhpf/cms/cms"
 )
 
@@ -30,10 +32,61 @@ func (db *DB) Channels(ctx context.Context) ([]cms.Channel, error) {
 		return nil, err
 	}
 	out := make([]cms.Channel, len(rows))
-	for i, r := range rows {
-		out[i] = cms.Channel{Slug: r.Slug, Name: r.Name, Position: r.Position}
+	for i := range rows {
+		out[i] = rows[i].domain()
 	}
 	return out, nil
+}
+
+// Channel returns one channel with its maintenance notice.
+func (db *DB) Channel(ctx context.Context, slug string) (*cms.Channel, error) {
+	var row channelRow
+	if err := db.bun.NewSelect().Model(&row).Where("slug = ?", slug).Scan(ctx); err != nil {
+		return nil, translate(err, "channel "+slug)
+	}
+	ch := row.domain()
+	return &ch, nil
+}
+
+// SetMaintenance stores a channel's maintenance notice with its audit entry.
+func (db *DB) SetMaintenance(ctx context.Context, channel string, m cms.Maintenance, audit cms.AuditEntry) error {
+	return db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		res, err := tx.NewUpdate().Model((*channelRow)(nil)).Set("maintenance_notice = ?", m.Notice).
+			Set("maintenance_starts_at = ?", nullTime(m.StartsAt)).Set("maintenance_ends_at = ?", nullTime(m.EndsAt)).
+			Where("slug = ?", channel).Exec(ctx)
+		if err := oneRow(res, err); err != nil {
+			return cms.Errorf(cms.ENOTFOUND, "channel %q not found", channel)
+		}
+		if err := appendAudit(ctx, tx, audit); err != nil {
+			return err
+		}
+		return bumpContent(ctx, tx, audit.At)
+	})
+}
+
+// SetMenuEntry changes a menu entry's title and enabled flag with its audit entry.
+func (db *DB) SetMenuEntry(ctx context.Context, e *cms.MenuEntry, audit cms.AuditEntry) error {
+	return db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		res, err := tx.NewUpdate().Model((*menuEntryRow)(nil)).Set("title = ?", e.Title).Set("enabled = ?", e.Enabled).
+			Where("id = ?", e.ID).Exec(ctx)
+		if err := oneRow(res, err); err != nil {
+			return cms.Errorf(cms.ENOTFOUND, "menu entry not found")
+		}
+		if err := appendAudit(ctx, tx, audit); err != nil {
+			return err
+		}
+		return bumpContent(ctx, tx, audit.At)
+	})
+}
+
+// MenuEntry returns one menu entry.
+func (db *DB) MenuEntry(ctx context.Context, id int64) (*cms.MenuEntry, error) {
+	var r menuEntryRow
+	if err := db.bun.NewSelect().Model(&r).Where("id = ?", id).Scan(ctx); err != nil {
+		return nil, translate(err, "menu entry")
+	}
+	return &cms.MenuEntry{ID: r.ID, Channel: r.Channel, ParentID: r.ParentID, Slug: r.Slug, Title: r.Title,
+		Path: r.Path, Column: r.ColumnSlug, Enabled: r.Enabled, Position: r.Position}, nil
 }
 
 // Menu returns a channel's menu entries, parents before children, siblings in order.

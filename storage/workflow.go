@@ -86,7 +86,13 @@ func (db *DB) ApplyTransition(ctx context.Context, c *cms.Change) error {
 		if _, err := tx.NewInsert().Model(&row).ExcludeColumn("id").Exec(ctx); err != nil {
 			return err
 		}
-		return appendAudit(ctx, tx, c.Audit)
+		if err := appendAudit(ctx, tx, c.Audit); err != nil {
+			return err
+		}
+		if c.PublicChanged {
+			return publish(ctx, tx, it.ID, c.Public, t.At)
+		}
+		return nil
 	})
 }
 

@@ -15,7 +15,7 @@ func request(ev cms.Event, st cms.State, actor *cms.User) *cms.FireRequest {
 	rev := &cms.Revision{ID: 1, State: st, Action: cms.ActionPublish, Title: "t", Body: "b", AuthorID: 1, SubmittedBy: 1}
 	rev.ApprovedHash = rev.Hash()
 	return &cms.FireRequest{Event: ev, Actor: actor, Comment: "why",
-		Item: &cms.Item{ID: 1, Department: "collection", Column: "news", ContentType: cms.TypeArticle},
+		Item:     &cms.Item{ID: 1, Department: "collection", Column: "news", ContentType: cms.TypeArticle},
 		Revision: rev, Chain: cms.DefaultSignoffChain, Allowed: allow}
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/tlhpf/cms/api"
 	"github.com/tlhpf/cms/cms"
 	"github.com/tlhpf/cms/rbac"
+	"github.com/tlhpf/cms/render"
 	"github.com/tlhpf/cms/storage"
 	"github.com/tlhpf/cms/workflow"
 )
@@ -50,17 +51,25 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 		db.Close()
 		return nil, err
 	}
-	return &app{db: db, svc: services(db, az, rbac.Hasher{Params: cfg.Argon2}, cms.SystemClock{}, cfg)}, nil
+	key, err := db.Secret(ctx, "preview")
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	previews := rbac.PreviewSigner{Key: key}
+	return &app{db: db, svc: services(db, az, rbac.Hasher{Params: cfg.Argon2}, previews, cms.SystemClock{}, cfg)}, nil
 }
 
 // services wires the cms services over one database.
-func services(db *storage.DB, az cms.Authorizer, hasher cms.PasswordHasher, clock cms.Clock, cfg Config) api.Services {
+func services(db *storage.DB, az cms.Authorizer, hasher cms.PasswordHasher, previews cms.PreviewSigner, clock cms.Clock, cfg Config) api.Services {
 	return api.Services{
 		Auth:      &cms.AuthService{Users: db, Hasher: hasher, Clock: clock, Config: cfg.Auth, Audit: db},
 		Users:     &cms.UserService{Users: db, Structure: db, Hasher: hasher, Authorizer: az, Audit: db, Clock: clock},
 		Structure: &cms.StructureService{Structure: db, Authorizer: az},
-		Items:     &cms.ItemService{Items: db, Structure: db, Authorizer: az, Audit: db, Clock: clock},
+		Items:     &cms.ItemService{Items: db, Structure: db, Authorizer: az, Audit: db, Clock: clock, Previews: previews},
 		Workflow: &cms.WorkflowService{Items: db, Users: db, Flow: db, Machine: workflow.Machine{}, Structure: db,
-			Authorizer: az, Audit: db, Clock: clock, Limits: cfg.StageLimits},
+			Authorizer: az, Audit: db, Clock: clock, Renderer: render.Renderer{}, Limits: cfg.StageLimits},
+		Content: &cms.ContentService{Content: db, Structure: db, Items: db, Clock: clock, Previews: previews},
+		Menus:   &cms.MenuService{Menus: db, Authorizer: az, Audit: db, Clock: clock},
 	}
 }

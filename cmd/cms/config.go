@@ -31,6 +31,14 @@ type Config struct {
 	SchedulerInterval time.Duration
 	// StageLimits are the time limits (办结时限) per review stage.
 	StageLimits map[cms.State]time.Duration
+	// ContentRate and ContentBurst limit public requests per client IP.
+	ContentRate  float64
+	ContentBurst int
+	CacheEntries int
+	TrustProxy   bool
+	// WatchInterval is how often the change log is polled for changes made
+	// by other server processes (PostgreSQL also notifies at once).
+	WatchInterval time.Duration
 }
 
 // loadConfig reads and validates the configuration.
@@ -45,6 +53,10 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		Argon2:            rbac.DefaultArgon2,
 		ShutdownGrace:     15 * time.Second,
 		SchedulerInterval: 15 * time.Second,
+		ContentRate:       50,
+		ContentBurst:      100,
+		CacheEntries:      4096,
+		WatchInterval:     2 * time.Second,
 		StageLimits: map[cms.State]time.Duration{
 			cms.StateDeptReview: 48 * time.Hour, cms.StateLeadershipSignoff: 72 * time.Hour, cms.StateSecrecyReview: 24 * time.Hour,
 		},
@@ -72,6 +84,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		{"CMS_LOCKOUT_DURATION", &c.Auth.LockoutDuration},
 		{"CMS_SHUTDOWN_GRACE", &c.ShutdownGrace},
 		{"CMS_SCHEDULER_INTERVAL", &c.SchedulerInterval},
+		{"CMS_WATCH_INTERVAL", &c.WatchInterval},
 	}
 	for _, d := range durations {
 		if v := getenv(d.name); v != "" {
@@ -89,6 +102,9 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		{"CMS_ARGON2_MEMORY_KIB", 1024, 4 << 20, func(v uint64) { c.Argon2.MemoryKiB = uint32(v) }},
 		{"CMS_ARGON2_TIME", 1, 100, func(v uint64) { c.Argon2.Time = uint32(v) }},
 		{"CMS_ARGON2_THREADS", 1, 64, func(v uint64) { c.Argon2.Threads = uint8(v) }},
+		{"CMS_CONTENT_RATE", 0, 1_000_000, func(v uint64) { c.ContentRate = float64(v) }},
+		{"CMS_CONTENT_BURST", 1, 1_000_000, func(v uint64) { c.ContentBurst = int(v) }},
+		{"CMS_CACHE_ENTRIES", 16, 1_000_000, func(v uint64) { c.CacheEntries = int(v) }},
 	}
 	for _, n := range ints {
 		if v := getenv(n.name); v != "" {
@@ -99,6 +115,13 @@ func loadConfig(getenv func(string) string) (Config, error) {
 			}
 			n.set(x)
 		}
+	}
+	switch v := getenv("CMS_TRUST_PROXY"); v {
+	case "", "0", "false":
+	case "1", "true":
+		c.TrustProxy = true
+	default:
+		errs = append(errs, fmt.Errorf("CMS_TRUST_PROXY: want true or false, got %q", v))
 	}
 	if v := getenv("CMS_STAGE_LIMITS"); v != "" {
 		if err := parseStageLimits(v, c.StageLimits); err != nil {

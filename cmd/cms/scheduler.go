@@ -19,13 +19,7 @@ type scheduler struct {
 }
 
 func newScheduler(flow *cms.WorkflowService, interval time.Duration, log *slog.Logger) *scheduler {
-	s := &scheduler{flow: flow, interval: interval, log: log, wake: make(chan struct{}, 1)}
-	flow.Notify = func(rev *cms.Revision) {
-		if rev.State == cms.StateScheduled {
-			s.poke()
-		}
-	}
-	return s
+	return &scheduler{flow: flow, interval: interval, log: log, wake: make(chan struct{}, 1)}
 }
 
 func (s *scheduler) poke() {

@@ -9,10 +9,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	spec "github.com/tlhpf/cms"
 	"github.com/tlhpf/cms/api"
+	"github.com/tlhpf/cms/cms"
 )
 
 // adminDepartment is where the bootstrap administrator sits: 信息科 runs the
@@ -43,13 +45,22 @@ func runServe(ctx context.Context, cfg Config, args []string, stderr io.Writer) 
 			fmt.Fprintf(stderr, "\n  The administrator account was created.\n  username: admin\n  password: %s\n  It is shown only now and must be changed at first login.\n\n", generated)
 		}
 	}
-	sched := newScheduler(a.svc.Workflow, cfg.SchedulerInterval, log)
-	schedCtx, stopSched := context.WithCancel(ctx)
-	schedDone := make(chan struct{})
-	go func() { defer close(schedDone); sched.run(schedCtx) }()
-	defer func() { stopSched(); <-schedDone }()
 	srv := api.NewServer(a.svc, api.Options{BodyLimit: cfg.BodyLimit, Ready: a.db.Ping, Spec: spec.OpenAPI,
-		Version: buildVersion()}, log)
+		Version: buildVersion(), RateLimit: cfg.ContentRate, RateBurst: cfg.ContentBurst, CacheEntries: cfg.CacheEntries,
+		TrustProxy: cfg.TrustProxy}, log)
+	sched := newScheduler(a.svc.Workflow, cfg.SchedulerInterval, log)
+	a.svc.Workflow.Notify = func(rev *cms.Revision) {
+		srv.InvalidateContent()
+		if rev.State == cms.StateScheduled {
+			sched.poke()
+		}
+	}
+	bgCtx, stopBackground := context.WithCancel(ctx)
+	var bg sync.WaitGroup
+	bg.Add(2)
+	go func() { defer bg.Done(); sched.run(bgCtx) }()
+	go func() { defer bg.Done(); a.db.WatchContent(bgCtx, cfg.WatchInterval, srv.InvalidateContent, log) }()
+	defer func() { stopBackground(); bg.Wait() }()
 	return listenAndServe(ctx, cfg, srv.Handler(), log)
 }
 

@@ -1,14 +1,19 @@
-package api
+// Package render turns stored bodies (Markdown or HTML) into sanitised HTML
+// with goldmark and bluemonday, and into plain text for search. It
+// implements the cms Renderer port.
+package render
 
 import (
 	"bytes"
+	"html"
+	"strings"
 	"sync"
 
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/parser"
-	"github.com/yuin/goldmark/renderer/html"
+	gmhtml "github.com/yuin/goldmark/renderer/html"
 
 	"github.com/tlhpf/cms/cms"
 )
@@ -18,7 +23,7 @@ var (
 		goldmark.WithExtensions(extension.GFM, extension.Footnote),
 		goldmark.WithParserOptions(parser.WithAutoHeadingID()),
 		// Raw HTML is let through to the sanitiser, which decides what stays.
-		goldmark.WithRendererOptions(html.WithUnsafe()),
+		goldmark.WithRendererOptions(gmhtml.WithUnsafe()),
 	)
 	sanitizerOnce sync.Once
 	sanitizer     *bluemonday.Policy
@@ -35,10 +40,26 @@ func htmlPolicy() *bluemonday.Policy {
 	return sanitizer
 }
 
-// renderBody turns a stored body into sanitised HTML: Markdown is rendered
+// Renderer renders bodies; the zero value is ready to use.
+type Renderer struct{}
+
+var _ cms.Renderer = Renderer{}
+
+// HTML turns a stored body into sanitised HTML: Markdown is rendered
 // first, HTML bodies are only sanitised. Scripts, event handlers and
 // javascript: links never survive.
-func renderBody(body, format string) string {
+func (Renderer) HTML(body, format string) string { return HTML(body, format) }
+
+// Text returns the words of a body without markup, for the search index.
+func (Renderer) Text(body, format string) string {
+	return strings.Join(strings.Fields(html.UnescapeString(textPolicy.Sanitize(HTML(body, format)))), " ")
+}
+
+// textPolicy keeps no element at all, only text.
+var textPolicy = bluemonday.StrictPolicy()
+
+// HTML is Renderer.HTML as a function.
+func HTML(body, format string) string {
 	if body == "" {
 		return ""
 	}

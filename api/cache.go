@@ -1,0 +1,136 @@
+package api
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"strings"
+	"sync/atomic"
+
+	lru "github.com/hashicorp/golang-lru/v2"
+	"github.com/labstack/echo/v4"
+)
+
+// contentCache holds pre-rendered public responses: the JSON body, its
+// gzip form and strong entity tags. Any change to public content bumps the
+// generation, which drops every entry at once; entries are also bounded in
+// number so memory stays flat however large the database grows.
+type contentCache struct {
+	gen     atomic.Int64
+	entries *lru.Cache[string, *cachedResponse]
+}
+
+type cachedResponse struct {
+	gen    int64
+	body   []byte
+	gz     []byte // nil when the body is too small to be worth compressing
+	etag   string
+	maxAge string
+}
+
+// gzipMin is the body size from which responses are compressed.
+const gzipMin = 1024
+
+func newContentCache(size int) *contentCache {
+	c, _ := lru.New[string, *cachedResponse](size)
+	return &contentCache{entries: c}
+}
+
+// Invalidate drops every cached response.
+func (c *contentCache) Invalidate() { c.gen.Add(1) }
+
+func (c *contentCache) get(key string) (*cachedResponse, bool) {
+	e, ok := c.entries.Get(key)
+	if !ok || e.gen != c.gen.Load() {
+		return nil, false
+	}
+	return e, true
+}
+
+// newCachedResponse renders v once: JSON, its gzip form and its entity tag.
+func newCachedResponse(gen int64, v any, maxAge string) (*cachedResponse, error) {
+	var buf bytes.Buffer
+	if err := writeJSONBody(&buf, v); err != nil {
+		return nil, err
+	}
+	body := buf.Bytes()
+	sum := sha256.Sum256(body)
+	e := &cachedResponse{gen: gen, body: body, etag: `"` + hex.EncodeToString(sum[:12]) + `"`, maxAge: maxAge}
+	if len(body) >= gzipMin {
+		var gz bytes.Buffer
+		w, _ := gzip.NewWriterLevel(&gz, gzip.BestSpeed)
+		_, _ = w.Write(body)
+		_ = w.Close()
+		e.gz = gz.Bytes()
+	}
+	return e, nil
+}
+
+// serveCached answers a public GET from the cache, building and storing the
+// response on a miss. Errors are never cached.
+func (s *Server) serveCached(c echo.Context, maxAge string, build func() (any, error)) error {
+	key := c.Request().URL.Path + "?" + c.Request().URL.RawQuery
+	e, ok := s.cache.get(key)
+	if !ok {
+		gen := s.cache.gen.Load()
+		v, err := build()
+		if err != nil {
+			return err
+		}
+		if e, err = newCachedResponse(gen, v, maxAge); err != nil {
+			return err
+		}
+		s.cache.entries.Add(key, e)
+	}
+	return writeCached(c, e)
+}
+
+// writeCached writes a cached response with validators and caching headers,
+// 304 when the client's copy is current, gzip when the client takes it.
+func writeCached(c echo.Context, e *cachedResponse) error {
+	h := c.Response().Header()
+	gz := e.gz != nil && acceptsGzip(c.Request())
+	etag := e.etag
+	if gz {
+		// A strong tag names one representation: the compressed one differs.
+		etag = strings.TrimSuffix(e.etag, `"`) + `-gz"`
+	}
+	h.Set("ETag", etag)
+	h.Set("Cache-Control", e.maxAge)
+	h.Set("Vary", "Accept-Encoding")
+	if inm := c.Request().Header.Get("If-None-Match"); inm != "" && etagMatches(inm, e.etag) {
+		return c.NoContent(http.StatusNotModified)
+	}
+	h.Set(echo.HeaderContentType, echo.MIMEApplicationJSONCharsetUTF8)
+	body := e.body
+	if gz {
+		h.Set(echo.HeaderContentEncoding, "gzip")
+		body = e.gz
+	}
+	return c.Blob(http.StatusOK, echo.MIMEApplicationJSONCharsetUTF8, body)
+}
+
+// etagMatches reports whether an If-None-Match list names the entity, in
+// either encoding.
+func etagMatches(header, etag string) bool {
+	base := strings.TrimSuffix(etag, `"`)
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+		if t == "*" || t == etag || t == base+`-gz"` {
+			return true
+		}
+	}
+	return false
+}
+
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get(echo.HeaderAcceptEncoding), ",") {
+		name, q, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(name), "gzip") && strings.TrimSpace(q) != "q=0" {
+			return true
+		}
+	}
+	return false
+}

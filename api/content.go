@@ -1,0 +1,388 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/tlhpf/cms/cms"
+	"github.com/tlhpf/cms/render"
+)
+
+// Cache lifetimes of public responses: short, with room to serve a stale
+// copy while revalidating, since clients cache aggressively.
+const (
+	cacheShort = "public, max-age=30, stale-while-revalidate=300"
+	cacheMenu  = "public, max-age=60, stale-while-revalidate=600"
+)
+
+type maintenanceJSON struct {
+	Notice   string     `json:"notice"`
+	StartsAt time.Time  `json:"starts_at"`
+	EndsAt   *time.Time `json:"ends_at"`
+	Active   bool       `json:"active"`
+}
+
+func toMaintenanceJSON(m cms.Maintenance, now time.Time) *maintenanceJSON {
+	if !m.Planned() {
+		return nil
+	}
+	return &maintenanceJSON{Notice: m.Notice, StartsAt: m.StartsAt, EndsAt: timePtr(m.EndsAt), Active: m.Active(now)}
+}
+
+type publicMenuEntryJSON struct {
+	Slug        string                `json:"slug"`
+	Title       string                `json:"title"`
+	Path        string                `json:"path"`
+	Kind        string                `json:"kind"`
+	Column      *string               `json:"column"`
+	ContentType *string               `json:"content_type"`
+	Enabled     bool                  `json:"enabled"`
+	Children    []publicMenuEntryJSON `json:"children"`
+}
+
+func (s *Server) handlePublicMenu(c echo.Context) error {
+	return s.serveCached(c, cacheMenu, func() (any, error) {
+		ctx := c.Request().Context()
+		ch, roots, err := s.svc.Content.Menu(ctx, c.Param("channel"))
+		if err != nil {
+			return nil, err
+		}
+		cols, err := s.svc.Content.Structure.Columns(ctx)
+		if err != nil {
+			return nil, err
+		}
+		byslug := map[string]*cms.Column{}
+		for i := range cols {
+			byslug[cols[i].Slug] = &cols[i]
+		}
+		return map[string]any{
+			"channel":     channelJSON{Slug: ch.Slug, Name: ch.Name},
+			"maintenance": toMaintenanceJSON(ch.Maintenance, s.svc.Content.Clock.Now()),
+			"entries":     publicMenuJSON(roots, byslug),
+		}, nil
+	})
+}
+
+func publicMenuJSON(entries []*cms.MenuEntry, cols map[string]*cms.Column) []publicMenuEntryJSON {
+	out := make([]publicMenuEntryJSON, len(entries))
+	for i, e := range entries {
+		j := publicMenuEntryJSON{Slug: e.Slug, Title: e.Title, Path: e.Path, Kind: "group", Enabled: e.Enabled,
+			Children: publicMenuJSON(e.Children, cols)}
+		if col := cols[e.Column]; col != nil {
+			j.Column, j.Kind = &col.Slug, col.Kind
+			if col.ContentType != "" {
+				j.ContentType = &col.ContentType
+			}
+		}
+		out[i] = j
+	}
+	return out
+}
+
+type publicSummaryJSON struct {
+	ID          int64          `json:"id"`
+	Column      string         `json:"column"`
+	ContentType string         `json:"content_type"`
+	Title       string         `json:"title"`
+	Summary     map[string]any `json:"summary"`
+	PublishedAt time.Time      `json:"published_at"`
+	UpdatedAt   time.Time      `json:"updated_at"`
+}
+
+func toPublicSummary(p *cms.PublicItem) publicSummaryJSON {
+	sum := p.Summary
+	if sum == nil {
+		sum = map[string]any{}
+	}
+	return publicSummaryJSON{ID: p.ItemID, Column: p.Column, ContentType: p.ContentType, Title: p.Title, Summary: sum,
+		PublishedAt: p.PublishedAt, UpdatedAt: p.UpdatedAt}
+}
+
+func (s *Server) handlePublicList(c echo.Context) error {
+	return s.serveCached(c, cacheShort, func() (any, error) {
+		limit, err := queryLimit(c)
+		if err != nil {
+			return nil, err
+		}
+		items, next, err := s.svc.Content.List(c.Request().Context(), c.Param("slug"), c.QueryParam("cursor"), limit)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]publicSummaryJSON, len(items))
+		for i := range items {
+			out[i] = toPublicSummary(&items[i])
+		}
+		return map[string]any{"column": c.Param("slug"), "items": out, "next_cursor": cursorJSON(next)}, nil
+	})
+}
+
+type attachmentJSON struct {
+	Name        string `json:"name"`
+	ContentType string `json:"content_type"`
+	Size        int64  `json:"size"`
+	URL         string `json:"url"`
+}
+
+type publicItemJSON struct {
+	ID          int64            `json:"id"`
+	Column      string           `json:"column"`
+	ContentType string           `json:"content_type"`
+	Title       string           `json:"title"`
+	BodyHTML    string           `json:"body_html"`
+	Fields      map[string]any   `json:"fields"`
+	Attachments []attachmentJSON `json:"attachments"`
+	Revision    int              `json:"revision"`
+	PublishedAt time.Time        `json:"published_at"`
+	UpdatedAt   time.Time        `json:"updated_at"`
+}
+
+func toPublicItem(column, contentType string, rev *cms.Revision, publishedAt, updatedAt time.Time) publicItemJSON {
+	fields := rev.Fields
+	if fields == nil {
+		fields = map[string]any{}
+	}
+	if ct := cms.LookupContentType(contentType); ct != nil {
+		// Text fields are Markdown too: serve them rendered and sanitised.
+		rendered := make(map[string]any, len(fields))
+		for k, v := range fields {
+			rendered[k] = v
+			for _, f := range ct.Fields {
+				if f.Name == k && f.Kind == cms.KindText {
+					if s, ok := v.(string); ok {
+						rendered[k] = render.HTML(s, cms.FormatMarkdown)
+					}
+				}
+			}
+		}
+		fields = rendered
+	}
+	return publicItemJSON{ID: rev.ItemID, Column: column, ContentType: contentType, Title: rev.Title,
+		BodyHTML: render.HTML(rev.Body, rev.BodyFormat), Fields: fields, Attachments: []attachmentJSON{},
+		Revision: rev.Number, PublishedAt: publishedAt, UpdatedAt: updatedAt}
+}
+
+func (s *Server) handlePublicItem(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	return s.serveCached(c, cacheShort, func() (any, error) {
+		p, rev, err := s.svc.Content.Item(c.Request().Context(), id)
+		if err != nil {
+			return nil, err
+		}
+		return toPublicItem(p.Column, p.ContentType, rev, p.PublishedAt, p.UpdatedAt), nil
+	})
+}
+
+type searchHitJSON struct {
+	ID          int64     `json:"id"`
+	Column      string    `json:"column"`
+	ContentType string    `json:"content_type"`
+	Title       string    `json:"title"`
+	TitleHTML   string    `json:"title_html"`
+	Snippet     string    `json:"snippet"`
+	PublishedAt time.Time `json:"published_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+func (s *Server) handleSearch(c echo.Context) error {
+	return s.serveCached(c, cacheShort, func() (any, error) {
+		limit, err := queryLimit(c)
+		if err != nil {
+			return nil, err
+		}
+		q := c.QueryParam("q")
+		res, err := s.svc.Content.Search(c.Request().Context(), q, c.QueryParam("column"), c.QueryParam("channel"),
+			c.QueryParam("cursor"), limit)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]searchHitJSON, len(res.Hits))
+		for i, h := range res.Hits {
+			p := h.Item
+			out[i] = searchHitJSON{ID: p.ItemID, Column: p.Column, ContentType: p.ContentType, Title: p.Title,
+				TitleHTML: cms.Snippet(p.Title, q, 200), Snippet: cms.Snippet(p.PlainText, q, 120),
+				PublishedAt: p.PublishedAt, UpdatedAt: p.UpdatedAt}
+		}
+		return map[string]any{"query": q, "items": out, "next_cursor": cursorJSON(res.Next)}, nil
+	})
+}
+
+func (s *Server) handleSync(c echo.Context) error {
+	page, err := s.svc.Content.Sync(c.Request().Context(), c.QueryParam("since"))
+	if err != nil {
+		return err
+	}
+	changes := make([]publicItemJSON, len(page.Changed))
+	for i, ch := range page.Changed {
+		changes[i] = toPublicItem(ch.Item.Column, ch.Item.ContentType, ch.Revision, ch.Item.PublishedAt, ch.Item.UpdatedAt)
+	}
+	deleted := page.Deleted
+	if deleted == nil {
+		deleted = []int64{}
+	}
+	c.Response().Header().Set("Cache-Control", "no-cache")
+	return respond(c, http.StatusOK, map[string]any{"changes": changes, "deleted": deleted, "next": page.Next, "has_more": page.More})
+}
+
+type loanRequest struct {
+	Balance       string `json:"balance"`
+	Amount        string `json:"amount"`
+	TermMonths    int    `json:"term_months"`
+	Method        string `json:"method"`
+	SecondHome    bool   `json:"second_home"`
+	MonthlyIncome string `json:"monthly_income"`
+	Age           int    `json:"age"`
+	HousePrice    string `json:"house_price"`
+}
+
+type instalmentJSON struct {
+	Period    int    `json:"period"`
+	Payment   string `json:"payment"`
+	Principal string `json:"principal"`
+	Interest  string `json:"interest"`
+	Remaining string `json:"remaining"`
+}
+
+type planJSON struct {
+	Method        string           `json:"method"`
+	FirstPayment  string           `json:"first_payment"`
+	LastPayment   string           `json:"last_payment"`
+	TotalPayment  string           `json:"total_payment"`
+	TotalInterest string           `json:"total_interest"`
+	Schedule      []instalmentJSON `json:"schedule"`
+}
+
+func (s *Server) handleLoanCalculator(c echo.Context) error {
+	var req loanRequest
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	res, err := s.svc.Content.LoanCalculator(c.Request().Context(), cms.LoanInput{Balance: req.Balance, Amount: req.Amount,
+		TermMonths: req.TermMonths, Method: req.Method, SecondHome: req.SecondHome, MonthlyIncome: req.MonthlyIncome,
+		Age: req.Age, HousePrice: req.HousePrice})
+	if err != nil {
+		return err
+	}
+	plans := make([]planJSON, len(res.Plans))
+	for i, p := range res.Plans {
+		sched := make([]instalmentJSON, len(p.Schedule))
+		for k, in := range p.Schedule {
+			sched[k] = instalmentJSON{Period: in.Period, Payment: cms.Yuan(in.Payment), Principal: cms.Yuan(in.Principal),
+				Interest: cms.Yuan(in.Interest), Remaining: cms.Yuan(in.Remaining)}
+		}
+		plans[i] = planJSON{Method: p.Method, FirstPayment: cms.Yuan(p.FirstPayment), LastPayment: cms.Yuan(p.LastPayment),
+			TotalPayment: cms.Yuan(p.TotalPayment), TotalInterest: cms.Yuan(p.TotalInterest), Schedule: sched}
+	}
+	return respond(c, http.StatusOK, map[string]any{"quota": cms.Yuan(res.Quota), "amount": cms.Yuan(res.Amount),
+		"capped_by": res.CappedBy, "term_months": res.TermMonths, "annual_rate": res.AnnualRate, "plans": plans})
+}
+
+func (s *Server) handleAppUpdate(c echo.Context) error {
+	return s.serveCached(c, cacheShort, func() (any, error) {
+		p, rev, available, required, err := s.svc.Content.AppUpdate(c.Request().Context(), c.QueryParam("platform"), c.QueryParam("version"))
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"update_available": available, "update_required": required,
+			"latest": toPublicItem(p.Column, p.ContentType, rev, p.PublishedAt, p.UpdatedAt)}, nil
+	})
+}
+
+func (s *Server) handlePreview(c echo.Context) error {
+	it, rev, err := s.svc.Content.Preview(c.Request().Context(), c.Param("token"))
+	if err != nil {
+		return err
+	}
+	h := c.Response().Header()
+	h.Set("Cache-Control", "private, no-store")
+	h.Set("X-Robots-Tag", "noindex")
+	published := it.PublishedAt
+	if published.IsZero() {
+		published = rev.UpdatedAt // never published yet: show when the draft was last saved
+	}
+	out := toPublicItem(it.Column, it.ContentType, rev, published, rev.UpdatedAt)
+	return respond(c, http.StatusOK, map[string]any{"preview": true, "state": rev.State, "item": out})
+}
+
+func (s *Server) handlePreviewCreate(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	tok, exp, err := s.svc.Items.Preview(c.Request().Context(), principal(c), id)
+	if err != nil {
+		return err
+	}
+	return respond(c, http.StatusCreated, map[string]any{"url": "/content/v1/preview/" + tok, "token": tok, "expires_at": exp})
+}
+
+type menuEntryUpdate struct {
+	Title   *string `json:"title"`
+	Enabled *bool   `json:"enabled"`
+}
+
+func (s *Server) handleMenuEntryUpdate(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req menuEntryUpdate
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	e, err := s.svc.Menus.UpdateEntry(c.Request().Context(), principal(c), id, req.Title, req.Enabled)
+	if err != nil {
+		return err
+	}
+	s.InvalidateContent()
+	kinds := map[string]string{}
+	if e.Column != "" {
+		col, err := s.svc.Content.Structure.Column(c.Request().Context(), e.Column)
+		if err != nil {
+			return err
+		}
+		kinds[col.Slug] = col.Kind
+	}
+	return respond(c, http.StatusOK, menuJSON([]*cms.MenuEntry{e}, kinds)[0])
+}
+
+type maintenanceRequest struct {
+	Notice   string           `json:"notice"`
+	StartsAt optional[string] `json:"starts_at"`
+	EndsAt   optional[string] `json:"ends_at"`
+}
+
+func (s *Server) handleMaintenance(c echo.Context) error {
+	var req maintenanceRequest
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	var fe cms.FieldErrors
+	m := cms.Maintenance{Notice: req.Notice}
+	if t := parseOptTime(&fe, "starts_at", req.StartsAt); t != nil {
+		m.StartsAt = t.UTC()
+	}
+	if t := parseOptTime(&fe, "ends_at", req.EndsAt); t != nil {
+		m.EndsAt = t.UTC()
+	}
+	if err := fe.Err("invalid time"); err != nil {
+		return err
+	}
+	ch, err := s.svc.Menus.SetMaintenance(c.Request().Context(), principal(c), c.Param("channel"), m)
+	if err != nil {
+		return err
+	}
+	s.InvalidateContent()
+	return respond(c, http.StatusOK, map[string]any{"channel": ch.Slug,
+		"maintenance": toMaintenanceJSON(ch.Maintenance, s.svc.Content.Clock.Now())})
+}
+
+// clientID identifies a content API client for rate limiting: its IP.
+func clientID(c echo.Context) (string, error) {
+	return strings.TrimSpace(c.RealIP()), nil
+}

@@ -1,0 +1,208 @@
+package cms
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// SearchTokens turns text into the space-separated tokens the search index
+// stores, the way Lucene's CJK analyzer does: runs of Han, Hiragana,
+// Katakana and Hangul characters become overlapping bigrams (plus each
+// character alone, so that one-character queries match too), and other
+// letters and digits become lower-case words. Both databases index these
+// tokens with a plain whitespace tokenizer, so they find the same things.
+func SearchTokens(text string) string {
+	var b strings.Builder
+	emit := func(tok string) {
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(tok)
+	}
+	var run []rune  // current CJK run
+	var word []rune // current non-CJK word
+	// A run's bigrams come first, in order, so that the bigrams of a query
+	// are adjacent positions (a phrase); its single characters follow.
+	flushRun := func() {
+		for i := 0; i+1 < len(run); i++ {
+			emit(string(run[i : i+2]))
+		}
+		for _, r := range run {
+			emit(string(r))
+		}
+		run = run[:0]
+	}
+	flushWord := func() {
+		if len(word) > 0 {
+			emit(strings.ToLower(string(word)))
+			word = word[:0]
+		}
+	}
+	for _, r := range text {
+		switch {
+		case isCJK(r):
+			flushWord()
+			run = append(run, r)
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			flushRun()
+			word = append(word, r)
+		default:
+			flushRun()
+			flushWord()
+		}
+	}
+	flushRun()
+	flushWord()
+	return b.String()
+}
+
+func isCJK(r rune) bool {
+	return unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) || unicode.Is(unicode.Katakana, r) || unicode.Is(unicode.Hangul, r)
+}
+
+// QueryPhrases turns a search query into phrases of index tokens that must
+// all occur: a CJK run of two or more characters becomes the phrase of its
+// bigrams (so 住房公积金 matches only that sequence), a single character
+// itself, and other words themselves. At most 16 phrases are kept.
+func QueryPhrases(q string) [][]string {
+	var phrases [][]string
+	for _, field := range strings.Fields(SplitQuery(q)) {
+		var run []rune
+		var phrase []string
+		for _, r := range field {
+			if isCJK(r) {
+				run = append(run, r)
+			}
+		}
+		switch {
+		case len(run) == 1:
+			phrase = []string{string(run)}
+		case len(run) > 1:
+			for i := 0; i+1 < len(run); i++ {
+				phrase = append(phrase, string(run[i:i+2]))
+			}
+		default:
+			phrase = []string{strings.ToLower(field)}
+		}
+		phrases = append(phrases, phrase)
+		if len(phrases) == 16 {
+			break
+		}
+	}
+	return phrases
+}
+
+// SplitQuery separates CJK runs from other words and drops punctuation, so
+// "公积金loan提取" is searched as 公积金, loan and 提取.
+func SplitQuery(q string) string {
+	var b strings.Builder
+	prevCJK := false
+	for _, r := range q {
+		switch {
+		case isCJK(r):
+			if !prevCJK {
+				b.WriteByte(' ')
+			}
+			b.WriteRune(r)
+			prevCJK = true
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if prevCJK {
+				b.WriteByte(' ')
+			}
+			b.WriteRune(r)
+			prevCJK = false
+		default:
+			b.WriteByte(' ')
+			prevCJK = false
+		}
+	}
+	return b.String()
+}
+
+// Snippet returns up to width characters of text around the first match of
+// any query term, with every match wrapped in <mark></mark>. The text is
+// plain (no markup); the result is HTML-escaped apart from the marks.
+func Snippet(text, q string, width int) string {
+	terms := strings.Fields(SplitQuery(q))
+	runes := []rune(text)
+	lower := []rune(strings.ToLower(text))
+	type span struct{ start, end int }
+	var spans []span
+	for _, t := range terms {
+		tr := []rune(strings.ToLower(t))
+		for i := 0; i+len(tr) <= len(lower); i++ {
+			if string(lower[i:i+len(tr)]) == string(tr) {
+				spans = append(spans, span{i, i + len(tr)})
+				i += len(tr) - 1
+			}
+		}
+	}
+	start := 0
+	if len(spans) > 0 {
+		first := spans[0].start
+		for _, s := range spans {
+			first = min(first, s.start)
+		}
+		start = max(0, first-width/4)
+	}
+	end := min(len(runes), start+width)
+	marked := make([]int, end-start+1) // +1 opens, -1 closes
+	for _, s := range spans {
+		if s.start >= start && s.end <= end {
+			marked[s.start-start]++
+			marked[s.end-start]--
+		}
+	}
+	var b strings.Builder
+	if start > 0 {
+		b.WriteString("…")
+	}
+	depth := 0
+	for i := start; i <= end; i++ {
+		d := marked[i-start]
+		if d < 0 && depth > 0 && depth+d <= 0 {
+			b.WriteString("</mark>")
+		}
+		if d > 0 && depth == 0 {
+			b.WriteString("<mark>")
+		}
+		depth += d
+		if i < end {
+			b.WriteString(htmlEscaper.Replace(string(runes[i])))
+		}
+	}
+	if depth > 0 {
+		b.WriteString("</mark>")
+	}
+	if end < len(runes) {
+		b.WriteString("…")
+	}
+	return b.String()
+}
+
+var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;")
+
+// PlainText strips Markdown and HTML markup roughly, for search and
+// snippets: tags and the punctuation of Markdown syntax go, the words stay.
+func PlainText(s string) string {
+	var b strings.Builder
+	inTag := false
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		switch {
+		case r == '<':
+			inTag = true
+		case r == '>' && inTag:
+			inTag = false
+			b.WriteByte(' ')
+		case inTag:
+		case strings.ContainsRune("#*_`>|~[]()!", r):
+			b.WriteByte(' ')
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return strings.Join(strings.Fields(b.String()), " ")
+}

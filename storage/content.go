@@ -1,0 +1,234 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
+
+	"github.com/tlhpf/cms/cms"
+)
+
+var _ cms.ContentStore = (*DB)(nil)
+
+type publicItemRow struct {
+	bun.BaseModel `bun:"table:public_items"`
+	ItemID        int64 `bun:",pk"`
+	ColumnSlug    string
+	ContentType   string
+	RevisionID    int64
+	Title         string
+	Summary       string
+	TitleTokens   string
+	SearchText    string
+	PlainText     string
+	PublishedAt   time.Time
+	UpdatedAt     time.Time
+	ContentHash   string
+}
+
+func (r *publicItemRow) domain() cms.PublicItem {
+	p := cms.PublicItem{ItemID: r.ItemID, Column: r.ColumnSlug, ContentType: r.ContentType, RevisionID: r.RevisionID,
+		Title: r.Title, TitleTokens: r.TitleTokens, SearchText: r.SearchText, PlainText: r.PlainText,
+		PublishedAt: r.PublishedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), ContentHash: r.ContentHash}
+	_ = decodeFields(r.Summary, &p.Summary)
+	return p
+}
+
+type contentChangeRow struct {
+	bun.BaseModel `bun:"table:content_changes"`
+	Seq           int64 `bun:",pk,autoincrement"`
+	ItemID        int64
+	At            time.Time
+}
+
+// ContentChannel is the PostgreSQL notification channel that tells every
+// server process the public content changed.
+const ContentChannel = "cms_content_changed"
+
+// publish keeps the public projection of one item: upserts or removes its
+// row and search entry, then appends to the change log. It runs after the
+// audit append, under the audit head's row lock, so change sequence numbers
+// are in commit order and sync never skips one.
+func publish(ctx context.Context, tx bun.Tx, itemID int64, p *cms.PublicItem, at time.Time) error {
+	isPG := tx.Dialect().Name() == dialect.PG
+	switch {
+	case itemID == 0:
+		// A structural change (menus, maintenance): only the log entry and
+		// the notification.
+	case p == nil:
+		if _, err := tx.NewDelete().Model((*publicItemRow)(nil)).Where("item_id = ?", itemID).Exec(ctx); err != nil {
+			return err
+		}
+		if !isPG {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM public_search WHERE rowid = ?", itemID); err != nil {
+				return err
+			}
+		}
+	default:
+		summary, err := json.Marshal(p.Summary)
+		if err != nil {
+			return err
+		}
+		row := publicItemRow{ItemID: p.ItemID, ColumnSlug: p.Column, ContentType: p.ContentType, RevisionID: p.RevisionID,
+			Title: p.Title, Summary: string(summary), TitleTokens: p.TitleTokens, SearchText: p.SearchText, PlainText: p.PlainText,
+			PublishedAt: p.PublishedAt, UpdatedAt: p.UpdatedAt, ContentHash: p.ContentHash}
+		if _, err := tx.NewInsert().Model(&row).On("CONFLICT (item_id) DO UPDATE").
+			Set("column_slug = EXCLUDED.column_slug, content_type = EXCLUDED.content_type, revision_id = EXCLUDED.revision_id").
+			Set("title = EXCLUDED.title, summary = EXCLUDED.summary, title_tokens = EXCLUDED.title_tokens").
+			Set("search_text = EXCLUDED.search_text, plain_text = EXCLUDED.plain_text, published_at = EXCLUDED.published_at").
+			Set("updated_at = EXCLUDED.updated_at, content_hash = EXCLUDED.content_hash").Exec(ctx); err != nil {
+			return err
+		}
+		if !isPG {
+			if _, err := tx.ExecContext(ctx, "DELETE FROM public_search WHERE rowid = ?", itemID); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, "INSERT INTO public_search (rowid, title_tokens, search_text) VALUES (?, ?, ?)",
+				itemID, p.TitleTokens, p.SearchText); err != nil {
+				return err
+			}
+		}
+	}
+	change := contentChangeRow{ItemID: itemID, At: at}
+	if _, err := tx.NewInsert().Model(&change).ExcludeColumn("seq").Returning("seq").Exec(ctx); err != nil {
+		return err
+	}
+	if isPG {
+		if _, err := tx.ExecContext(ctx, "SELECT pg_notify(?, ?)", ContentChannel, strconv.FormatInt(change.Seq, 10)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// PublicItem returns the projection of a visible item.
+func (db *DB) PublicItem(ctx context.Context, itemID int64) (*cms.PublicItem, error) {
+	var row publicItemRow
+	if err := db.bun.NewSelect().Model(&row).Where("item_id = ?", itemID).Scan(ctx); err != nil {
+		return nil, translate(err, "item")
+	}
+	p := row.domain()
+	return &p, nil
+}
+
+// listColumns are the columns listings read; the search text stays in the database.
+var listColumns = []string{"item_id", "column_slug", "content_type", "revision_id", "title", "summary", "published_at", "updated_at", "content_hash"}
+
+// PublicItems lists visible items, newest publication first, by keyset.
+func (db *DB) PublicItems(ctx context.Context, f cms.PublicFilter) ([]cms.PublicItem, error) {
+	var rows []publicItemRow
+	q := db.bun.NewSelect().Model(&rows).Column(listColumns...).
+		OrderExpr("published_at DESC, item_id DESC").Limit(int64(f.Limit))
+	if len(f.Columns) == 1 {
+		q = q.Where("column_slug = ?", f.Columns[0])
+	} else if len(f.Columns) > 1 {
+		q = q.Where("column_slug IN (?)", bun.In(f.Columns))
+	}
+	if f.BeforeID > 0 {
+		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where("published_at < ?", f.BeforeTime).
+				WhereGroup(" OR ", func(q *bun.SelectQuery) *bun.SelectQuery {
+					return q.Where("published_at = ?", f.BeforeTime).Where("item_id < ?", f.BeforeID)
+				})
+		})
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, err
+	}
+	out := make([]cms.PublicItem, len(rows))
+	for i := range rows {
+		out[i] = rows[i].domain()
+	}
+	return out, nil
+}
+
+// Search finds visible items holding every phrase, best first: BM25 over
+// FTS5 on SQLite (title weighted 4:1), ts_rank_cd over a weighted tsvector
+// on PostgreSQL. Both index the same pre-split tokens.
+func (db *DB) Search(ctx context.Context, phrases [][]string, f cms.PublicFilter) ([]cms.SearchHit, error) {
+	if len(phrases) == 0 {
+		return nil, nil
+	}
+	type hitRow struct {
+		publicItemRow
+		Rank float64
+	}
+	var rows []hitRow
+	cols := "p.item_id, p.column_slug, p.content_type, p.revision_id, p.title, p.summary, p.plain_text, p.published_at, p.updated_at, p.content_hash"
+	var q *bun.SelectQuery
+	if db.Dialect == Postgres {
+		var parts []string
+		for _, ph := range phrases {
+			parts = append(parts, "("+strings.Join(quoteAll(ph), " <-> ")+")")
+		}
+		q = db.bun.NewSelect().TableExpr("public_items AS p").ColumnExpr(cols).
+			ColumnExpr("-ts_rank_cd(p.search_vector, to_tsquery('simple', ?)) AS rank", strings.Join(parts, " & ")).
+			Where("p.search_vector @@ to_tsquery('simple', ?)", strings.Join(parts, " & "))
+	} else {
+		var parts []string
+		for _, ph := range phrases {
+			parts = append(parts, `"`+strings.Join(ph, " ")+`"`)
+		}
+		q = db.bun.NewSelect().TableExpr("public_search AS s").Join("JOIN public_items AS p ON p.item_id = s.rowid").
+			ColumnExpr(cols).ColumnExpr("bm25(public_search, 4.0, 1.0) AS rank").
+			Where("public_search MATCH ?", strings.Join(parts, " AND "))
+	}
+	if len(f.Columns) > 0 {
+		q = q.Where("p.column_slug IN (?)", bun.In(f.Columns))
+	}
+	q = q.OrderExpr("rank, p.published_at DESC, p.item_id DESC").Limit(int64(f.Limit)).Offset(int64(f.Offset))
+	if err := q.Scan(ctx, &rows); err != nil {
+		return nil, err
+	}
+	out := make([]cms.SearchHit, len(rows))
+	for i := range rows {
+		out[i] = cms.SearchHit{Item: rows[i].domain(), Rank: rows[i].Rank}
+	}
+	return out, nil
+}
+
+// quoteAll quotes tokens as tsquery lexemes (tokens hold only letters and
+// digits, but quoting keeps any of them literal).
+func quoteAll(tokens []string) []string {
+	out := make([]string, len(tokens))
+	for i, t := range tokens {
+		out[i] = "'" + strings.ReplaceAll(t, "'", "''") + "'"
+	}
+	return out
+}
+
+// Changes returns each changed item's latest change after seq, oldest first.
+func (db *DB) Changes(ctx context.Context, after int64, limit int) ([]cms.ContentChange, error) {
+	var rows []struct {
+		ItemID int64 `bun:"item_id"`
+		Seq    int64 `bun:"seq"`
+	}
+	if err := db.bun.NewSelect().TableExpr("content_changes").ColumnExpr("item_id, MAX(seq) AS seq").
+		Where("seq > ?", after).Where("item_id <> 0").GroupExpr("item_id").OrderExpr("MAX(seq)").Limit(int64(limit)).Scan(ctx, &rows); err != nil {
+		return nil, err
+	}
+	out := make([]cms.ContentChange, len(rows))
+	for i, r := range rows {
+		out[i] = cms.ContentChange{Seq: r.Seq, ItemID: r.ItemID}
+	}
+	return out, nil
+}
+
+// ContentVersion returns the latest change's sequence number.
+func (db *DB) ContentVersion(ctx context.Context) (int64, error) {
+	var v int64
+	err := db.bun.NewSelect().TableExpr("content_changes").ColumnExpr("COALESCE(MAX(seq), 0)").Scan(ctx, &v)
+	return v, err
+}
+
+// bumpContent records a change that is not about one item (menus,
+// maintenance) so that caches of every process are dropped; item 0 in the
+// change log means "structure".
+func bumpContent(ctx context.Context, tx bun.Tx, at time.Time) error {
+	return publish(ctx, tx, 0, nil, at)
+}

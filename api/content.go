@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -123,6 +124,8 @@ type attachmentJSON struct {
 	Name        string `json:"name"`
 	ContentType string `json:"content_type"`
 	Size        int64  `json:"size"`
+	Width       *int   `json:"width"`
+	Height      *int   `json:"height"`
 	URL         string `json:"url"`
 }
 
@@ -159,8 +162,17 @@ func toPublicItem(column, contentType string, rev *cms.Revision, publishedAt, up
 		}
 		fields = rendered
 	}
+	atts := make([]attachmentJSON, len(rev.Attachments))
+	for i, a := range rev.Attachments {
+		atts[i] = attachmentJSON{Name: a.Name, ContentType: a.ContentType, Size: a.Size,
+			URL: "/content/v1/items/" + strconv.FormatInt(rev.ItemID, 10) + "/attachments/" + strconv.FormatInt(a.ID, 10)}
+		if a.Width > 0 {
+			w, h := a.Width, a.Height
+			atts[i].Width, atts[i].Height = &w, &h
+		}
+	}
 	return publicItemJSON{ID: rev.ItemID, Column: column, ContentType: contentType, Title: rev.Title,
-		BodyHTML: render.HTML(rev.Body, rev.BodyFormat), Fields: fields, Attachments: []attachmentJSON{},
+		BodyHTML: render.HTML(rev.Body, rev.BodyFormat), Fields: fields, Attachments: atts,
 		Revision: rev.Number, PublishedAt: publishedAt, UpdatedAt: updatedAt}
 }
 
@@ -306,6 +318,10 @@ func (s *Server) handlePreview(c echo.Context) error {
 		published = rev.UpdatedAt // never published yet: show when the draft was last saved
 	}
 	out := toPublicItem(it.Column, it.ContentType, rev, published, rev.UpdatedAt)
+	for i, a := range rev.Attachments {
+		// The revision is not public: its files are reached through the link too.
+		out.Attachments[i].URL = "/content/v1/preview/" + c.Param("token") + "/attachments/" + strconv.FormatInt(a.ID, 10)
+	}
 	return respond(c, http.StatusOK, map[string]any{"preview": true, "state": rev.State, "item": out})
 }
 

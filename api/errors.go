@@ -41,6 +41,8 @@ var statusOf = map[string]int{
 	cms.EPRECONDREQ:   http.StatusPreconditionRequired,
 	cms.ELOCKED:       http.StatusTooManyRequests,
 	cms.EGONE:         http.StatusGone,
+	cms.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	cms.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
 	cms.EINTERNAL:     http.StatusInternalServerError,
 }
 

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -23,6 +24,7 @@ import (
 	spec "github.com/tlhpf/cms"
 	"github.com/tlhpf/cms/api"
 	"github.com/tlhpf/cms/cms"
+	"github.com/tlhpf/cms/media"
 	"github.com/tlhpf/cms/rbac"
 	"github.com/tlhpf/cms/render"
 	"github.com/tlhpf/cms/storage"
@@ -47,6 +49,12 @@ func (c *fakeClock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.t
+}
+
+func (c *fakeClock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
 }
 
 func (c *fakeClock) Advance(d time.Duration) {
@@ -104,6 +112,13 @@ func newEnvWith(t testing.TB, opt func(*api.Options)) *env {
 			Authorizer: az, Audit: db, Clock: clock, Renderer: render.Renderer{}, Limits: map[cms.State]time.Duration{
 				cms.StateDeptReview: 48 * time.Hour, cms.StateLeadershipSignoff: 72 * time.Hour, cms.StateSecrecyReview: 24 * time.Hour}},
 	}
+	blobs, err := storage.NewFolderStore(filepath.Join(t.TempDir(), "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc.Content.Blobs = blobs
+	svc.Media = &cms.MediaService{Items: db, Media: db, Blobs: blobs, Inspector: media.Inspector{}, Authorizer: az,
+		Audit: db, Clock: clock, MaxSize: 64 << 20}
 	if _, _, err := svc.Users.Bootstrap(ctx, adminPassword, "information"); err != nil {
 		t.Fatal(err)
 	}

@@ -104,29 +104,30 @@ func toItemJSON(it *cms.Item) itemJSON {
 }
 
 type revisionJSON struct {
-	ID             int64          `json:"id"`
-	ItemID         int64          `json:"item_id"`
-	Number         int            `json:"number"`
-	Action         string         `json:"action"`
-	State          cms.State      `json:"state"`
-	Version        int            `json:"version"`
-	Title          string         `json:"title"`
-	Body           string         `json:"body"`
-	BodyFormat     string         `json:"body_format"`
-	BodyHTML       string         `json:"body_html"`
-	Fields         map[string]any `json:"fields"`
-	PublishAt      *time.Time     `json:"publish_at"`
-	ExpireAt       *time.Time     `json:"expire_at"`
-	AuthorID       int64          `json:"author_id"`
-	CreatedAt      time.Time      `json:"created_at"`
-	UpdatedAt      time.Time      `json:"updated_at"`
-	ContentHash    string         `json:"content_hash"`
-	SubmitProblems []fieldProblem `json:"submit_problems"`
-	SubmittedBy    *int64         `json:"submitted_by"`
-	StateSince     time.Time      `json:"state_since"`
-	SignoffStep    int            `json:"signoff_step"`
-	ApprovedHash   *string        `json:"approved_hash"`
-	PublishedAt    *time.Time     `json:"published_at"`
+	ID             int64                    `json:"id"`
+	ItemID         int64                    `json:"item_id"`
+	Number         int                      `json:"number"`
+	Action         string                   `json:"action"`
+	State          cms.State                `json:"state"`
+	Version        int                      `json:"version"`
+	Title          string                   `json:"title"`
+	Body           string                   `json:"body"`
+	BodyFormat     string                   `json:"body_format"`
+	BodyHTML       string                   `json:"body_html"`
+	Fields         map[string]any           `json:"fields"`
+	PublishAt      *time.Time               `json:"publish_at"`
+	ExpireAt       *time.Time               `json:"expire_at"`
+	AuthorID       int64                    `json:"author_id"`
+	CreatedAt      time.Time                `json:"created_at"`
+	UpdatedAt      time.Time                `json:"updated_at"`
+	ContentHash    string                   `json:"content_hash"`
+	SubmitProblems []fieldProblem           `json:"submit_problems"`
+	SubmittedBy    *int64                   `json:"submitted_by"`
+	StateSince     time.Time                `json:"state_since"`
+	SignoffStep    int                      `json:"signoff_step"`
+	ApprovedHash   *string                  `json:"approved_hash"`
+	PublishedAt    *time.Time               `json:"published_at"`
+	Attachments    []revisionAttachmentJSON `json:"attachments"`
 }
 
 func toRevisionJSON(r *cms.Revision, contentType string) revisionJSON {
@@ -135,7 +136,7 @@ func toRevisionJSON(r *cms.Revision, contentType string) revisionJSON {
 		BodyHTML: render.HTML(r.Body, r.BodyFormat), Fields: r.Fields, PublishAt: timePtr(r.PublishAt),
 		ExpireAt: timePtr(r.ExpireAt), AuthorID: r.AuthorID, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 		ContentHash: r.ContentHash, SubmitProblems: []fieldProblem{}, StateSince: r.StateSince,
-		SignoffStep: r.SignoffStep, PublishedAt: timePtr(r.PublishedAt)}
+		SignoffStep: r.SignoffStep, PublishedAt: timePtr(r.PublishedAt), Attachments: attachmentsJSON(r)}
 	if r.SubmittedBy != 0 {
 		id := r.SubmittedBy
 		j.SubmittedBy = &id

@@ -27,6 +27,7 @@ type Services struct {
 	Workflow  *cms.WorkflowService
 	Content   *cms.ContentService
 	Menus     *cms.MenuService
+	Media     *cms.MediaService
 }
 
 // Options configure the HTTP layer.
@@ -41,6 +42,9 @@ type Options struct {
 	RateBurst int
 	// CacheEntries bounds the public response cache.
 	CacheEntries int
+	// MediaRedirect, when set and the blob store presigns, sends public
+	// media requests to a presigned URL valid this long instead of streaming.
+	MediaRedirect time.Duration
 	// TrustProxy takes the client address from X-Forwarded-For, set by a
 	// reverse proxy on a private network in front of the server.
 	TrustProxy bool
@@ -91,7 +95,11 @@ func (s *Server) routes() {
 	e.Use(s.requestLogger)
 	e.Use(middleware.Recover())
 	e.Use(securityHeaders)
-	e.Use(middleware.BodyLimit(s.opts.BodyLimit))
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: s.opts.BodyLimit,
+		// Uploads have their own, larger limit.
+		Skipper: func(c echo.Context) bool {
+			return c.Request().Method == http.MethodPost && strings.HasSuffix(c.Request().URL.Path, "/attachments")
+		}}))
 
 	// Public: probes and the spec.
 	e.GET("/healthz", s.handleHealth)
@@ -107,9 +115,9 @@ func (s *Server) routes() {
 	e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
 		Skipper:       onlyContent,
 		AllowOrigins:  []string{"*"},
-		AllowMethods:  []string{http.MethodGet, http.MethodHead, http.MethodPost},
-		AllowHeaders:  []string{echo.HeaderContentType, "If-None-Match"},
-		ExposeHeaders: []string{"ETag"},
+		AllowMethods:  []string{http.MethodGet, http.MethodPost},
+		AllowHeaders:  []string{echo.HeaderContentType, "If-None-Match", "Range"},
+		ExposeHeaders: []string{"ETag", "Content-Disposition", "Content-Range", "Content-Length"},
 		MaxAge:        86400,
 	}))
 	if s.opts.RateLimit > 0 {
@@ -133,6 +141,8 @@ func (s *Server) routes() {
 	pub.POST("/loan-calculator", s.handleLoanCalculator)
 	pub.GET("/app-update", s.handleAppUpdate)
 	pub.GET("/preview/:token", s.handlePreview)
+	pub.GET("/items/:id/attachments/:aid", s.handlePublicAttachment)
+	pub.GET("/preview/:token/attachments/:aid", s.handlePreviewAttachment)
 
 	v1 := e.Group("/api/v1")
 	v1.POST("/auth/login", s.handleLogin)
@@ -171,6 +181,9 @@ func (s *Server) routes() {
 	a.GET("/columns/:slug/signoff-chain", s.handleSignoffChainGet)
 	a.PUT("/columns/:slug/signoff-chain", s.handleSignoffChainPut)
 	a.POST("/revisions/:id/preview", s.handlePreviewCreate)
+	a.POST("/revisions/:id/attachments", s.handleAttachmentUpload)
+	a.GET("/revisions/:id/attachments/:aid", s.handleAttachmentDownload)
+	a.DELETE("/revisions/:id/attachments/:aid", s.handleAttachmentDelete)
 	a.PATCH("/menu-entries/:id", s.handleMenuEntryUpdate)
 	a.PUT("/channels/:channel/maintenance", s.handleMaintenance)
 }
@@ -205,7 +218,8 @@ type authed struct {
 	mw echo.MiddlewareFunc
 }
 
-func (a authed) GET(path string, h echo.HandlerFunc)   { a.g.GET(path, h, a.mw) }
-func (a authed) POST(path string, h echo.HandlerFunc)  { a.g.POST(path, h, a.mw) }
-func (a authed) PUT(path string, h echo.HandlerFunc)   { a.g.PUT(path, h, a.mw) }
-func (a authed) PATCH(path string, h echo.HandlerFunc) { a.g.PATCH(path, h, a.mw) }
+func (a authed) GET(path string, h echo.HandlerFunc)    { a.g.GET(path, h, a.mw) }
+func (a authed) POST(path string, h echo.HandlerFunc)   { a.g.POST(path, h, a.mw) }
+func (a authed) PUT(path string, h echo.HandlerFunc)    { a.g.PUT(path, h, a.mw) }
+func (a authed) PATCH(path string, h echo.HandlerFunc)  { a.g.PATCH(path, h, a.mw) }
+func (a authed) DELETE(path string, h echo.HandlerFunc) { a.g.DELETE(path, h, a.mw) }

@@ -18,6 +18,7 @@ type ContentService struct {
 	Items     ItemStore
 	Clock     Clock
 	Previews  PreviewSigner
+	Blobs     BlobStore
 }
 
 // Menu returns a channel with its menu tree.

@@ -39,6 +39,7 @@ func DiffRevisions(old, new *Revision) []FieldChange {
 	add("body_format", old.BodyFormat, new.BodyFormat)
 	add("publish_at", formatTime(old.PublishAt), formatTime(new.PublishAt))
 	add("expire_at", formatTime(old.ExpireAt), formatTime(new.ExpireAt))
+	add("attachments", attachmentList(old.Attachments), attachmentList(new.Attachments))
 	names := map[string]bool{}
 	for k := range old.Fields {
 		names[k] = true
@@ -83,4 +84,13 @@ func (s *ItemService) Diff(ctx context.Context, p *Principal, revID, againstID i
 		}
 	}
 	return rev, base, DiffRevisions(base, rev), nil
+}
+
+// attachmentList describes files by name and hash, for diffs.
+func attachmentList(as []Attachment) []any {
+	out := make([]any, len(as))
+	for i, a := range as {
+		out[i] = map[string]any{"name": a.Name, "sha256": a.Key, "content_type": a.ContentType, "size": a.Size}
+	}
+	return out
 }

@@ -21,6 +21,8 @@ const (
 	ELOCKED       = "account_locked"
 	EPWEXPIRED    = "password_expired"
 	EGONE         = "gone"
+	ETOOLARGE     = "payload_too_large"
+	EUNSUPPORTED  = "unsupported_media_type"
 	EINTERNAL     = "internal"
 )
 

@@ -106,6 +106,8 @@ type Revision struct {
 	SignoffStep  int       // next step of the leadership sign-off chain
 	ApprovedHash string    // content hash the secrecy reviewer cleared; only these bytes are published
 	PublishedAt  time.Time // when it went live
+	// Attachments are part of the content (and of its hash).
+	Attachments []Attachment
 }
 
 // hashedContent is the canonical form hashed into ContentHash: encoding/json
@@ -119,6 +121,15 @@ type hashedContent struct {
 	Fields     map[string]any `json:"fields"`
 	PublishAt  string         `json:"publish_at"`
 	ExpireAt   string         `json:"expire_at"`
+	// Attachments are left out when there are none, so that revisions
+	// without files keep the hash they always had.
+	Attachments []hashedAttachment `json:"attachments,omitempty"`
+}
+
+type hashedAttachment struct {
+	SHA256      string `json:"sha256"`
+	Name        string `json:"name"`
+	ContentType string `json:"content_type"`
 }
 
 // Hash returns the sha256 of the revision's content in canonical form. An
@@ -128,6 +139,9 @@ func (r *Revision) Hash() string {
 		PublishAt: formatTime(r.PublishAt), ExpireAt: formatTime(r.ExpireAt)}
 	if c.Fields == nil {
 		c.Fields = map[string]any{}
+	}
+	for _, a := range r.Attachments {
+		c.Attachments = append(c.Attachments, hashedAttachment{SHA256: a.Key, Name: a.Name, ContentType: a.ContentType})
 	}
 	b, _ := json.Marshal(c)
 	sum := sha256.Sum256(b)

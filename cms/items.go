@@ -348,7 +348,8 @@ func (s *ItemService) NewRevision(ctx context.Context, p *Principal, itemID int6
 	}
 	rev := &Revision{ItemID: it.ID, Number: head.Number + 1, Action: action, State: StateDraft, Version: 1,
 		Title: live.Title, Body: live.Body, BodyFormat: live.BodyFormat, Fields: live.Fields, ExpireAt: live.ExpireAt,
-		AuthorID: p.User.ID, CreatedAt: now, UpdatedAt: now, StateSince: now}
+		Attachments: append([]Attachment(nil), live.Attachments...),
+		AuthorID:    p.User.ID, CreatedAt: now, UpdatedAt: now, StateSince: now}
 	if action == ActionUnpublish && (c.Title != nil || c.Body != nil || c.Fields != nil || c.BodyFormat != nil) {
 		return nil, nil, Invalid("a deletion request carries no content", FieldError{Field: "action", Message: "unpublish takes no content"})
 	}

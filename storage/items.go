@@ -94,7 +94,15 @@ func (db *DB) Revision(ctx context.Context, id int64) (*cms.Revision, error) {
 		return nil, translate(err, "revision")
 	}
 	rev, err := row.domain()
-	return &rev, err
+	if err != nil {
+		return nil, err
+	}
+	atts, err := attachmentsOf(ctx, db.bun, rev.ID)
+	if err != nil {
+		return nil, err
+	}
+	rev.Attachments = atts[rev.ID]
+	return &rev, nil
 }
 
 // Revisions lists an item's revisions, oldest first.
@@ -104,12 +112,23 @@ func (db *DB) Revisions(ctx context.Context, itemID int64) ([]cms.Revision, erro
 		return nil, err
 	}
 	out := make([]cms.Revision, len(rows))
+	ids := make([]int64, len(rows))
 	for i := range rows {
 		rev, err := rows[i].domain()
 		if err != nil {
 			return nil, err
 		}
-		out[i] = rev
+		out[i], ids[i] = rev, rev.ID
+	}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	atts, err := attachmentsOf(ctx, db.bun, ids...)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].Attachments = atts[out[i].ID]
 	}
 	return out, nil
 }
@@ -146,6 +165,9 @@ func (db *DB) AddRevision(ctx context.Context, it *cms.Item, rev *cms.Revision, 
 			if cms.ErrorCode(err) == cms.ECONFLICT {
 				return cms.Errorf(cms.ECONFLICT, "the item changed meanwhile; reload it")
 			}
+			return err
+		}
+		if err := copyAttachments(ctx, tx, rev); err != nil {
 			return err
 		}
 		res, err := tx.NewUpdate().Model((*itemRow)(nil)).Set("head_revision_id = ?", rev.ID).

@@ -165,3 +165,35 @@ func runAuditVerify(ctx context.Context, cfg Config, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "audit log intact: %d entries verified\n", n)
 	return nil
 }
+
+// runMedia reports blob storage use or collects unreferenced blobs.
+func runMedia(ctx context.Context, cfg Config, args []string, stdout io.Writer) error {
+	if len(args) == 0 || (args[0] != "usage" && args[0] != "gc") {
+		return errors.New("usage: cms media usage | cms media gc [-grace 24h]")
+	}
+	fs := flag.NewFlagSet("media "+args[0], flag.ContinueOnError)
+	grace := fs.Duration("grace", cfg.MediaGrace, "keep unreferenced blobs younger than this")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	a, err := newApp(ctx, cfg, cfg.logger())
+	if err != nil {
+		return err
+	}
+	defer a.db.Close()
+	if args[0] == "gc" {
+		n, freed, err := a.svc.Media.CollectGarbage(ctx, *grace)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "removed %d unreferenced blobs (%d bytes)\n", n, freed)
+		return nil
+	}
+	u, err := a.svc.Media.Usage(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "blobs: %d (%d bytes)\nreferenced: %d (%d bytes)\nunreferenced: %d (%d bytes)\n",
+		u.Blobs, u.Bytes, u.Referenced, u.ReferencedBytes, u.Unreferenced, u.UnreferencedBytes)
+	return nil
+}

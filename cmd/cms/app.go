@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 
 	"github.com/tlhpf/cms/api"
 	"github.com/tlhpf/cms/cms"
+	"github.com/tlhpf/cms/media"
 	"github.com/tlhpf/cms/rbac"
 	"github.com/tlhpf/cms/render"
 	"github.com/tlhpf/cms/storage"
@@ -57,7 +59,24 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 		return nil, err
 	}
 	previews := rbac.PreviewSigner{Key: key}
-	return &app{db: db, svc: services(db, az, rbac.Hasher{Params: cfg.Argon2}, previews, cms.SystemClock{}, cfg)}, nil
+	blobs, err := openBlobs(ctx, cfg)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	svc := services(db, az, rbac.Hasher{Params: cfg.Argon2}, previews, cms.SystemClock{}, cfg)
+	svc.Content.Blobs = blobs
+	svc.Media = &cms.MediaService{Items: db, Media: db, Blobs: blobs, Inspector: media.Inspector{}, Authorizer: az,
+		Audit: db, Clock: cms.SystemClock{}, MaxSize: cfg.UploadMax}
+	return &app{db: db, svc: svc}, nil
+}
+
+// openBlobs opens the configured blob store.
+func openBlobs(ctx context.Context, cfg Config) (cms.BlobStore, error) {
+	if cfg.BlobStore == "s3" {
+		return storage.NewS3Store(ctx, cfg.S3)
+	}
+	return storage.NewFolderStore(filepath.Join(cfg.DataDir, "blobs"))
 }
 
 // services wires the cms services over one database.

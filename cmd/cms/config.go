@@ -36,6 +36,12 @@ type Config struct {
 	ContentBurst int
 	CacheEntries int
 	TrustProxy   bool
+	// Blob storage: a local folder (the default) or S3.
+	BlobStore     string
+	S3            storage.S3Config
+	UploadMax     int64
+	MediaRedirect time.Duration
+	MediaGrace    time.Duration
 	// WatchInterval is how often the change log is polled for changes made
 	// by other server processes (PostgreSQL also notifies at once).
 	WatchInterval time.Duration
@@ -57,6 +63,9 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		ContentBurst:      100,
 		CacheEntries:      4096,
 		WatchInterval:     2 * time.Second,
+		BlobStore:         envOr(getenv, "CMS_BLOB_STORE", "folder"),
+		UploadMax:         100 << 20,
+		MediaGrace:        24 * time.Hour,
 		StageLimits: map[cms.State]time.Duration{
 			cms.StateDeptReview: 48 * time.Hour, cms.StateLeadershipSignoff: 72 * time.Hour, cms.StateSecrecyReview: 24 * time.Hour,
 		},
@@ -85,6 +94,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		{"CMS_SHUTDOWN_GRACE", &c.ShutdownGrace},
 		{"CMS_SCHEDULER_INTERVAL", &c.SchedulerInterval},
 		{"CMS_WATCH_INTERVAL", &c.WatchInterval},
+		{"CMS_MEDIA_GRACE", &c.MediaGrace},
 	}
 	for _, d := range durations {
 		if v := getenv(d.name); v != "" {
@@ -105,6 +115,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		{"CMS_CONTENT_RATE", 0, 1_000_000, func(v uint64) { c.ContentRate = float64(v) }},
 		{"CMS_CONTENT_BURST", 1, 1_000_000, func(v uint64) { c.ContentBurst = int(v) }},
 		{"CMS_CACHE_ENTRIES", 16, 1_000_000, func(v uint64) { c.CacheEntries = int(v) }},
+		{"CMS_UPLOAD_MAX", 1 << 10, 10 << 30, func(v uint64) { c.UploadMax = int64(v) }},
 	}
 	for _, n := range ints {
 		if v := getenv(n.name); v != "" {
@@ -123,6 +134,12 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	default:
 		errs = append(errs, fmt.Errorf("CMS_TRUST_PROXY: want true or false, got %q", v))
 	}
+	if v := getenv("CMS_MEDIA_REDIRECT"); v != "" {
+		if c.MediaRedirect, err = time.ParseDuration(v); err != nil || c.MediaRedirect < 0 || c.MediaRedirect > time.Hour {
+			errs = append(errs, fmt.Errorf("CMS_MEDIA_REDIRECT: want a duration up to 1h such as 5m, got %q", v))
+		}
+	}
+	errs = append(errs, c.loadS3(getenv)...)
 	if v := getenv("CMS_STAGE_LIMITS"); v != "" {
 		if err := parseStageLimits(v, c.StageLimits); err != nil {
 			errs = append(errs, fmt.Errorf("CMS_STAGE_LIMITS: %w", err))
@@ -178,4 +195,29 @@ func (c Config) logger() *slog.Logger {
 		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
 	}
 	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}
+
+// loadS3 reads the S3 settings when CMS_BLOB_STORE=s3.
+func (c *Config) loadS3(getenv func(string) string) []error {
+	switch c.BlobStore {
+	case "folder":
+		return nil
+	case "s3":
+	default:
+		return []error{fmt.Errorf("CMS_BLOB_STORE: must be folder or s3, got %q", c.BlobStore)}
+	}
+	var errs []error
+	c.S3 = storage.S3Config{Endpoint: getenv("CMS_S3_ENDPOINT"), Bucket: envOr(getenv, "CMS_S3_BUCKET", "cms"),
+		Region: getenv("CMS_S3_REGION"), TLS: getenv("CMS_S3_TLS") != "false"}
+	var err error
+	if c.S3.AccessKey, err = secret(getenv, "CMS_S3_ACCESS_KEY"); err != nil {
+		errs = append(errs, err)
+	}
+	if c.S3.SecretKey, err = secret(getenv, "CMS_S3_SECRET_KEY"); err != nil {
+		errs = append(errs, err)
+	}
+	if c.S3.Endpoint == "" || c.S3.AccessKey == "" || c.S3.SecretKey == "" {
+		errs = append(errs, errors.New("CMS_BLOB_STORE=s3 needs CMS_S3_ENDPOINT, CMS_S3_ACCESS_KEY and CMS_S3_SECRET_KEY (or their _FILE forms)"))
+	}
+	return errs
 }

@@ -6,6 +6,7 @@
 //	cms seed                  create or update departments, menus and columns
 //	cms user add …            add an account (password from stdin or a prompt)
 //	cms audit verify          check the audit log's hash chain
+//	cms media usage|gc        report or collect blob storage
 //	cms version               print the version
 package main
 
@@ -44,6 +45,8 @@ commands:
   user add   add an account; the password is read from stdin or a prompt
   audit verify
              walk the audit log's hash chain and name the first broken entry
+  media usage | media gc [-grace 24h]
+             report blob storage use; delete blobs no revision refers to
   version    print the version
 
 configuration comes from CMS_* environment variables; see README.md.
@@ -79,6 +82,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return errors.New("usage: cms audit verify")
 		}
 		return runAuditVerify(ctx, cfg, stdout)
+	case "media":
+		return runMedia(ctx, cfg, args[1:], stdout)
 	case "user":
 		if len(args) < 2 || args[1] != "add" {
 			return errors.New("usage: cms user add -username NAME -department SLUG -role ROLE[:DEPT] …")

@@ -49,3 +49,23 @@ func (s *scheduler) run(ctx context.Context) {
 		}
 	}
 }
+
+// collectGarbage removes unreferenced blobs every few hours.
+func collectGarbage(ctx context.Context, media *cms.MediaService, grace time.Duration, log *slog.Logger) {
+	t := time.NewTicker(6 * time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		n, freed, err := media.CollectGarbage(ctx, grace)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Error("media garbage collection", slog.Any("error", err))
+		case n > 0:
+			log.Info("media garbage collection", slog.Int("blobs", n), slog.Int64("bytes", freed))
+		}
+	}
+}

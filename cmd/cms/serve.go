@@ -47,7 +47,7 @@ func runServe(ctx context.Context, cfg Config, args []string, stderr io.Writer) 
 	}
 	srv := api.NewServer(a.svc, api.Options{BodyLimit: cfg.BodyLimit, Ready: a.db.Ping, Spec: spec.OpenAPI,
 		Version: buildVersion(), RateLimit: cfg.ContentRate, RateBurst: cfg.ContentBurst, CacheEntries: cfg.CacheEntries,
-		TrustProxy: cfg.TrustProxy}, log)
+		TrustProxy: cfg.TrustProxy, MediaRedirect: cfg.MediaRedirect}, log)
 	sched := newScheduler(a.svc.Workflow, cfg.SchedulerInterval, log)
 	a.svc.Workflow.Notify = func(rev *cms.Revision) {
 		srv.InvalidateContent()
@@ -57,8 +57,9 @@ func runServe(ctx context.Context, cfg Config, args []string, stderr io.Writer) 
 	}
 	bgCtx, stopBackground := context.WithCancel(ctx)
 	var bg sync.WaitGroup
-	bg.Add(2)
+	bg.Add(3)
 	go func() { defer bg.Done(); sched.run(bgCtx) }()
+	go func() { defer bg.Done(); collectGarbage(bgCtx, a.svc.Media, cfg.MediaGrace, log) }()
 	go func() { defer bg.Done(); a.db.WatchContent(bgCtx, cfg.WatchInterval, srv.InvalidateContent, log) }()
 	defer func() { stopBackground(); bg.Wait() }()
 	return listenAndServe(ctx, cfg, srv.Handler(), log)

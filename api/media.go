@@ -1,0 +1,246 @@
+package api
+
+import (
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/tlhpf/cms/cms"
+)
+
+type revisionAttachmentJSON struct {
+	ID          int64  `json:"id"`
+	Name        string `json:"name"`
+	ContentType string `json:"content_type"`
+	Size        int64  `json:"size"`
+	SHA256      string `json:"sha256"`
+	Width       *int   `json:"width"`
+	Height      *int   `json:"height"`
+	URL         string `json:"url"`
+}
+
+func toAttachmentJSON(rev *cms.Revision, a *cms.Attachment) revisionAttachmentJSON {
+	j := revisionAttachmentJSON{ID: a.ID, Name: a.Name, ContentType: a.ContentType, Size: a.Size, SHA256: a.Key,
+		URL: "/api/v1/revisions/" + strconv.FormatInt(rev.ID, 10) + "/attachments/" + strconv.FormatInt(a.ID, 10)}
+	if a.Width > 0 {
+		w, h := a.Width, a.Height
+		j.Width, j.Height = &w, &h
+	}
+	return j
+}
+
+func attachmentsJSON(rev *cms.Revision) []revisionAttachmentJSON {
+	out := make([]revisionAttachmentJSON, len(rev.Attachments))
+	for i := range rev.Attachments {
+		out[i] = toAttachmentJSON(rev, &rev.Attachments[i])
+	}
+	return out
+}
+
+// uploadOverhead is what multipart framing may add to a file's size.
+const uploadOverhead = 1 << 20
+
+// handleAttachmentUpload streams the multipart field "file" into the media
+// service without holding it in memory.
+func (s *Server) handleAttachmentUpload(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	req := c.Request()
+	req.Body = http.MaxBytesReader(c.Response(), req.Body, s.svc.Media.MaxSize+uploadOverhead)
+	mr, err := req.MultipartReader()
+	if err != nil {
+		return echo.NewHTTPError(http.StatusUnsupportedMediaType, "send the file as multipart/form-data in the field \"file\"")
+	}
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			return cms.Invalid("no file", cms.FieldError{Field: "file", Message: "is required"})
+		}
+		if err != nil {
+			return uploadError(clientError{err})
+		}
+		if part.FormName() != "file" {
+			continue
+		}
+		a, rev, err := s.svc.Media.Upload(req.Context(), principal(c), id, rawFileName(part.Header.Get("Content-Disposition")), clientReader{part})
+		if err != nil {
+			return uploadError(err)
+		}
+		setETag(c, rev.Version)
+		c.Response().Header().Set(echo.HeaderLocation, toAttachmentJSON(rev, a).URL)
+		return respond(c, http.StatusCreated, toAttachmentJSON(rev, a))
+	}
+}
+
+// rawFileName returns the file name as the client sent it (RFC 2231
+// encoded names decoded), before any cleaning: mime/multipart's FileName
+// already drops path elements, which the service wants to see and clean
+// itself.
+func rawFileName(disposition string) string {
+	_, params, err := mime.ParseMediaType(disposition)
+	if err != nil {
+		return ""
+	}
+	return params["filename"]
+}
+
+// clientReader marks errors from reading the request, so that a body cut
+// off or malformed by the client is told apart from a failure on our side.
+type clientReader struct{ r io.Reader }
+
+type clientError struct{ err error }
+
+func (e clientError) Error() string { return e.err.Error() }
+func (e clientError) Unwrap() error { return e.err }
+
+func (c clientReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = clientError{err}
+	}
+	return n, err
+}
+
+// uploadError maps what went wrong while reading an upload: too large is
+// 413, anything else the client's body did (truncated, malformed part
+// headers) is 400; domain errors and our own failures pass through.
+func uploadError(err error) error {
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return echo.ErrStatusRequestEntityTooLarge
+	}
+	var de *cms.Error
+	if errors.As(err, &de) {
+		return err
+	}
+	var ce clientError
+	if errors.As(err, &ce) {
+		return cms.Errorf(cms.EBADREQUEST, "the multipart body is malformed or incomplete")
+	}
+	return err
+}
+
+func (s *Server) handleAttachmentDelete(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	aid, err := pathID(c, "aid")
+	if err != nil {
+		return err
+	}
+	rev, err := s.svc.Media.Remove(c.Request().Context(), principal(c), id, aid)
+	if err != nil {
+		return err
+	}
+	setETag(c, rev.Version)
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (s *Server) handleAttachmentDownload(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	aid, err := pathID(c, "aid")
+	if err != nil {
+		return err
+	}
+	a, blob, err := s.svc.Media.Download(c.Request().Context(), principal(c), id, aid)
+	if err != nil {
+		return err
+	}
+	defer blob.Close()
+	return serveBlob(c, a, blob, "private, no-store")
+}
+
+// handlePublicAttachment serves a file of a published item: streamed with
+// ETag and range support, or, when the blob store presigns and the server
+// is configured so, a redirect to a URL that expires within minutes.
+func (s *Server) handlePublicAttachment(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	aid, err := pathID(c, "aid")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	a, err := s.svc.Content.Attachment(ctx, id, aid)
+	if err != nil {
+		return err
+	}
+	if s.opts.MediaRedirect > 0 {
+		u, err := s.svc.Content.Blobs.Presign(ctx, a.Key, a.Name, a.ContentType, s.opts.MediaRedirect)
+		if err == nil {
+			c.Response().Header().Set("Cache-Control", "no-store")
+			return c.Redirect(http.StatusFound, u)
+		}
+		if !errors.Is(err, cms.ErrNoPresign) {
+			return err
+		}
+	}
+	blob, err := s.svc.Content.Blobs.Open(ctx, a.Key)
+	if err != nil {
+		return err
+	}
+	defer blob.Close()
+	return serveBlob(c, a, blob, "public, max-age=60")
+}
+
+func (s *Server) handlePreviewAttachment(c echo.Context) error {
+	aid, err := pathID(c, "aid")
+	if err != nil {
+		return err
+	}
+	a, blob, err := s.svc.Content.PreviewAttachment(c.Request().Context(), c.Param("token"), aid)
+	if err != nil {
+		return err
+	}
+	defer blob.Close()
+	c.Response().Header().Set("X-Robots-Tag", "noindex")
+	return serveBlob(c, a, blob, "private, no-store")
+}
+
+// serveBlob streams a file with its type, name, strong ETag (its sha256)
+// and range support.
+func serveBlob(c echo.Context, a *cms.Attachment, blob cms.Blob, cacheControl string) error {
+	h := c.Response().Header()
+	disposition := "attachment"
+	if strings.HasPrefix(a.ContentType, "image/") || a.ContentType == "application/pdf" {
+		disposition = "inline"
+	}
+	h.Set(echo.HeaderContentType, a.ContentType)
+	h.Set(echo.HeaderContentDisposition, contentDisposition(disposition, a.Name))
+	h.Set("ETag", `"`+a.Key+`"`)
+	h.Set("Cache-Control", cacheControl)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	http.ServeContent(c.Response(), c.Request(), "", time.Time{}, blob)
+	return nil
+}
+
+// contentDisposition names the file for downloads: the UTF-8 name in
+// filename* (RFC 6266), preceded by an ASCII filename for old clients.
+func contentDisposition(disposition, name string) string {
+	ascii := strings.Map(func(r rune) rune {
+		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' {
+			return '_'
+		}
+		return r
+	}, name)
+	if ascii == name {
+		return mime.FormatMediaType(disposition, map[string]string{"filename": name})
+	}
+	utf := mime.FormatMediaType("x", map[string]string{"filename": name})
+	return mime.FormatMediaType(disposition, map[string]string{"filename": ascii}) + "; " + strings.TrimPrefix(utf, "x; ")
+}

@@ -73,6 +73,8 @@ type env struct {
 	db     *storage.DB
 	admin  string // the administrator's token
 	svc    api.Services
+	// blobRoot is the folder blob store's directory.
+	blobRoot string
 }
 
 // cheapArgon2 keeps tests fast; production costs are set by configuration.
@@ -112,13 +114,15 @@ func newEnvWith(t testing.TB, opt func(*api.Options)) *env {
 			Authorizer: az, Audit: db, Clock: clock, Renderer: render.Renderer{}, Limits: map[cms.State]time.Duration{
 				cms.StateDeptReview: 48 * time.Hour, cms.StateLeadershipSignoff: 72 * time.Hour, cms.StateSecrecyReview: 24 * time.Hour}},
 	}
-	blobs, err := storage.NewFolderStore(filepath.Join(t.TempDir(), "blobs"))
+	blobRoot := filepath.Join(t.TempDir(), "blobs")
+	blobs, err := storage.NewFolderStore(blobRoot)
 	if err != nil {
 		t.Fatal(err)
 	}
 	svc.Content.Blobs = blobs
 	svc.Media = &cms.MediaService{Items: db, Media: db, Blobs: blobs, Inspector: media.Inspector{}, Authorizer: az,
 		Audit: db, Clock: clock, MaxSize: 64 << 20}
+	svc.Patrol = &cms.PatrolService{Patrols: db, Items: db, Blobs: blobs, Workflow: svc.Workflow, Authorizer: az, Audit: db, Clock: clock}
 	if _, _, err := svc.Users.Bootstrap(ctx, adminPassword, "information"); err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +135,7 @@ func newEnvWith(t testing.TB, opt func(*api.Options)) *env {
 	svc.Workflow.Notify = func(*cms.Revision) { server.InvalidateContent() }
 	srv := httptest.NewServer(server.Handler())
 	t.Cleanup(srv.Close)
-	e := &env{t: t, srv: srv, server: server, clock: clock, db: db, svc: svc}
+	e := &env{t: t, srv: srv, server: server, clock: clock, db: db, svc: svc, blobRoot: blobRoot}
 	e.admin = e.login("admin", adminPassword)
 	return e
 }

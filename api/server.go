@@ -28,6 +28,7 @@ type Services struct {
 	Content   *cms.ContentService
 	Menus     *cms.MenuService
 	Media     *cms.MediaService
+	Patrol    *cms.PatrolService
 }
 
 // Options configure the HTTP layer.
@@ -184,6 +185,8 @@ func (s *Server) routes() {
 	a.POST("/revisions/:id/attachments", s.handleAttachmentUpload)
 	a.GET("/revisions/:id/attachments/:aid", s.handleAttachmentDownload)
 	a.DELETE("/revisions/:id/attachments/:aid", s.handleAttachmentDelete)
+	a.POST("/patrols", s.handlePatrolRun)
+	a.GET("/patrols", s.handlePatrolList)
 	a.PATCH("/menu-entries/:id", s.handleMenuEntryUpdate)
 	a.PUT("/channels/:channel/maintenance", s.handleMaintenance)
 }

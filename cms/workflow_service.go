@@ -65,8 +65,13 @@ func (s *WorkflowService) Fire(ctx context.Context, p *Principal, revID int64, e
 	return rev, it, nil
 }
 
-// FireSystem performs an event as the scheduler.
+// FireSystem performs an event as the system (scheduler, patrol).
 func (s *WorkflowService) FireSystem(ctx context.Context, revID int64, ev Event) error {
+	return s.FireSystemWithComment(ctx, revID, ev, "")
+}
+
+// FireSystemWithComment performs an event as the system, with a reason.
+func (s *WorkflowService) FireSystemWithComment(ctx context.Context, revID int64, ev Event, comment string) error {
 	rev, err := s.Items.Revision(ctx, revID)
 	if err != nil {
 		return err
@@ -75,7 +80,7 @@ func (s *WorkflowService) FireSystem(ctx context.Context, revID int64, ev Event)
 	if err != nil {
 		return err
 	}
-	return s.fire(ctx, nil, it, rev, ev, "")
+	return s.fire(ctx, nil, it, rev, ev, comment)
 }
 
 // fire decides and applies one event; rev and it are updated in place.

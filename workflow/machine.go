@@ -40,8 +40,9 @@ var Table = []rule{
 	{cms.EventRestore, []cms.State{cms.StateSuspended}, cms.StatePublished, "revision.restore", []cms.Role{cms.RolePublisher, cms.RoleDirector}},
 }
 
-// systemEvents are the events the scheduler fires without a user.
-var systemEvents = map[cms.Event]bool{cms.EventPublish: true, cms.EventArchive: true}
+// systemEvents are the events the system fires without a user: the
+// scheduler publishes and archives, the integrity patrol suspends.
+var systemEvents = map[cms.Event]bool{cms.EventPublish: true, cms.EventArchive: true, cms.EventSuspend: true}
 
 // Machine implements cms.Workflow with looplab/fsm, rebuilt per event from
 // the revision's stored state.

@@ -35,15 +35,21 @@ func TestEveryEventAtEveryState(t *testing.T) {
 	}
 }
 
-func TestSystemMayOnlyPublishAndArchive(t *testing.T) {
+func TestSystemMayOnlyPublishArchiveAndSuspend(t *testing.T) {
 	t.Parallel()
 	m := workflow.Machine{}
 	out, err := m.Fire(context.Background(), request(cms.EventPublish, cms.StateScheduled, nil))
 	if err != nil || out.To != cms.StatePublished || out.ActedAs != cms.RoleSystem {
 		t.Fatalf("system publish: %+v %v", out, err)
 	}
-	if _, err := m.Fire(context.Background(), request(cms.EventSuspend, cms.StatePublished, nil)); cms.ErrorCode(err) != cms.EFORBIDDEN {
-		t.Fatalf("system suspend: %v", err)
+	if out, err := m.Fire(context.Background(), request(cms.EventSuspend, cms.StatePublished, nil)); err != nil || out.To != cms.StateSuspended {
+		t.Fatalf("system suspend: %+v %v", out, err)
+	}
+	for _, ev := range []cms.Event{cms.EventRestore, cms.EventClear, cms.EventApprove} {
+		st := map[cms.Event]cms.State{cms.EventRestore: cms.StateSuspended, cms.EventClear: cms.StateSecrecyReview, cms.EventApprove: cms.StateDeptReview}[ev]
+		if _, err := m.Fire(context.Background(), request(ev, st, nil)); cms.ErrorCode(err) != cms.EFORBIDDEN {
+			t.Fatalf("system %s: %v", ev, err)
+		}
 	}
 }
 

@@ -197,3 +197,24 @@ func runMedia(ctx context.Context, cfg Config, args []string, stdout io.Writer) 
 		u.Blobs, u.Bytes, u.Referenced, u.ReferencedBytes, u.Unreferenced, u.UnreferencedBytes)
 	return nil
 }
+
+// runPatrol runs the integrity patrol once and prints its report.
+func runPatrol(ctx context.Context, cfg Config, stdout io.Writer) error {
+	a, err := newApp(ctx, cfg, cfg.logger())
+	if err != nil {
+		return err
+	}
+	defer a.db.Close()
+	r, err := a.svc.Patrol.RunScheduled(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "patrol %d: %d live revisions and %d files checked, %d problems\n", r.ID, r.Revisions, r.Attachments, len(r.Problems))
+	for _, p := range r.Problems {
+		fmt.Fprintf(stdout, "  item %d revision %d: %s: %s (suspended: %v)\n", p.ItemID, p.RevisionID, p.Kind, p.Detail, p.Suspended)
+	}
+	if len(r.Problems) > 0 {
+		return fmt.Errorf("the patrol found %d problems", len(r.Problems))
+	}
+	return nil
+}

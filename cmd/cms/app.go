@@ -68,6 +68,8 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 	svc.Content.Blobs = blobs
 	svc.Media = &cms.MediaService{Items: db, Media: db, Blobs: blobs, Inspector: media.Inspector{}, Authorizer: az,
 		Audit: db, Clock: cms.SystemClock{}, MaxSize: cfg.UploadMax}
+	svc.Patrol = &cms.PatrolService{Patrols: db, Items: db, Blobs: blobs, Workflow: svc.Workflow, Authorizer: az,
+		Audit: db, Clock: cms.SystemClock{}}
 	return &app{db: db, svc: svc}, nil
 }
 

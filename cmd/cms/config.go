@@ -42,6 +42,8 @@ type Config struct {
 	UploadMax     int64
 	MediaRedirect time.Duration
 	MediaGrace    time.Duration
+	// PatrolInterval is how often the integrity patrol runs (daily by default).
+	PatrolInterval time.Duration
 	// WatchInterval is how often the change log is polled for changes made
 	// by other server processes (PostgreSQL also notifies at once).
 	WatchInterval time.Duration
@@ -66,6 +68,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		BlobStore:         envOr(getenv, "CMS_BLOB_STORE", "folder"),
 		UploadMax:         100 << 20,
 		MediaGrace:        24 * time.Hour,
+		PatrolInterval:    24 * time.Hour,
 		StageLimits: map[cms.State]time.Duration{
 			cms.StateDeptReview: 48 * time.Hour, cms.StateLeadershipSignoff: 72 * time.Hour, cms.StateSecrecyReview: 24 * time.Hour,
 		},
@@ -95,6 +98,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		{"CMS_SCHEDULER_INTERVAL", &c.SchedulerInterval},
 		{"CMS_WATCH_INTERVAL", &c.WatchInterval},
 		{"CMS_MEDIA_GRACE", &c.MediaGrace},
+		{"CMS_PATROL_INTERVAL", &c.PatrolInterval},
 	}
 	for _, d := range durations {
 		if v := getenv(d.name); v != "" {

@@ -45,6 +45,7 @@ commands:
   user add   add an account; the password is read from stdin or a prompt
   audit verify
              walk the audit log's hash chain and name the first broken entry
+  patrol     re-hash every live revision and file; suspend what was tampered with
   media usage | media gc [-grace 24h]
              report blob storage use; delete blobs no revision refers to
   version    print the version
@@ -82,6 +83,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return errors.New("usage: cms audit verify")
 		}
 		return runAuditVerify(ctx, cfg, stdout)
+	case "patrol":
+		return runPatrol(ctx, cfg, stdout)
 	case "media":
 		return runMedia(ctx, cfg, args[1:], stdout)
 	case "user":

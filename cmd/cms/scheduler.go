@@ -69,3 +69,25 @@ func collectGarbage(ctx context.Context, media *cms.MediaService, grace time.Dur
 		}
 	}
 }
+
+// patrolDaily runs the integrity patrol at start and then every interval.
+func patrolDaily(ctx context.Context, patrol *cms.PatrolService, interval time.Duration, log *slog.Logger) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		r, err := patrol.RunScheduled(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Error("integrity patrol", slog.Any("error", err))
+		case err == nil && len(r.Problems) > 0:
+			log.Warn("integrity patrol found tampered content", slog.Int("problems", len(r.Problems)), slog.Int64("report", r.ID))
+		case err == nil:
+			log.Info("integrity patrol", slog.Int("revisions", r.Revisions), slog.Int("attachments", r.Attachments))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

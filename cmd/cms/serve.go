@@ -57,7 +57,8 @@ func runServe(ctx context.Context, cfg Config, args []string, stderr io.Writer) 
 	}
 	bgCtx, stopBackground := context.WithCancel(ctx)
 	var bg sync.WaitGroup
-	bg.Add(3)
+	bg.Add(4)
+	go func() { defer bg.Done(); patrolDaily(bgCtx, a.svc.Patrol, cfg.PatrolInterval, log) }()
 	go func() { defer bg.Done(); sched.run(bgCtx) }()
 	go func() { defer bg.Done(); collectGarbage(bgCtx, a.svc.Media, cfg.MediaGrace, log) }()
 	go func() { defer bg.Done(); a.db.WatchContent(bgCtx, cfg.WatchInterval, srv.InvalidateContent, log) }()

@@ -45,6 +45,8 @@ commands:
   user add   add an account; the password is read from stdin or a prompt
   audit verify
              walk the audit log's hash chain and name the first broken entry
+  backup -o FILE | backup verify FILE | restore FILE
+             consistent online backup (SQLite and blobs), its check, and restore
   patrol     re-hash every live revision and file; suspend what was tampered with
   media usage | media gc [-grace 24h]
              report blob storage use; delete blobs no revision refers to
@@ -83,6 +85,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return errors.New("usage: cms audit verify")
 		}
 		return runAuditVerify(ctx, cfg, stdout)
+	case "backup":
+		return runBackup(ctx, cfg, args[1:], stdout)
+	case "restore":
+		return runRestore(ctx, cfg, args[1:], stdout)
 	case "patrol":
 		return runPatrol(ctx, cfg, stdout)
 	case "media":

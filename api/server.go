@@ -29,6 +29,7 @@ type Services struct {
 	Menus     *cms.MenuService
 	Media     *cms.MediaService
 	Patrol    *cms.PatrolService
+	Secrecy   *cms.SecrecyService
 }
 
 // Options configure the HTTP layer.
@@ -185,6 +186,10 @@ func (s *Server) routes() {
 	a.POST("/revisions/:id/attachments", s.handleAttachmentUpload)
 	a.GET("/revisions/:id/attachments/:aid", s.handleAttachmentDownload)
 	a.DELETE("/revisions/:id/attachments/:aid", s.handleAttachmentDelete)
+	a.GET("/revisions/:id/findings", s.handleFindings)
+	a.POST("/revisions/:id/findings/:fid/acknowledge", s.handleFindingAck)
+	a.GET("/sensitive-words", s.handleSensitiveWords)
+	a.PUT("/sensitive-words", s.handleSensitiveWordsPut)
 	a.POST("/patrols", s.handlePatrolRun)
 	a.GET("/patrols", s.handlePatrolList)
 	a.PATCH("/menu-entries/:id", s.handleMenuEntryUpdate)

@@ -113,13 +113,16 @@ func (g guard) write(ctx context.Context, p *Principal, act Action, res Resource
 
 // actionWords says what an action does, for messages.
 var actionWords = map[Action]string{
-	ActStructureRead: "read the structure",
-	ActUserManage:    "manage users",
-	ActItemRead:      "read items",
-	ActItemCreate:    "create items",
-	ActItemEdit:      "edit items",
-	ActWorkflowAdmin: "configure the workflow",
-	ActMenuManage:    "manage menus",
+	ActStructureRead:  "read the structure",
+	ActUserManage:     "manage users",
+	ActItemRead:       "read items",
+	ActItemCreate:     "create items",
+	ActItemEdit:       "edit items",
+	ActWorkflowAdmin:  "configure the workflow",
+	ActMenuManage:     "manage menus",
+	ActFindingAck:     "acknowledge secrecy findings",
+	ActSensitiveWords: "manage sensitive words",
+	ActPatrol:         "run the integrity patrol",
 }
 
 func deniedMessage(act Action, res Resource) string {

@@ -74,6 +74,9 @@ type FireRequest struct {
 	// Allowed asks the authorizer whether the actor may perform action on
 	// the item; the machine's table names the action for each event.
 	Allowed func(action Action) (bool, error)
+	// OpenFindings counts blocking secrecy findings nobody acknowledged;
+	// clear is refused while there are any.
+	OpenFindings int
 }
 
 // Outcome is what firing an event decided.
@@ -120,6 +123,10 @@ type Change struct {
 	// content changed, so that the store records it for sync and caches.
 	Public        *PublicItem
 	PublicChanged bool
+	// Findings, when Scanned, replace the revision's secrecy findings;
+	// acknowledgements of findings found again are kept.
+	Findings []Finding
+	Scanned  bool
 }
 
 // TransitionFilter selects history rows.

@@ -21,6 +21,7 @@ type WorkflowService struct {
 	Audit      AuditLog
 	Clock      Clock
 	Renderer   Renderer
+	Secrecy    SecrecyStore
 	// Limits are the time limits (办结时限) per stage, for due dates in the queue.
 	Limits map[State]time.Duration
 	// Notify, when set, is called after every transition (e.g. to wake the scheduler).
@@ -97,13 +98,28 @@ func (s *WorkflowService) fire(ctx context.Context, actor *User, it *Item, rev *
 		Allowed: func(act Action) (bool, error) {
 			return s.Authorizer.Allowed(ctx, actor, act, Resource{Department: it.Department, Column: it.Column})
 		}}
+	if ev == EventClear {
+		if req.OpenFindings, err = s.openFindings(ctx, rev.ID); err != nil {
+			return err
+		}
+	}
 	out, err := s.Machine.Fire(ctx, req)
 	if err != nil {
 		return err
 	}
+	entering := out.To == StateSecrecyReview && rev.State != StateSecrecyReview
 	c, err := s.change(ctx, actor, it, rev, ev, comment, out)
 	if err != nil {
 		return err
+	}
+	if ev == EventSubmit || entering {
+		// The scanner runs on submit and again on entering the secrecy
+		// review, over the same frozen content the reviewer will clear.
+		words, err := s.Secrecy.SensitiveWords(ctx)
+		if err != nil {
+			return err
+		}
+		c.Findings, c.Scanned = ScanRevision(rev, words), true
 	}
 	if err := s.Flow.ApplyTransition(ctx, c); err != nil {
 		return err
@@ -453,4 +469,18 @@ func (s *WorkflowService) RunScheduler(ctx context.Context) (published, archived
 		}
 	}
 	return published, archived, nil
+}
+
+func (s *WorkflowService) openFindings(ctx context.Context, revID int64) (int, error) {
+	fs, err := s.Secrecy.Findings(ctx, revID)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for i := range fs {
+		if fs[i].Open() {
+			n++
+		}
+	}
+	return n, nil
 }

@@ -89,6 +89,11 @@ func (db *DB) ApplyTransition(ctx context.Context, c *cms.Change) error {
 		if err := appendAudit(ctx, tx, c.Audit); err != nil {
 			return err
 		}
+		if c.Scanned {
+			if err := saveFindings(ctx, tx, rev.ID, c.Findings, t.At); err != nil {
+				return err
+			}
+		}
 		if c.PublicChanged {
 			return publish(ctx, tx, it.ID, c.Public, t.At)
 		}

@@ -37,7 +37,7 @@ func benchEnv(b *testing.B) (*cms.WorkflowService, *cms.ItemService, *cms.Princi
 	editor, head := mk("editor", cms.RoleEditor), mk("head", cms.RoleDeptHead)
 	items := &cms.ItemService{Items: db, Structure: db, Authorizer: az, Audit: db, Clock: clock}
 	flow := &cms.WorkflowService{Items: db, Users: db, Flow: db, Machine: workflow.Machine{}, Structure: db,
-		Authorizer: az, Audit: db, Clock: clock, Renderer: render.Renderer{}}
+		Authorizer: az, Audit: db, Clock: clock, Renderer: render.Renderer{}, Secrecy: db}
 	return flow, items, editor, head
 }
 

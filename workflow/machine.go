@@ -195,6 +195,10 @@ func checkGuards(req *cms.FireRequest, out *cms.Outcome) error {
 		if actor.ID != rev.SubmittedBy {
 			return cms.Errorf(cms.EFORBIDDEN, "only the editor who submitted the revision may withdraw it")
 		}
+	case cms.EventClear:
+		if req.OpenFindings > 0 {
+			return cms.Errorf(cms.ECONFLICT, "%d blocking findings of the secrecy scan must be acknowledged with a reason before clearing", req.OpenFindings)
+		}
 	case cms.EventReject, cms.EventSuspend:
 		if strings.TrimSpace(req.Comment) == "" {
 			return cms.Invalid("a reason is required", cms.FieldError{Field: "comment", Message: "say why (it is kept in the history)"})

@@ -89,8 +89,9 @@ func services(db *storage.DB, az cms.Authorizer, hasher cms.PasswordHasher, prev
 		Structure: &cms.StructureService{Structure: db, Authorizer: az},
 		Items:     &cms.ItemService{Items: db, Structure: db, Authorizer: az, Audit: db, Clock: clock, Previews: previews},
 		Workflow: &cms.WorkflowService{Items: db, Users: db, Flow: db, Machine: workflow.Machine{}, Structure: db,
-			Authorizer: az, Audit: db, Clock: clock, Renderer: render.Renderer{}, Limits: cfg.StageLimits},
+			Authorizer: az, Audit: db, Clock: clock, Renderer: render.Renderer{}, Secrecy: db, Limits: cfg.StageLimits},
 		Content: &cms.ContentService{Content: db, Structure: db, Items: db, Clock: clock, Previews: previews},
 		Menus:   &cms.MenuService{Menus: db, Authorizer: az, Audit: db, Clock: clock},
+		Secrecy: &cms.SecrecyService{Secrecy: db, Items: db, Authorizer: az, Audit: db, Clock: clock},
 	}
 }

@@ -42,3 +42,8 @@ postgres:
 
 clean:
 	rm -rf bin
+
+## bench-content: load the public content API with wrk at 1,000 and 100,000 items against a bare net/http ceiling (DURATION=10 s per run)
+.PHONY: bench-content
+bench-content:
+	scripts/bench-content.sh

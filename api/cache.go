@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	lru "github.com/hashicorp/golang-lru/v2"
@@ -33,6 +34,31 @@ type cachedResponse struct {
 // gzipMin is the body size from which responses are compressed.
 const gzipMin = 1024
 
+// gzipWriters reuses compressors: a new one costs more than compressing.
+var gzipWriters = sync.Pool{New: func() any {
+	w, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed)
+	return w
+}}
+
+// cacheParams are the query parameters that change a public response; any
+// other (tracking tags, cache busters) is ignored, so it can neither split
+// nor flush the cache.
+var cacheParams = []string{"channel", "column", "cursor", "limit", "platform", "q", "version"}
+
+// cacheKey is the request's path and its meaningful parameters in a fixed order.
+func cacheKey(r *http.Request) string {
+	q := r.URL.Query()
+	var b strings.Builder
+	b.WriteString(r.URL.Path)
+	for _, k := range cacheParams {
+		if v, ok := q[k]; ok {
+			b.WriteString("?" + k + "=")
+			b.WriteString(strings.Join(v, ","))
+		}
+	}
+	return b.String()
+}
+
 func newContentCache(size int) *contentCache {
 	c, _ := lru.New[string, *cachedResponse](size)
 	return &contentCache{entries: c}
@@ -55,15 +81,17 @@ func newCachedResponse(gen int64, v any, maxAge string) (*cachedResponse, error)
 	if err := writeJSONBody(&buf, v); err != nil {
 		return nil, err
 	}
-	body := buf.Bytes()
+	body := bytes.Clone(buf.Bytes()) // exact size: the cache's memory is what it holds
 	sum := sha256.Sum256(body)
 	e := &cachedResponse{gen: gen, body: body, etag: `"` + hex.EncodeToString(sum[:12]) + `"`, maxAge: maxAge}
 	if len(body) >= gzipMin {
 		var gz bytes.Buffer
-		w, _ := gzip.NewWriterLevel(&gz, gzip.BestSpeed)
+		w := gzipWriters.Get().(*gzip.Writer)
+		w.Reset(&gz)
 		_, _ = w.Write(body)
 		_ = w.Close()
-		e.gz = gz.Bytes()
+		gzipWriters.Put(w)
+		e.gz = bytes.Clone(gz.Bytes())
 	}
 	return e, nil
 }
@@ -71,7 +99,7 @@ func newCachedResponse(gen int64, v any, maxAge string) (*cachedResponse, error)
 // serveCached answers a public GET from the cache, building and storing the
 // response on a miss. Errors are never cached.
 func (s *Server) serveCached(c echo.Context, maxAge string, build func() (any, error)) error {
-	key := c.Request().URL.Path + "?" + c.Request().URL.RawQuery
+	key := cacheKey(c.Request())
 	e, ok := s.cache.get(key)
 	if !ok {
 		gen := s.cache.gen.Load()

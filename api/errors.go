@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -63,6 +64,11 @@ var codeOfStatus = map[int]string{
 // their own message; anything else is a 500 whose cause goes to the log only.
 func (s *Server) errorHandler(err error, c echo.Context) {
 	if c.Response().Committed {
+		return
+	}
+	if errors.Is(err, context.Canceled) {
+		// The client went away; there is nobody to answer and nothing wrong.
+		c.Response().Status = 499
 		return
 	}
 	p := problem{Type: "about:blank", RequestID: c.Response().Header().Get(echo.HeaderXRequestID)}

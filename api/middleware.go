@@ -52,6 +52,13 @@ func (s *Server) requestLogger(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Error(err)
 		}
 		res := c.Response()
+		level := slog.LevelInfo
+		if res.Status >= 500 {
+			level = slog.LevelError
+		}
+		if !s.log.Enabled(c.Request().Context(), level) {
+			return nil
+		}
 		attrs := []slog.Attr{
 			slog.String("method", c.Request().Method),
 			slog.String("route", c.Path()),
@@ -63,10 +70,6 @@ func (s *Server) requestLogger(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		if id, ok := c.Get("user_id").(int64); ok {
 			attrs = append(attrs, slog.Int64("user_id", id))
-		}
-		level := slog.LevelInfo
-		if res.Status >= 500 {
-			level = slog.LevelError
 		}
 		s.log.LogAttrs(c.Request().Context(), level, "request", attrs...)
 		return nil

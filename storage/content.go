@@ -109,7 +109,7 @@ func publish(ctx context.Context, tx bun.Tx, itemID int64, p *cms.PublicItem, at
 // PublicItem returns the projection of a visible item.
 func (db *DB) PublicItem(ctx context.Context, itemID int64) (*cms.PublicItem, error) {
 	var row publicItemRow
-	if err := db.bun.NewSelect().Model(&row).Where("item_id = ?", itemID).Scan(ctx); err != nil {
+	if err := db.bun.NewSelect().Model(&row).Column(listColumns...).Column("plain_text").Where("item_id = ?", itemID).Scan(ctx); err != nil {
 		return nil, translate(err, "item")
 	}
 	p := row.domain()
@@ -158,31 +158,38 @@ func (db *DB) Search(ctx context.Context, phrases [][]string, f cms.PublicFilter
 		publicItemRow
 		Rank float64
 	}
-	var rows []hitRow
-	cols := "p.item_id, p.column_slug, p.content_type, p.revision_id, p.title, p.summary, p.plain_text, p.published_at, p.updated_at, p.content_hash"
-	var q *bun.SelectQuery
+	// The page is ranked in the index alone; only its rows are then joined
+	// with their projection, so the cost follows the page, not the matches.
+	var page *bun.SelectQuery
 	if db.Dialect == Postgres {
 		var parts []string
 		for _, ph := range phrases {
 			parts = append(parts, "("+strings.Join(quoteAll(ph), " <-> ")+")")
 		}
-		q = db.bun.NewSelect().TableExpr("public_items AS p").ColumnExpr(cols).
-			ColumnExpr("-ts_rank_cd(p.search_vector, to_tsquery('simple', ?)) AS rank", strings.Join(parts, " & ")).
-			Where("p.search_vector @@ to_tsquery('simple', ?)", strings.Join(parts, " & "))
+		tsq := strings.Join(parts, " & ")
+		page = db.bun.NewSelect().TableExpr("public_items").ColumnExpr("item_id AS id").
+			ColumnExpr("-ts_rank_cd(search_vector, to_tsquery('simple', ?)) AS rank", tsq).
+			Where("search_vector @@ to_tsquery('simple', ?)", tsq)
+		if len(f.Columns) > 0 {
+			page = page.Where("column_slug IN (?)", bun.In(f.Columns))
+		}
 	} else {
 		var parts []string
 		for _, ph := range phrases {
 			parts = append(parts, `"`+strings.Join(ph, " ")+`"`)
 		}
-		q = db.bun.NewSelect().TableExpr("public_search AS s").Join("JOIN public_items AS p ON p.item_id = s.rowid").
-			ColumnExpr(cols).ColumnExpr("bm25(public_search, 4.0, 1.0) AS rank").
-			Where("public_search MATCH ?", strings.Join(parts, " AND "))
+		page = db.bun.NewSelect().TableExpr("public_search").ColumnExpr("rowid AS id").
+			ColumnExpr("bm25(public_search, 4.0, 1.0) AS rank").Where("public_search MATCH ?", strings.Join(parts, " AND "))
+		if len(f.Columns) > 0 {
+			page = page.Where("rowid IN (?)", db.bun.NewSelect().TableExpr("public_items").Column("item_id").
+				Where("column_slug IN (?)", bun.In(f.Columns)))
+		}
 	}
-	if len(f.Columns) > 0 {
-		q = q.Where("p.column_slug IN (?)", bun.In(f.Columns))
-	}
-	q = q.OrderExpr("rank, p.published_at DESC, p.item_id DESC").Limit(int64(f.Limit)).Offset(int64(f.Offset))
-	if err := q.Scan(ctx, &rows); err != nil {
+	page = page.OrderExpr("rank, id DESC").Limit(int64(f.Limit)).Offset(int64(f.Offset))
+	var rows []hitRow
+	if err := db.bun.NewSelect().TableExpr("(?) AS h", page).Join("JOIN public_items AS p ON p.item_id = h.id").
+		ColumnExpr("p.item_id, p.column_slug, p.content_type, p.revision_id, p.title, p.summary, p.plain_text, p.published_at, p.updated_at, p.content_hash").
+		ColumnExpr("h.rank").OrderExpr("h.rank, h.id DESC").Scan(ctx, &rows); err != nil {
 		return nil, err
 	}
 	out := make([]cms.SearchHit, len(rows))

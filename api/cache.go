@@ -60,6 +60,9 @@ func cacheKey(r *http.Request) string {
 }
 
 func newContentCache(size int) *contentCache {
+	if size <= 0 {
+		return &contentCache{} // caching off
+	}
 	c, _ := lru.New[string, *cachedResponse](size)
 	return &contentCache{entries: c}
 }
@@ -68,6 +71,9 @@ func newContentCache(size int) *contentCache {
 func (c *contentCache) Invalidate() { c.gen.Add(1) }
 
 func (c *contentCache) get(key string) (*cachedResponse, bool) {
+	if c.entries == nil {
+		return nil, false
+	}
 	e, ok := c.entries.Get(key)
 	if !ok || e.gen != c.gen.Load() {
 		return nil, false
@@ -110,7 +116,9 @@ func (s *Server) serveCached(c echo.Context, maxAge string, build func() (any, e
 		if e, err = newCachedResponse(gen, v, maxAge); err != nil {
 			return err
 		}
-		s.cache.entries.Add(key, e)
+		if s.cache.entries != nil {
+			s.cache.entries.Add(key, e)
+		}
 	}
 	return writeCached(c, e)
 }

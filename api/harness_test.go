@@ -123,6 +123,8 @@ func newEnvWith(t testing.TB, opt func(*api.Options)) *env {
 	svc.Content.Blobs = blobs
 	svc.Media = &cms.MediaService{Items: db, Media: db, Blobs: blobs, Inspector: media.Inspector{}, Authorizer: az,
 		Audit: db, Clock: clock, MaxSize: 64 << 20}
+	svc.Archive = &cms.ArchiveService{Authorizer: az, Audit: db, Clock: clock}
+	svc.ArchiveSource = storage.ArchiveSource{DB: db, Blobs: blobs}
 	svc.Patrol = &cms.PatrolService{Patrols: db, Items: db, Blobs: blobs, Workflow: svc.Workflow, Authorizer: az, Audit: db, Clock: clock}
 	if _, _, err := svc.Users.Bootstrap(ctx, adminPassword, "information"); err != nil {
 		t.Fatal(err)

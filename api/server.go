@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"golang.org/x/time/rate"
 
+	"github.com/tlhpf/cms/archive"
 	"github.com/tlhpf/cms/cms"
 )
 
@@ -30,6 +31,9 @@ type Services struct {
 	Media     *cms.MediaService
 	Patrol    *cms.PatrolService
 	Secrecy   *cms.SecrecyService
+	Archive   *cms.ArchiveService
+	// ArchiveSource is what archive exports read.
+	ArchiveSource archive.Source
 }
 
 // Options configure the HTTP layer.
@@ -42,11 +46,14 @@ type Options struct {
 	// client IP (0: no limit) and RateBurst the burst it allows.
 	RateLimit float64
 	RateBurst int
-	// CacheEntries bounds the public response cache.
+	// CacheEntries bounds the public response cache (0: the default;
+	// negative: no cache, every request is rendered).
 	CacheEntries int
 	// MediaRedirect, when set and the blob store presigns, sends public
 	// media requests to a presigned URL valid this long instead of streaming.
 	MediaRedirect time.Duration
+	// Organization names the centre in archive exports.
+	Organization string
 	// TrustProxy takes the client address from X-Forwarded-For, set by a
 	// reverse proxy on a private network in front of the server.
 	TrustProxy bool
@@ -74,6 +81,9 @@ func NewServer(svc Services, opts Options, log *slog.Logger) *Server {
 	e.IPExtractor = echo.ExtractIPDirect()
 	if opts.TrustProxy {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	}
+	if opts.Organization == "" {
+		opts.Organization = "铜陵市住房公积金管理中心"
 	}
 	if opts.CacheEntries == 0 {
 		opts.CacheEntries = 4096
@@ -190,6 +200,7 @@ func (s *Server) routes() {
 	a.POST("/revisions/:id/findings/:fid/acknowledge", s.handleFindingAck)
 	a.GET("/sensitive-words", s.handleSensitiveWords)
 	a.PUT("/sensitive-words", s.handleSensitiveWordsPut)
+	a.GET("/archive", s.handleArchive)
 	a.POST("/patrols", s.handlePatrolRun)
 	a.GET("/patrols", s.handlePatrolList)
 	a.PATCH("/menu-entries/:id", s.handleMenuEntryUpdate)

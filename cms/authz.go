@@ -123,6 +123,7 @@ var actionWords = map[Action]string{
 	ActFindingAck:     "acknowledge secrecy findings",
 	ActSensitiveWords: "manage sensitive words",
 	ActPatrol:         "run the integrity patrol",
+	ActArchiveExport:  "export the archive",
 }
 
 func deniedMessage(act Action, res Resource) string {

@@ -125,8 +125,8 @@ strong_password() {
   printf '%sAa1!' "$(head -c 24 /dev/urandom | base64 | tr -d '/+=\n')"
 }
 
-# wrk's cache-busting script: a unique query parameter on every request and,
-# for item detail, a random published item.
+# wrk's script for the uncached pass (run against a server whose response
+# cache is off): for item detail, a random published item on every request.
 cat >"$TMP/nocache.lua" <<'LUA'
 local threads = 0
 function setup(thread)
@@ -198,6 +198,29 @@ cold_ms() { # one request, its total time in ms
 ENDPOINTS="detail list search"
 QENC=$(urlencode "$SEARCH_Q")
 
+start_cms() { # start_cms N [VAR=value…]: cms on a free port over the seeded data; sets port, CMS_PID, SERVER
+  local n=$1; shift
+  port=$(free_port)
+  log "starting cms on 127.0.0.1:$port $*"
+  # Under timeout, so that the server stops by itself even if this script is
+  # killed outright; timeout passes our TERM on to it. SERVER is the cms
+  # process itself, whose memory we read.
+  env CMS_ADDR="127.0.0.1:$port" CMS_DATA_DIR="$data" CMS_DATABASE_URL="$dburl" \
+    CMS_ADMIN_PASSWORD="$(strong_password)" CMS_CONTENT_RATE=0 CMS_LOG_LEVEL=warn "$@" \
+    timeout -s TERM 3h "$TMP/cms" serve >>"$TMP/cms-$n.log" 2>&1 &
+  CMS_PID=$!
+  local i ok=0
+  SERVER=""
+  for i in $(seq 300); do
+    [ -n "$SERVER" ] || SERVER=$(pgrep -P "$CMS_PID" | head -1 || true)
+    if curl -fs --max-time 2 -o /dev/null "http://127.0.0.1:$port/readyz"; then ok=1; break; fi
+    kill -0 "$CMS_PID" 2>/dev/null || break
+    sleep 0.2
+  done
+  [ -n "$SERVER" ] || SERVER=$(pgrep -P "$CMS_PID" | head -1 || true)
+  [ "$ok" = 1 ] && [ -n "$SERVER" ] || { tail -20 "$TMP/cms-$n.log" >&2; die "cms did not become ready"; }
+}
+
 bench_size() {
   local n=$1 data="$TMP/data-$1" dburl port bport path ep
   mkdir -p "$data"
@@ -224,24 +247,7 @@ bench_size() {
 
   declare -A P=([detail]="/content/v1/items/$item_id" [list]="/content/v1/columns/news/items" [search]="/content/v1/search?q=$QENC")
 
-  port=$(free_port)
-  log "starting cms on 127.0.0.1:$port"
-  # Under timeout, so that the server stops by itself even if this script is
-  # killed outright; timeout passes our TERM on to it. SERVER is the cms
-  # process itself, whose memory we read.
-  env CMS_ADDR="127.0.0.1:$port" CMS_DATA_DIR="$data" CMS_DATABASE_URL="$dburl" \
-    CMS_ADMIN_PASSWORD="$(strong_password)" CMS_CONTENT_RATE=0 CMS_LOG_LEVEL=warn \
-    timeout -s TERM 3h "$TMP/cms" serve >"$TMP/cms-$n.log" 2>&1 &
-  CMS_PID=$!
-  local i ok=0 SERVER=""
-  for i in $(seq 300); do
-    [ -n "$SERVER" ] || SERVER=$(pgrep -P "$CMS_PID" | head -1 || true)
-    if curl -fs --max-time 2 -o /dev/null "http://127.0.0.1:$port/readyz"; then ok=1; break; fi
-    kill -0 "$CMS_PID" 2>/dev/null || break
-    sleep 0.2
-  done
-  [ -n "$SERVER" ] || SERVER=$(pgrep -P "$CMS_PID" | head -1 || true)
-  [ "$ok" = 1 ] && [ -n "$SERVER" ] || { tail -20 "$TMP/cms-$n.log" >&2; die "cms did not become ready"; }
+  start_cms "$n"
   R[$n.rss_idle]=$(proc_kib "$SERVER" VmRSS)
 
   # First requests: cache misses on a cold server.
@@ -288,6 +294,9 @@ bench_size() {
   stop_pid "$BARE_PID"; BARE_PID=""
 
   if [ "$UNCACHED" = 1 ]; then
+    # The same server with its response cache off: what a miss costs.
+    stop_pid "$CMS_PID"; CMS_PID=""
+    start_cms "$n" CMS_CACHE_ENTRIES=0
     for ep in $ENDPOINTS; do
       log "n=$n $ep: cms, every request a cache miss (${DURATION}s)"
       if [ "$ep" = detail ]; then

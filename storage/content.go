@@ -158,34 +158,39 @@ func (db *DB) Search(ctx context.Context, phrases [][]string, f cms.PublicFilter
 		publicItemRow
 		Rank float64
 	}
-	// The page is ranked in the index alone; only its rows are then joined
-	// with their projection, so the cost follows the page, not the matches.
-	var page *bun.SelectQuery
+	// Only the newest SearchCandidates matches are ranked (the same ones on
+	// both databases), and the page is ranked in the index alone before its
+	// rows are joined with their projection: the cost follows the page and
+	// the cap, not how many items match.
+	var cands *bun.SelectQuery
 	if db.Dialect == Postgres {
 		var parts []string
 		for _, ph := range phrases {
 			parts = append(parts, "("+strings.Join(quoteAll(ph), " <-> ")+")")
 		}
 		tsq := strings.Join(parts, " & ")
-		page = db.bun.NewSelect().TableExpr("public_items").ColumnExpr("item_id AS id").
+		cands = db.bun.NewSelect().TableExpr("public_items").ColumnExpr("item_id AS id").
 			ColumnExpr("-ts_rank_cd(search_vector, to_tsquery('simple', ?)) AS rank", tsq).
-			Where("search_vector @@ to_tsquery('simple', ?)", tsq)
+			Where("search_vector @@ to_tsquery('simple', ?)", tsq).OrderExpr("item_id DESC")
 		if len(f.Columns) > 0 {
-			page = page.Where("column_slug IN (?)", bun.In(f.Columns))
+			cands = cands.Where("column_slug IN (?)", bun.In(f.Columns))
 		}
 	} else {
 		var parts []string
 		for _, ph := range phrases {
 			parts = append(parts, `"`+strings.Join(ph, " ")+`"`)
 		}
-		page = db.bun.NewSelect().TableExpr("public_search").ColumnExpr("rowid AS id").
-			ColumnExpr("bm25(public_search, 4.0, 1.0) AS rank").Where("public_search MATCH ?", strings.Join(parts, " AND "))
+		cands = db.bun.NewSelect().TableExpr("public_search").ColumnExpr("rowid AS id").
+			ColumnExpr("bm25(public_search, 4.0, 1.0) AS rank").Where("public_search MATCH ?", strings.Join(parts, " AND ")).
+			OrderExpr("rowid DESC")
 		if len(f.Columns) > 0 {
-			page = page.Where("rowid IN (?)", db.bun.NewSelect().TableExpr("public_items").Column("item_id").
+			cands = cands.Where("rowid IN (?)", db.bun.NewSelect().TableExpr("public_items").Column("item_id").
 				Where("column_slug IN (?)", bun.In(f.Columns)))
 		}
 	}
-	page = page.OrderExpr("rank, id DESC").Limit(int64(f.Limit)).Offset(int64(f.Offset))
+	cands = cands.Limit(SearchCandidates)
+	page := db.bun.NewSelect().TableExpr("(?) AS c", cands).ColumnExpr("c.id, c.rank").
+		OrderExpr("c.rank, c.id DESC").Limit(int64(f.Limit)).Offset(int64(f.Offset))
 	var rows []hitRow
 	if err := db.bun.NewSelect().TableExpr("(?) AS h", page).Join("JOIN public_items AS p ON p.item_id = h.id").
 		ColumnExpr("p.item_id, p.column_slug, p.content_type, p.revision_id, p.title, p.summary, p.plain_text, p.published_at, p.updated_at, p.content_hash").
@@ -198,6 +203,9 @@ func (db *DB) Search(ctx context.Context, phrases [][]string, f cms.PublicFilter
 	}
 	return out, nil
 }
+
+// SearchCandidates is how many of the newest matching items a search ranks.
+const SearchCandidates = 1000
 
 // quoteAll quotes tokens as tsquery lexemes (tokens hold only letters and
 // digits, but quoting keeps any of them literal).

@@ -70,6 +70,8 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 		Audit: db, Clock: cms.SystemClock{}, MaxSize: cfg.UploadMax}
 	svc.Patrol = &cms.PatrolService{Patrols: db, Items: db, Blobs: blobs, Workflow: svc.Workflow, Authorizer: az,
 		Audit: db, Clock: cms.SystemClock{}}
+	svc.Archive = &cms.ArchiveService{Authorizer: az, Audit: db, Clock: cms.SystemClock{}}
+	svc.ArchiveSource = storage.ArchiveSource{DB: db, Blobs: blobs}
 	return &app{db: db, svc: svc}, nil
 }
 

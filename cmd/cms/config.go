@@ -42,6 +42,8 @@ type Config struct {
 	UploadMax     int64
 	MediaRedirect time.Duration
 	MediaGrace    time.Duration
+	// Organization names the centre in archive exports.
+	Organization string
 	// PatrolInterval is how often the integrity patrol runs (daily by default).
 	PatrolInterval time.Duration
 	// WatchInterval is how often the change log is polled for changes made
@@ -69,6 +71,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		UploadMax:         100 << 20,
 		MediaGrace:        24 * time.Hour,
 		PatrolInterval:    24 * time.Hour,
+		Organization:      envOr(getenv, "CMS_ORGANIZATION", "铜陵市住房公积金管理中心"),
 		StageLimits: map[cms.State]time.Duration{
 			cms.StateDeptReview: 48 * time.Hour, cms.StateLeadershipSignoff: 72 * time.Hour, cms.StateSecrecyReview: 24 * time.Hour,
 		},
@@ -118,7 +121,12 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		{"CMS_ARGON2_THREADS", 1, 64, func(v uint64) { c.Argon2.Threads = uint8(v) }},
 		{"CMS_CONTENT_RATE", 0, 1_000_000, func(v uint64) { c.ContentRate = float64(v) }},
 		{"CMS_CONTENT_BURST", 1, 1_000_000, func(v uint64) { c.ContentBurst = int(v) }},
-		{"CMS_CACHE_ENTRIES", 16, 1_000_000, func(v uint64) { c.CacheEntries = int(v) }},
+		{"CMS_CACHE_ENTRIES", 0, 1_000_000, func(v uint64) {
+			c.CacheEntries = int(v)
+			if v == 0 {
+				c.CacheEntries = -1 // off
+			}
+		}},
 		{"CMS_UPLOAD_MAX", 1 << 10, 10 << 30, func(v uint64) { c.UploadMax = int64(v) }},
 	}
 	for _, n := range ints {

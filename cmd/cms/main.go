@@ -47,6 +47,8 @@ commands:
              walk the audit log's hash chain and name the first broken entry
   backup -o FILE | backup verify FILE | restore FILE
              consistent online backup (SQLite and blobs), its check, and restore
+  archive export -from DATE -to DATE -o FILE | archive verify FILE
+             the auditors' BagIt archive of a period, and its check
   patrol     re-hash every live revision and file; suspend what was tampered with
   media usage | media gc [-grace 24h]
              report blob storage use; delete blobs no revision refers to
@@ -89,6 +91,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runBackup(ctx, cfg, args[1:], stdout)
 	case "restore":
 		return runRestore(ctx, cfg, args[1:], stdout)
+	case "archive":
+		return runArchive(ctx, cfg, args[1:], stdout, stderr)
 	case "patrol":
 		return runPatrol(ctx, cfg, stdout)
 	case "media":

@@ -47,7 +47,7 @@ func runServe(ctx context.Context, cfg Config, args []string, stderr io.Writer) 
 	}
 	srv := api.NewServer(a.svc, api.Options{BodyLimit: cfg.BodyLimit, Ready: a.db.Ping, Spec: spec.OpenAPI,
 		Version: buildVersion(), RateLimit: cfg.ContentRate, RateBurst: cfg.ContentBurst, CacheEntries: cfg.CacheEntries,
-		TrustProxy: cfg.TrustProxy, MediaRedirect: cfg.MediaRedirect}, log)
+		TrustProxy: cfg.TrustProxy, MediaRedirect: cfg.MediaRedirect, Organization: cfg.Organization}, log)
 	sched := newScheduler(a.svc.Workflow, cfg.SchedulerInterval, log)
 	a.svc.Workflow.Notify = func(rev *cms.Revision) {
 		srv.InvalidateContent()

@@ -273,15 +273,20 @@ func (s *ItemService) Get(ctx context.Context, p *Principal, id int64) (*ItemVie
 
 // Revision returns one revision and its item when the caller may read it.
 func (s *ItemService) Revision(ctx context.Context, p *Principal, id int64) (*Revision, *Item, error) {
-	rev, err := s.Items.Revision(ctx, id)
+	return readRevision(ctx, s.Items, s.Authorizer, p, id)
+}
+
+// readRevision loads a revision and its item for a caller who may read it.
+func readRevision(ctx context.Context, items ItemStore, az Authorizer, p *Principal, id int64) (*Revision, *Item, error) {
+	rev, err := items.Revision(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
-	it, err := s.Items.Item(ctx, rev.ItemID)
+	it, err := items.Item(ctx, rev.ItemID)
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := authorize(ctx, s.Authorizer, p, ActItemRead, Resource{Department: it.Department}); err != nil {
+	if err := authorize(ctx, az, p, ActItemRead, Resource{Department: it.Department}); err != nil {
 		return nil, nil, err
 	}
 	return rev, it, nil

@@ -233,15 +233,8 @@ func (s *MediaService) Remove(ctx context.Context, p *Principal, revID, attachme
 
 // Download opens an attachment of a revision the caller may read.
 func (s *MediaService) Download(ctx context.Context, p *Principal, revID, attachmentID int64) (*Attachment, Blob, error) {
-	rev, err := s.Items.Revision(ctx, revID)
+	rev, _, err := readRevision(ctx, s.Items, s.Authorizer, p, revID)
 	if err != nil {
-		return nil, nil, err
-	}
-	it, err := s.Items.Item(ctx, rev.ItemID)
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := authorize(ctx, s.Authorizer, p, ActItemRead, Resource{Department: it.Department}); err != nil {
 		return nil, nil, err
 	}
 	return openAttachment(ctx, s.Blobs, rev, attachmentID)

@@ -54,15 +54,7 @@ func (s *SecrecyService) guard() guard { return guard{s.Authorizer, s.Audit, s.C
 
 // Findings lists a revision's findings for anyone who may read it.
 func (s *SecrecyService) Findings(ctx context.Context, p *Principal, revID int64) ([]FindingRecord, error) {
-	rev, err := s.Items.Revision(ctx, revID)
-	if err != nil {
-		return nil, err
-	}
-	it, err := s.Items.Item(ctx, rev.ItemID)
-	if err != nil {
-		return nil, err
-	}
-	if err := authorize(ctx, s.Authorizer, p, ActItemRead, Resource{Department: it.Department}); err != nil {
+	if _, _, err := readRevision(ctx, s.Items, s.Authorizer, p, revID); err != nil {
 		return nil, err
 	}
 	return s.Secrecy.Findings(ctx, revID)

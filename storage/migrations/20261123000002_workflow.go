@@ -137,15 +137,7 @@ BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$`)
 		if _, err := tx.NewInsert().Model(&auditHead2{ID: 1, Seq: 0, Hash: "0000000000000000000000000000000000000000000000000000000000000000"}).Exec(ctx); err != nil {
 			return err
 		}
-		perms := make([]rolePermission1, len(workflow2Permissions))
-		for i, p := range workflow2Permissions {
-			perms[i] = rolePermission1{Role: p[0], Object: p[1], Action: p[2]}
-		}
-		if _, err := tx.NewInsert().Model(&perms).Exec(ctx); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'policy_version'`)
-		return err
+		return grant(ctx, tx, workflow2Permissions)
 	}), inTx(func(ctx context.Context, tx bun.Tx) error {
 		return fmt.Errorf("the workflow migration holds the audit trail and cannot be rolled back")
 	}))

@@ -29,15 +29,7 @@ func init() {
 		if err := createTables(ctx, tx, (*patrolReport5)(nil)); err != nil {
 			return err
 		}
-		perms := make([]rolePermission1, len(patrol5Permissions))
-		for i, p := range patrol5Permissions {
-			perms[i] = rolePermission1{Role: p[0], Object: p[1], Action: p[2]}
-		}
-		if _, err := tx.NewInsert().Model(&perms).Exec(ctx); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'policy_version'`)
-		return err
+		return grant(ctx, tx, patrol5Permissions)
 	}), inTx(func(ctx context.Context, tx bun.Tx) error {
 		return fmt.Errorf("the patrol migration cannot be rolled back")
 	}))

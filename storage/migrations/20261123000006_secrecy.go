@@ -52,15 +52,7 @@ func init() {
 		if err := exec(ctx, tx, `CREATE INDEX revision_findings_revision ON revision_findings (revision_id, id)`); err != nil {
 			return err
 		}
-		perms := make([]rolePermission1, len(secrecy6Permissions))
-		for i, p := range secrecy6Permissions {
-			perms[i] = rolePermission1{Role: p[0], Object: p[1], Action: p[2]}
-		}
-		if _, err := tx.NewInsert().Model(&perms).Exec(ctx); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'policy_version'`)
-		return err
+		return grant(ctx, tx, secrecy6Permissions)
 	}), inTx(func(ctx context.Context, tx bun.Tx) error {
 		return fmt.Errorf("the secrecy migration cannot be rolled back")
 	}))

@@ -56,3 +56,17 @@ func exec(ctx context.Context, tx bun.Tx, stmts ...string) error {
 	}
 	return nil
 }
+
+// grant adds permission templates (role, object, action) and bumps the
+// policy version, so that every server process reloads its policy.
+func grant(ctx context.Context, tx bun.Tx, perms [][3]string) error {
+	rows := make([]rolePermission1, len(perms))
+	for i, p := range perms {
+		rows[i] = rolePermission1{Role: p[0], Object: p[1], Action: p[2]}
+	}
+	if _, err := tx.NewInsert().Model(&rows).Exec(ctx); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE settings SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'policy_version'`)
+	return err
+}

@@ -129,11 +129,7 @@ func uploadError(err error) error {
 }
 
 func (s *Server) handleAttachmentDelete(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	aid, err := pathID(c, "aid")
+	id, aid, err := attachmentPath(c)
 	if err != nil {
 		return err
 	}
@@ -146,11 +142,7 @@ func (s *Server) handleAttachmentDelete(c echo.Context) error {
 }
 
 func (s *Server) handleAttachmentDownload(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	aid, err := pathID(c, "aid")
+	id, aid, err := attachmentPath(c)
 	if err != nil {
 		return err
 	}
@@ -166,11 +158,7 @@ func (s *Server) handleAttachmentDownload(c echo.Context) error {
 // ETag and range support, or, when the blob store presigns and the server
 // is configured so, a redirect to a URL that expires within minutes.
 func (s *Server) handlePublicAttachment(c echo.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	aid, err := pathID(c, "aid")
+	id, aid, err := attachmentPath(c)
 	if err != nil {
 		return err
 	}
@@ -243,4 +231,15 @@ func contentDisposition(disposition, name string) string {
 	}
 	utf := mime.FormatMediaType("x", map[string]string{"filename": name})
 	return mime.FormatMediaType(disposition, map[string]string{"filename": ascii}) + "; " + strings.TrimPrefix(utf, "x; ")
+}
+
+// attachmentPath reads the revision or item id and the attachment id of an
+// attachment route.
+func attachmentPath(c echo.Context) (int64, int64, error) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return 0, 0, err
+	}
+	aid, err := pathID(c, "aid")
+	return id, aid, err
 }

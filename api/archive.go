@@ -48,6 +48,8 @@ func (s *Server) handleArchive(c echo.Context) error {
 	h.Set(echo.HeaderContentType, "application/zip")
 	h.Set(echo.HeaderContentDisposition, contentDisposition("attachment", name))
 	h.Set("Cache-Control", "no-store")
+	// The export may stream for longer than the server's write timeout.
+	_ = http.NewResponseController(c.Response().Writer).SetWriteDeadline(time.Time{})
 	c.Response().WriteHeader(http.StatusOK)
 	_, err = archive.Export(c.Request().Context(), s.svc.ArchiveSource, c.Response(), archive.Options{From: from, To: to,
 		Organization: s.opts.Organization})

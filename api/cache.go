@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/labstack/echo/v4"
@@ -25,6 +26,7 @@ type contentCache struct {
 
 type cachedResponse struct {
 	gen    int64
+	until  time.Time // zero: valid until the next change
 	body   []byte
 	gz     []byte // nil when the body is too small to be worth compressing
 	etag   string
@@ -70,12 +72,12 @@ func newContentCache(size int) *contentCache {
 // Invalidate drops every cached response.
 func (c *contentCache) Invalidate() { c.gen.Add(1) }
 
-func (c *contentCache) get(key string) (*cachedResponse, bool) {
+func (c *contentCache) get(key string, now time.Time) (*cachedResponse, bool) {
 	if c.entries == nil {
 		return nil, false
 	}
 	e, ok := c.entries.Get(key)
-	if !ok || e.gen != c.gen.Load() {
+	if !ok || e.gen != c.gen.Load() || (!e.until.IsZero() && !now.Before(e.until)) {
 		return nil, false
 	}
 	return e, true
@@ -105,17 +107,28 @@ func newCachedResponse(gen int64, v any, maxAge string) (*cachedResponse, error)
 // serveCached answers a public GET from the cache, building and storing the
 // response on a miss. Errors are never cached.
 func (s *Server) serveCached(c echo.Context, maxAge string, build func() (any, error)) error {
+	return s.serveCachedUntil(c, maxAge, func() (any, time.Time, error) {
+		v, err := build()
+		return v, time.Time{}, err
+	})
+}
+
+// serveCachedUntil is serveCached for responses that also change with
+// time: build says until when its response holds (zero: until the next
+// change of content).
+func (s *Server) serveCachedUntil(c echo.Context, maxAge string, build func() (any, time.Time, error)) error {
 	key := cacheKey(c.Request())
-	e, ok := s.cache.get(key)
+	e, ok := s.cache.get(key, s.svc.Content.Clock.Now())
 	if !ok {
 		gen := s.cache.gen.Load()
-		v, err := build()
+		v, until, err := build()
 		if err != nil {
 			return err
 		}
 		if e, err = newCachedResponse(gen, v, maxAge); err != nil {
 			return err
 		}
+		e.until = until
 		if s.cache.entries != nil {
 			s.cache.entries.Add(key, e)
 		}

@@ -45,26 +45,38 @@ type publicMenuEntryJSON struct {
 }
 
 func (s *Server) handlePublicMenu(c echo.Context) error {
-	return s.serveCached(c, cacheMenu, func() (any, error) {
+	return s.serveCachedUntil(c, cacheMenu, func() (any, time.Time, error) {
 		ctx := c.Request().Context()
 		ch, roots, err := s.svc.Content.Menu(ctx, c.Param("channel"))
 		if err != nil {
-			return nil, err
+			return nil, time.Time{}, err
 		}
 		cols, err := s.svc.Content.Structure.Columns(ctx)
 		if err != nil {
-			return nil, err
+			return nil, time.Time{}, err
 		}
 		byslug := map[string]*cms.Column{}
 		for i := range cols {
 			byslug[cols[i].Slug] = &cols[i]
 		}
+		now := s.svc.Content.Clock.Now()
 		return map[string]any{
 			"channel":     channelJSON{Slug: ch.Slug, Name: ch.Name},
-			"maintenance": toMaintenanceJSON(ch.Maintenance, s.svc.Content.Clock.Now()),
+			"maintenance": toMaintenanceJSON(ch.Maintenance, now),
 			"entries":     publicMenuJSON(roots, byslug),
-		}, nil
+		}, nextBoundary(ch.Maintenance, now), nil
 	})
+}
+
+// nextBoundary is when a maintenance window next starts or ends, so that
+// a cached menu turns its notice active (or inactive) on time.
+func nextBoundary(m cms.Maintenance, now time.Time) time.Time {
+	for _, t := range []time.Time{m.StartsAt, m.EndsAt} {
+		if m.Planned() && t.After(now) {
+			return t
+		}
+	}
+	return time.Time{}
 }
 
 func publicMenuJSON(entries []*cms.MenuEntry, cols map[string]*cms.Column) []publicMenuEntryJSON {

@@ -213,6 +213,9 @@ func serveBlob(c echo.Context, a *cms.Attachment, blob cms.Blob, cacheControl st
 	h.Set("Cache-Control", cacheControl)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	// Large files on slow mobile links may take longer than the server's
+	// write timeout.
+	_ = http.NewResponseController(c.Response().Writer).SetWriteDeadline(time.Now().Add(30 * time.Minute))
 	http.ServeContent(c.Response(), c.Request(), "", time.Time{}, blob)
 	return nil
 }

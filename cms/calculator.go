@@ -126,8 +126,12 @@ func parseFen(fe *FieldErrors, field, s string, required bool) (int64, bool) {
 		}
 		return 0, false
 	}
+	if !decimalPattern.MatchString(s) { // before parsing: no exponents, no huge numbers
+		fe.Add(field, "must be a non-negative amount in yuan, such as 12345.67")
+		return 0, false
+	}
 	r, ok := new(big.Rat).SetString(s)
-	if !ok || r.Sign() < 0 || !decimalPattern.MatchString(s) {
+	if !ok || r.Sign() < 0 {
 		fe.Add(field, "must be a non-negative amount in yuan, such as 12345.67")
 		return 0, false
 	}

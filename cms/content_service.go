@@ -253,6 +253,12 @@ func (s *ContentService) Sync(ctx context.Context, since string) (*SyncPage, err
 		}
 		after = v
 	}
+	// The high-water mark is read first: a change committed after it is
+	// either in the page below or past the token, never skipped.
+	version, err := s.Content.ContentVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
 	changes, err := s.Content.Changes(ctx, after, SyncLimit+1)
 	if err != nil {
 		return nil, err
@@ -262,12 +268,10 @@ func (s *ContentService) Sync(ctx context.Context, since string) (*SyncPage, err
 		changes, page.More = changes[:SyncLimit], true
 	}
 	next := after
-	if len(changes) == 0 {
-		// Nothing item-related changed; the token stays, unless the log moved
-		// past it with structural changes only.
-		if v, err := s.Content.ContentVersion(ctx); err == nil && v > after {
-			next = v
-		}
+	if len(changes) == 0 && version > after {
+		// Nothing item-related changed up to the mark: structural changes
+		// only, which the token may skip.
+		next = version
 	}
 	for _, ch := range changes {
 		next = max(next, ch.Seq)

@@ -364,7 +364,11 @@ func (s *MediaService) CollectGarbage(ctx context.Context, grace time.Duration) 
 	}
 	n, freed := 0, int64(0)
 	for _, b := range victims {
-		// Check again: an upload may have referenced it since the walk.
+		// Check again: an upload of the same bytes may have refreshed or
+		// referenced it since the walk.
+		if st, err := s.Blobs.Stat(ctx, b.Key); err != nil || !st.ModTime.Before(cutoff) {
+			continue
+		}
 		if ref, err := s.Media.BlobReferenced(ctx, b.Key); err != nil || ref {
 			continue
 		}

@@ -68,9 +68,15 @@ func (db *DB) ApplyTransition(ctx context.Context, c *cms.Change) error {
 			}
 		}
 		it := c.Item
-		q := tx.NewUpdate().Model((*itemRow)(nil)).Set("state = ?", it.State).
+		q := tx.NewUpdate().Model((*itemRow)(nil)).
 			Set("live_revision_id = ?", nullID(it.LiveRevisionID)).Set("published_at = ?", nullTime(it.PublishedAt)).
 			Set("updated_at = ?", it.UpdatedAt).Where("id = ?", it.ID)
+		if rev.ID == it.HeadRevisionID {
+			// The item's state mirrors its head revision; a transition of an
+			// older (live) revision leaves it alone, and a concurrent new head
+			// makes this one lose.
+			q = q.Set("state = ?", it.State).Where("head_revision_id = ?", rev.ID)
+		}
 		if c.PrevLive == 0 {
 			q = q.Where("live_revision_id IS NULL")
 		} else {

@@ -183,6 +183,9 @@ func TestUserManagement(t *testing.T) {
 	e.must(t, http.StatusUnauthorized, "GET", "/api/v1/me", editor, nil)
 	e.must(t, http.StatusUnauthorized, "POST", "/api/v1/auth/login", "", map[string]string{"username": "sun", "password": testPassword})
 
+	// An admin cannot grant themselves a role in the chain.
+	e.must(t, http.StatusUnprocessableEntity, "PATCH", "/api/v1/users/1", e.admin, map[string]any{"roles": []map[string]string{
+		{"role": "admin", "department": "information"}, {"role": "publisher", "department": "information"}}})
 	// An admin cannot lock themselves out.
 	e.must(t, http.StatusUnprocessableEntity, "PATCH", "/api/v1/users/1", e.admin, map[string]any{"disabled": true})
 	e.must(t, http.StatusUnprocessableEntity, "PATCH", "/api/v1/users/1", e.admin, map[string]any{"roles": []map[string]string{}})

@@ -217,9 +217,15 @@ func (s *UserService) Update(ctx context.Context, p *Principal, id int64, in Use
 		u.Disabled = *in.Disabled
 	}
 	if in.Roles != nil {
+		before := u.Roles
 		u.Roles = s.checkRoles(&fe, *in.Roles, u.Department, depts)
 		if id == p.User.ID && p.User.HasRole(RoleAdmin, "") && !u.HasRole(RoleAdmin, "") {
 			fe.Add("roles", "you cannot remove your own admin role")
+		}
+		if id == p.User.ID && grantsNew(before, u.Roles) {
+			// An administrator manages accounts but does not bypass the chain:
+			// a role in it must come from another administrator.
+			fe.Add("roles", "you cannot grant yourself a role; ask another administrator")
 		}
 	}
 	var hash string
@@ -305,4 +311,18 @@ func bindingStrings(roles []RoleBinding) []string {
 		out[i] = string(b.Role) + ":" + b.Department
 	}
 	return out
+}
+
+// grantsNew reports whether after holds a binding before did not.
+func grantsNew(before, after []RoleBinding) bool {
+	had := map[RoleBinding]bool{}
+	for _, b := range before {
+		had[b] = true
+	}
+	for _, b := range after {
+		if !had[b] {
+			return true
+		}
+	}
+	return false
 }

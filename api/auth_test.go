@@ -107,6 +107,7 @@ func TestPasswordAgeForcesChange(t *testing.T) {
 	e.must(t, http.StatusUnprocessableEntity, "PUT", "/api/v1/me/password", tok, map[string]string{"current_password": testPassword, "new_password": "short"})
 	e.must(t, http.StatusUnprocessableEntity, "PUT", "/api/v1/me/password", tok, map[string]string{"current_password": testPassword, "new_password": testPassword})
 	e.must(t, http.StatusUnprocessableEntity, "PUT", "/api/v1/me/password", tok, map[string]string{"current_password": "Wrong-0ne-here", "new_password": "N3w-Passw0rd-2026"})
+	e.must(t, http.StatusOK, "POST", "/api/v1/auth/login", "", map[string]string{"username": "zhao", "password": testPassword}) // resets the count
 	e.must(t, http.StatusNoContent, "PUT", "/api/v1/me/password", tok, map[string]string{"current_password": testPassword, "new_password": "N3w-Passw0rd-2026"})
 	e.must(t, http.StatusOK, "GET", "/api/v1/items", tok, nil)
 	// Other sessions end with the change; the old password no longer works.
@@ -195,4 +196,18 @@ func TestUserManagement(t *testing.T) {
 	e.must(t, http.StatusOK, "PATCH", path, e.admin, map[string]any{"disabled": false, "password": "Reset-Passw0rd-1"})
 	tok := e.login("sun", "Reset-Passw0rd-1")
 	e.must(t, http.StatusForbidden, "GET", "/api/v1/items", tok, nil)
+}
+
+// TestGuessingTheCurrentPasswordLocksTheAccount: a stolen token cannot be
+// used to guess the password through the change-password endpoint.
+func TestGuessingTheCurrentPasswordLocksTheAccount(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	_, tok := e.user(t, "qin", "office", role{"editor", "office"})
+	for range 5 {
+		e.must(t, http.StatusUnprocessableEntity, "PUT", "/api/v1/me/password", tok,
+			map[string]string{"current_password": "Guess-Passw0rd-1", "new_password": "N3w-Passw0rd-2026"})
+	}
+	e.must(t, http.StatusUnauthorized, "GET", "/api/v1/me", tok, nil)
+	e.must(t, http.StatusTooManyRequests, "POST", "/api/v1/auth/login", "", map[string]string{"username": "qin", "password": testPassword})
 }

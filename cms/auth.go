@@ -185,6 +185,20 @@ func (s *AuthService) ChangePassword(ctx context.Context, p *Principal, current,
 		return err
 	}
 	if !ok {
+		// Guessing the current password with a stolen token counts like
+		// failed logins: at the threshold the account locks and every
+		// session of it ends.
+		now := s.Clock.Now()
+		n, err := s.Users.RecordLoginFailure(ctx, p.User.ID, s.Config.LockoutThreshold, now.Add(s.Config.LockoutDuration),
+			NewAuditEntry(now, p.User.ID, AuditLoginFailed, userSubject(p.User.ID), map[string]any{"reason": "wrong current password"}))
+		if err != nil {
+			return err
+		}
+		if n >= s.Config.LockoutThreshold {
+			if err := s.Users.DeleteUserSessions(ctx, p.User.ID, 0); err != nil {
+				return err
+			}
+		}
 		return Invalid("current password is wrong", FieldError{Field: "current_password", Message: "does not match"})
 	}
 	if current == next {

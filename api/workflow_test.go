@@ -19,7 +19,7 @@ type chainUsers struct {
 	editorID                                                    int64
 }
 
-func newChain(t *testing.T, e *env) chainUsers {
+func newChain(t testing.TB, e *env) chainUsers {
 	t.Helper()
 	var c chainUsers
 	c.editorID, c.editor = e.user(t, "editor", "collection", role{"editor", "collection"})

@@ -1,4 +1,4 @@
-package spec_test
+package openapi_test
 
 import (
 	"os/exec"

@@ -367,7 +367,6 @@ func (s *Server) handleMenuEntryUpdate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.InvalidateContent()
 	kinds := map[string]string{}
 	if e.Column != "" {
 		col, err := s.svc.Content.Structure.Column(c.Request().Context(), e.Column)
@@ -405,7 +404,6 @@ func (s *Server) handleMaintenance(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s.InvalidateContent()
 	return respond(c, http.StatusOK, map[string]any{"channel": ch.Slug,
 		"maintenance": toMaintenanceJSON(ch.Maintenance, s.svc.Content.Clock.Now())})
 }

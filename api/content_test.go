@@ -15,8 +15,7 @@ import (
 	"testing"
 	"time"
 
-	spec "github.com/tlhpf/cms"
-	"github.com/tlhpf/cms/api"
+	"github.com/tlhpf/cms/app"
 	"github.com/tlhpf/cms/storage"
 )
 
@@ -617,7 +616,7 @@ func TestMenusAndMaintenance(t *testing.T) {
 
 func TestRateLimit(t *testing.T) {
 	t.Parallel()
-	e := newEnvWith(t, func(o *apiOptions) { o.RateLimit, o.RateBurst = 1, 3 })
+	e := newEnvWith(t, func(c *app.Config) { c.HTTP.RateLimit, c.HTTP.RateBurst = 1, 3 })
 	statuses := map[int]int{}
 	for range 10 {
 		statuses[e.call(t, "GET", "/content/v1/channels/app/menu", "", nil).Status]++
@@ -668,16 +667,26 @@ func TestCacheInvalidationAcrossProcesses(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	c := newChain(t, e)
-	other := api.NewServer(e.svc, api.Options{Spec: spec.OpenAPI, Version: "other"}, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	srv2 := httptest.NewServer(other.Handler())
-	defer srv2.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	// A second app over the same database, as a second process would
+	// build it: its own services, bus and cache.
 	interval := 100 * time.Millisecond
 	if e.db.Dialect == storage.Postgres {
 		interval = time.Hour // PostgreSQL must notify; polling would be too late
 	}
-	go e.db.WatchContent(ctx, interval, other.InvalidateContent, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	blobs, err := storage.NewFolderStore(e.blobRoot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := app.New(context.Background(), e.db, blobs, app.Config{WatchInterval: interval},
+		slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv2 := httptest.NewServer(other.Handler())
+	defer srv2.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go other.WatchChanges(ctx)
 	count := func() int {
 		res, err := testClient.Get(srv2.URL + "/content/v1/columns/news/items")
 		if err != nil {

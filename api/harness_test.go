@@ -21,15 +21,13 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
-	spec "github.com/tlhpf/cms"
+	openapi "github.com/tlhpf/cms"
 	"github.com/tlhpf/cms/api"
+	"github.com/tlhpf/cms/app"
 	"github.com/tlhpf/cms/cms"
-	"github.com/tlhpf/cms/media"
 	"github.com/tlhpf/cms/rbac"
-	"github.com/tlhpf/cms/render"
 	"github.com/tlhpf/cms/storage"
 	"github.com/tlhpf/cms/storage/storagetest"
-	"github.com/tlhpf/cms/workflow"
 )
 
 // testClient neither asks for nor undoes compression, so tests see the
@@ -68,11 +66,12 @@ func (c *fakeClock) Advance(d time.Duration) {
 type env struct {
 	t      testing.TB
 	srv    *httptest.Server
+	app    *app.App
 	server *api.Server
 	clock  *fakeClock
 	db     *storage.DB
 	admin  string // the administrator's token
-	svc    api.Services
+	svc    *cms.Services
 	// blobRoot is the folder blob store's directory.
 	blobRoot string
 }
@@ -80,65 +79,38 @@ type env struct {
 // cheapArgon2 keeps tests fast; production costs are set by configuration.
 var cheapArgon2 = rbac.Argon2Params{MemoryKiB: 1024, Time: 1, Threads: 1}
 
-type apiOptions = api.Options
-
 func newEnv(t testing.TB) *env {
 	t.Helper()
 	return newEnvWith(t, nil)
 }
 
-// newEnvWith is newEnv with server options changed by opt.
-func newEnvWith(t testing.TB, opt func(*api.Options)) *env {
+// newEnvWith is newEnv with the app's configuration changed by opt.
+func newEnvWith(t testing.TB, opt func(*app.Config)) *env {
 	t.Helper()
 	ctx := context.Background()
 	db := storagetest.Open(t)
-	az, err := rbac.NewAuthorizer(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
 	clock := &fakeClock{t: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)}
-	hasher := rbac.Hasher{Params: cheapArgon2}
-	key, err := db.Secret(ctx, "preview")
-	if err != nil {
-		t.Fatal(err)
-	}
-	previews := rbac.PreviewSigner{Key: key}
-	svc := api.Services{
-		Auth:      &cms.AuthService{Users: db, Hasher: hasher, Clock: clock, Config: cms.DefaultAuthConfig(), Audit: db},
-		Users:     &cms.UserService{Users: db, Structure: db, Hasher: hasher, Authorizer: az, Audit: db, Clock: clock},
-		Structure: &cms.StructureService{Structure: db, Authorizer: az},
-		Items:     &cms.ItemService{Items: db, Structure: db, Authorizer: az, Audit: db, Clock: clock, Previews: previews},
-		Content:   &cms.ContentService{Content: db, Structure: db, Items: db, Clock: clock, Previews: previews},
-		Menus:     &cms.MenuService{Menus: db, Authorizer: az, Audit: db, Clock: clock},
-		Secrecy:   &cms.SecrecyService{Secrecy: db, Items: db, Authorizer: az, Audit: db, Clock: clock},
-		Workflow: &cms.WorkflowService{Items: db, Users: db, Flow: db, Machine: workflow.Machine{}, Structure: db,
-			Authorizer: az, Audit: db, Clock: clock, Renderer: render.Renderer{}, Secrecy: db, Limits: map[cms.State]time.Duration{
-				cms.StateDeptReview: 48 * time.Hour, cms.StateLeadershipSignoff: 72 * time.Hour, cms.StateSecrecyReview: 24 * time.Hour}},
+	cfg := app.Defaults()
+	cfg.Clock, cfg.Argon2, cfg.UploadMax = clock, cheapArgon2, 64<<20
+	cfg.HTTP = api.Options{Version: "test"} // no rate limit: tests call in bursts
+	if opt != nil {
+		opt(&cfg)
 	}
 	blobRoot := filepath.Join(t.TempDir(), "blobs")
 	blobs, err := storage.NewFolderStore(blobRoot)
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc.Content.Blobs = blobs
-	svc.Media = &cms.MediaService{Items: db, Media: db, Blobs: blobs, Inspector: media.Inspector{}, Authorizer: az,
-		Audit: db, Clock: clock, MaxSize: 64 << 20}
-	svc.Archive = &cms.ArchiveService{Authorizer: az, Audit: db, Clock: clock}
-	svc.ArchiveSource = storage.ArchiveSource{DB: db, Blobs: blobs}
-	svc.Patrol = &cms.PatrolService{Patrols: db, Items: db, Blobs: blobs, Workflow: svc.Workflow, Authorizer: az, Audit: db, Clock: clock}
-	if _, _, err := svc.Users.Bootstrap(ctx, adminPassword, "information"); err != nil {
+	a, err := app.New(ctx, db, blobs, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	opts := api.Options{Spec: spec.OpenAPI, Ready: db.Ping, Version: "test"}
-	if opt != nil {
-		opt(&opts)
+	if _, _, err := a.Services.Users.Bootstrap(ctx, adminPassword, "information"); err != nil {
+		t.Fatal(err)
 	}
-	server := api.NewServer(svc, opts, log)
-	svc.Workflow.Notify = func(*cms.Revision) { server.InvalidateContent() }
-	srv := httptest.NewServer(server.Handler())
+	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)
-	e := &env{t: t, srv: srv, server: server, clock: clock, db: db, svc: svc, blobRoot: blobRoot}
+	e := &env{t: t, srv: srv, app: a, server: a.API, clock: clock, db: db, svc: a.Services, blobRoot: blobRoot}
 	e.admin = e.login("admin", adminPassword)
 	return e
 }
@@ -152,7 +124,7 @@ var (
 func openAPIRouter(t testing.TB) routers.Router {
 	specOnce.Do(func() {
 		loader := openapi3.NewLoader()
-		doc, err := loader.LoadFromData(spec.OpenAPI)
+		doc, err := loader.LoadFromData(openapi.YAML)
 		if err != nil {
 			specErr = err
 			return
@@ -361,7 +333,7 @@ type createdItem struct {
 // specOperations lists "METHOD /path" for every operation of openapi.yaml.
 func specOperations(t testing.TB) []string {
 	t.Helper()
-	doc, err := openapi3.NewLoader().LoadFromData(spec.OpenAPI)
+	doc, err := openapi3.NewLoader().LoadFromData(openapi.YAML)
 	if err != nil {
 		t.Fatal(err)
 	}

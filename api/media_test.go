@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tlhpf/cms/app"
 )
 
 var pdfBytes = []byte("%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n")
@@ -281,8 +283,7 @@ func TestLargeUploadStreams(t *testing.T) {
 		t.Errorf("the upload allocated %d MiB: it is being buffered", allocated>>20)
 	}
 	// Over the limit: 413, and nothing attached.
-	small := newEnvWith(t, nil)
-	small.svc.Media.MaxSize = 1 << 20
+	small := newEnvWith(t, func(c *app.Config) { c.UploadMax = 1 << 20 })
 	c2 := newChain(t, small)
 	small.must(t, http.StatusCreated, "POST", "/api/v1/items", c2.editor, map[string]any{"column": "news", "title": "超限"}).decode(t, &it)
 	big := append(append([]byte{}, pdfBytes...), make([]byte, 2<<20)...)

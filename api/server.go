@@ -15,26 +15,8 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"golang.org/x/time/rate"
 
-	"github.com/tlhpf/cms/archive"
 	"github.com/tlhpf/cms/cms"
 )
-
-// Services are the cms use cases the API exposes.
-type Services struct {
-	Auth      *cms.AuthService
-	Users     *cms.UserService
-	Structure *cms.StructureService
-	Items     *cms.ItemService
-	Workflow  *cms.WorkflowService
-	Content   *cms.ContentService
-	Menus     *cms.MenuService
-	Media     *cms.MediaService
-	Patrol    *cms.PatrolService
-	Secrecy   *cms.SecrecyService
-	Archive   *cms.ArchiveService
-	// ArchiveSource is what archive exports read.
-	ArchiveSource archive.Source
-}
 
 // Options configure the HTTP layer.
 type Options struct {
@@ -52,8 +34,6 @@ type Options struct {
 	// MediaRedirect, when set and the blob store presigns, sends public
 	// media requests to a presigned URL valid this long instead of streaming.
 	MediaRedirect time.Duration
-	// Organization names the centre in archive exports.
-	Organization string
 	// TrustProxy takes the client address from X-Forwarded-For, set by a
 	// reverse proxy on a private network in front of the server.
 	TrustProxy bool
@@ -62,14 +42,15 @@ type Options struct {
 // Server is the HTTP face of the CMS.
 type Server struct {
 	echo  *echo.Echo
-	svc   Services
+	svc   *cms.Services
 	opts  Options
 	log   *slog.Logger
 	cache *contentCache
 }
 
-// NewServer builds the server and its routes.
-func NewServer(svc Services, opts Options, log *slog.Logger) *Server {
+// NewServer builds the server and its routes. Its public response cache
+// follows every notice on the services' bus.
+func NewServer(svc *cms.Services, opts Options, log *slog.Logger) *Server {
 	if opts.BodyLimit == "" {
 		opts.BodyLimit = "1M"
 	}
@@ -82,13 +63,11 @@ func NewServer(svc Services, opts Options, log *slog.Logger) *Server {
 	if opts.TrustProxy {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader()
 	}
-	if opts.Organization == "" {
-		opts.Organization = "铜陵市住房公积金管理中心"
-	}
 	if opts.CacheEntries == 0 {
 		opts.CacheEntries = 4096
 	}
 	s := &Server{echo: e, svc: svc, opts: opts, log: log, cache: newContentCache(opts.CacheEntries)}
+	svc.Bus.Subscribe(func(cms.Notice) { s.cache.Invalidate() })
 	e.HTTPErrorHandler = s.errorHandler
 	s.routes()
 	return s
@@ -206,11 +185,6 @@ func (s *Server) routes() {
 	a.PATCH("/menu-entries/:id", s.handleMenuEntryUpdate)
 	a.PUT("/channels/:channel/maintenance", s.handleMaintenance)
 }
-
-// InvalidateContent drops every cached public response; call it whenever
-// public content may have changed (a transition, a menu change, or a change
-// another server process announced).
-func (s *Server) InvalidateContent() { s.cache.Invalidate() }
 
 func (s *Server) handleHealth(c echo.Context) error {
 	return respond(c, http.StatusOK, map[string]string{"status": "ok", "version": s.opts.Version})

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tlhpf/cms/app"
 	"github.com/tlhpf/cms/cms"
 )
 
@@ -429,9 +430,7 @@ func TestSignoffChainPerColumn(t *testing.T) {
 
 func TestQueueDueDatesAndFilters(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	e.svc.Auth.Config.SessionTTL = 1000 * time.Hour // the test spans days
-	e.admin = e.login("admin", adminPassword)
+	e := newEnvWith(t, func(c *app.Config) { c.Auth.SessionTTL = 1000 * time.Hour }) // the test spans days
 	c := newChain(t, e)
 	_, a := e.completeGuide(t, c.editor)
 	e.fire(t, http.StatusOK, c.editor, a, "submit", "")
@@ -479,8 +478,7 @@ func TestQueueDueDatesAndFilters(t *testing.T) {
 
 func TestSchedulingPublishesAndExpires(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	e.svc.Auth.Config.SessionTTL = 1000 * time.Hour // the test spans weeks
+	e := newEnvWith(t, func(c *app.Config) { c.Auth.SessionTTL = 1000 * time.Hour }) // the test spans weeks
 	c := newChain(t, e)
 	itemID, revID := e.completeGuide(t, c.editor)
 	e.send(t, request{method: "PATCH", path: revisionPath(revID), token: c.editor, header: map[string]string{"If-Match": `"1"`},

@@ -179,5 +179,5 @@ func local(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(china).Format("2006-01-02 15:04:05")
+	return t.In(cms.China).Format("2006-01-02 15:04:05")
 }

@@ -32,12 +32,12 @@ func bagInfo(opt *Options, now time.Time, payloadBytes int64, files int, chain c
 	var b bytes.Buffer
 	tag := func(label, value string) { fmt.Fprintf(&b, "%s: %s\n", label, value) }
 	tag("Source-Organization", opt.Organization)
-	tag("Bagging-Date", now.In(china).Format("2006-01-02"))
+	tag("Bagging-Date", now.In(cms.China).Format("2006-01-02"))
 	tag(tagPayloadOxum, strconv.FormatInt(payloadBytes, 10)+"."+strconv.Itoa(files))
 	tag("External-Description", description(opt))
 	tag("Bag-Count", "1 of 1")
-	tag(tagPeriodFrom, opt.From.In(china).Format(time.RFC3339))
-	tag(tagPeriodTo, opt.To.In(china).Format(time.RFC3339))
+	tag(tagPeriodFrom, opt.From.In(cms.China).Format(time.RFC3339))
+	tag(tagPeriodTo, opt.To.In(cms.China).Format(time.RFC3339))
 	tag(tagChainStart, chain.start)
 	tag(tagChainEnd, chain.end)
 	tag(tagAuditEntries, strconv.Itoa(chain.entries))
@@ -46,7 +46,7 @@ func bagInfo(opt *Options, now time.Time, payloadBytes int64, files int, chain c
 
 // description says in Chinese and in English what the bag holds.
 func description(opt *Options) string {
-	from, last := opt.From.In(china), lastDay(opt.To)
+	from, last := opt.From.In(cms.China), lastDay(opt.To)
 	zh := fmt.Sprintf("%s %s至%s（北京时间）发布的信息：全部版本、审批流转记录、信息发布审批表、附件，及同期审计日志。",
 		opt.Organization, from.Format("2006年1月2日"), last.Format("2006年1月2日"))
 	en := fmt.Sprintf("Content published by %s from %s to %s inclusive (China Standard Time): every revision, its approval trail and approval forms, the attached files, and the audit log of the period.",

@@ -2,6 +2,7 @@ package archive
 
 import (
 	"context"
+	"io"
 	"time"
 
 	"github.com/tlhpf/cms/cms"
@@ -40,24 +41,24 @@ type Options struct {
 }
 
 // Summary counts what an export wrote.
-type Summary struct {
-	Items, Revisions, Attachments, AuditEntries int
-	// Bytes is the size of the ZIP file written.
-	Bytes int64
-}
-
-// china is the centre's time zone, used for dates people read (the bag's
-// name, Bagging-Date, the approval forms). China has kept UTC+8 without
-// daylight saving since 1991, so a fixed zone needs no tz database.
-var china = time.FixedZone("CST", 8*3600)
+type Summary = cms.ArchiveSummary
 
 // Name returns the name of the bag for a period [from, to): its top
-// directory, and a good file name for the ZIP with ".zip" added. The second
-// date is the last day of the period, in China Standard Time.
-func Name(from, to time.Time) string {
-	return "cms-archive-" + from.In(china).Format("20060102") + "-" + lastDay(to).Format("20060102")
-}
+// directory, and a good file name for the ZIP with ".zip" added.
+func Name(from, to time.Time) string { return cms.ArchiveName(from, to) }
 
 // lastDay is the day the instant before to falls on: the last day of a
 // period that ends at midnight.
-func lastDay(to time.Time) time.Time { return to.Add(-time.Nanosecond).In(china) }
+func lastDay(to time.Time) time.Time { return to.Add(-time.Nanosecond).In(cms.China) }
+
+// Exporter writes bags from its source; it implements cms.ArchiveExporter.
+type Exporter struct {
+	Source Source
+}
+
+var _ cms.ArchiveExporter = Exporter{}
+
+// Export writes the bag of o's period to w.
+func (e Exporter) Export(ctx context.Context, w io.Writer, o cms.ArchiveOptions) (*cms.ArchiveSummary, error) {
+	return Export(ctx, e.Source, w, Options{From: o.From, To: o.To, Organization: o.Organization, Progress: o.Progress})
+}

@@ -2,6 +2,7 @@ package cms
 
 import (
 	"context"
+	"io"
 	"time"
 )
 
@@ -11,27 +12,101 @@ const ActArchiveExport Action = "archive.export"
 // AuditArchiveExported records an export.
 const AuditArchiveExported = "archive_exported"
 
-// ArchiveService authorizes and records exports of the auditors' archive;
-// package archive writes it.
+// ArchiveOptions say what an archive export covers.
+type ArchiveOptions struct {
+	From, To     time.Time             // the period [From, To)
+	Organization string                // the centre's name, for bag-info and the approval forms
+	Progress     func(done, total int) // called after each item; may be nil
+}
+
+// ArchiveSummary counts what an export wrote.
+type ArchiveSummary struct {
+	Items, Revisions, Attachments, AuditEntries int
+	Bytes                                       int64 // the size of the package written
+}
+
+// ArchiveExporter writes the auditors' archive package of a period; package
+// archive implements it as a BagIt ZIP.
+type ArchiveExporter interface {
+	Export(ctx context.Context, w io.Writer, o ArchiveOptions) (*ArchiveSummary, error)
+}
+
+// ArchiveService authorizes and records exports of the auditors' archive
+// and hands the writing to its exporter.
 type ArchiveService struct {
-	Authorizer Authorizer
-	Audit      AuditLog
-	Clock      Clock
+	Exporter     ArchiveExporter
+	Organization string
+	Authorizer   Authorizer
+	Audit        AuditLog
+	Clock        Clock
 }
 
 // MaxArchivePeriod bounds one export.
 const MaxArchivePeriod = 5 * 366 * 24 * time.Hour
 
+// ArchiveExport is an authorized, recorded export ready to be written.
+type ArchiveExport struct {
+	// Name names the package: its top directory, and with ".zip" its file.
+	Name     string
+	from, to time.Time
+	s        *ArchiveService
+}
+
 // Begin checks that p may export [from, to) and records that they did.
-func (s *ArchiveService) Begin(ctx context.Context, p *Principal, from, to time.Time) error {
+func (s *ArchiveService) Begin(ctx context.Context, p *Principal, from, to time.Time) (*ArchiveExport, error) {
 	if err := (guard{s.Authorizer, s.Audit, s.Clock}).write(ctx, p, ActArchiveExport, Resource{}, "archive"); err != nil {
-		return err
+		return nil, err
 	}
+	return s.begin(ctx, p.User.ID, from, to)
+}
+
+// BeginAsOperator is Begin for the operator at the server's console, who
+// holds the database itself; the export is recorded without a user.
+func (s *ArchiveService) BeginAsOperator(ctx context.Context, from, to time.Time) (*ArchiveExport, error) {
+	return s.begin(ctx, 0, from, to)
+}
+
+func (s *ArchiveService) begin(ctx context.Context, userID int64, from, to time.Time) (*ArchiveExport, error) {
 	if err := CheckArchivePeriod(from, to); err != nil {
-		return err
+		return nil, err
 	}
-	return s.Audit.Append(ctx, NewAuditEntry(s.Clock.Now(), p.User.ID, AuditArchiveExported, "archive",
+	err := s.Audit.Append(ctx, NewAuditEntry(s.Clock.Now(), userID, AuditArchiveExported, "archive",
 		map[string]any{"from": formatTime(from), "to": formatTime(to)}))
+	if err != nil {
+		return nil, err
+	}
+	return &ArchiveExport{Name: ArchiveName(from, to), from: from, to: to, s: s}, nil
+}
+
+// Write writes the package to w; progress may be nil.
+func (x *ArchiveExport) Write(ctx context.Context, w io.Writer, progress func(done, total int)) (*ArchiveSummary, error) {
+	return x.s.Exporter.Export(ctx, w, ArchiveOptions{From: x.from, To: x.to, Organization: x.s.Organization, Progress: progress})
+}
+
+// ArchiveName names the package of a period [from, to): the second date is
+// the last day of the period, both in China Standard Time.
+func ArchiveName(from, to time.Time) string {
+	return "cms-archive-" + from.In(China).Format("20060102") + "-" + to.Add(-time.Nanosecond).In(China).Format("20060102")
+}
+
+// ParseArchivePeriod reads a period of whole days [from, to] given as
+// YYYY-MM-DD in China Standard Time (to is inclusive) and returns it as the
+// half-open interval [from, to+1 day) in UTC.
+func ParseArchivePeriod(from, to string) (time.Time, time.Time, error) {
+	var fe FieldErrors
+	f, err := time.ParseInLocation(time.DateOnly, from, China)
+	if err != nil {
+		fe.Add("from", "must be a date as YYYY-MM-DD")
+	}
+	t, err := time.ParseInLocation(time.DateOnly, to, China)
+	if err != nil {
+		fe.Add("to", "must be a date as YYYY-MM-DD")
+	}
+	if err := fe.Err("invalid period"); err != nil {
+		return time.Time{}, time.Time{}, err
+	}
+	end := t.AddDate(0, 0, 1)
+	return f.UTC(), end.UTC(), CheckArchivePeriod(f, end)
 }
 
 // CheckArchivePeriod validates an export period.

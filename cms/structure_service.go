@@ -86,6 +86,7 @@ type MenuService struct {
 	Authorizer Authorizer
 	Audit      AuditLog
 	Clock      Clock
+	Bus        *Bus // told of every change, so that cached menus are dropped
 }
 
 func (s *MenuService) guard() guard { return guard{s.Authorizer, s.Audit, s.Clock} }
@@ -114,6 +115,7 @@ func (s *MenuService) UpdateEntry(ctx context.Context, p *Principal, id int64, t
 	if err := s.Menus.SetMenuEntry(ctx, e, audit); err != nil {
 		return nil, err
 	}
+	s.Bus.Publish(Notice{})
 	return e, nil
 }
 
@@ -147,5 +149,6 @@ func (s *MenuService) SetMaintenance(ctx context.Context, p *Principal, channel 
 	if err := s.Menus.SetMaintenance(ctx, channel, m, audit); err != nil {
 		return nil, err
 	}
+	s.Bus.Publish(Notice{})
 	return s.Menus.Channel(ctx, channel)
 }

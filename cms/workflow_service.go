@@ -24,8 +24,9 @@ type WorkflowService struct {
 	Secrecy    SecrecyStore
 	// Limits are the time limits (办结时限) per stage, for due dates in the queue.
 	Limits map[State]time.Duration
-	// Notify, when set, is called after every transition (e.g. to wake the scheduler).
-	Notify func(rev *Revision)
+	// Bus receives a notice after every transition (the public cache drops
+	// its entries, the scheduler wakes up for a cleared revision).
+	Bus *Bus
 }
 
 func (s *WorkflowService) guard() guard { return guard{s.Authorizer, s.Audit, s.Clock} }
@@ -124,9 +125,7 @@ func (s *WorkflowService) fire(ctx context.Context, actor *User, it *Item, rev *
 	if err := s.Flow.ApplyTransition(ctx, c); err != nil {
 		return err
 	}
-	if s.Notify != nil {
-		s.Notify(rev)
-	}
+	s.Bus.Publish(Notice{Revision: rev})
 	return nil
 }
 

@@ -12,9 +12,9 @@ import (
 
 	"golang.org/x/term"
 
-	"github.com/tlhpf/cms/storage"
-
+	"github.com/tlhpf/cms/app"
 	"github.com/tlhpf/cms/cms"
+	"github.com/tlhpf/cms/storage"
 )
 
 func runMigrate(ctx context.Context, cfg Config, args []string, stdout io.Writer) error {
@@ -42,7 +42,7 @@ func runMigrate(ctx context.Context, cfg Config, args []string, stdout io.Writer
 		}
 		return nil
 	}
-	db, err := openDB(ctx, cfg, log)
+	db, err := app.OpenDB(ctx, cfg.Config, log)
 	if err != nil {
 		return err
 	}
@@ -52,7 +52,7 @@ func runMigrate(ctx context.Context, cfg Config, args []string, stdout io.Writer
 }
 
 func runSeed(ctx context.Context, cfg Config, stdout io.Writer) error {
-	db, err := openDB(ctx, cfg, cfg.logger())
+	db, err := app.OpenDB(ctx, cfg.Config, cfg.logger())
 	if err != nil {
 		return err
 	}
@@ -95,12 +95,12 @@ func runUserAdd(ctx context.Context, cfg Config, args []string, stdin io.Reader,
 		return err
 	}
 	in.Password = pw
-	a, err := newApp(ctx, cfg, cfg.logger())
+	a, err := app.Open(ctx, cfg.Config, cfg.logger())
 	if err != nil {
 		return err
 	}
-	defer a.db.Close()
-	u, err := a.svc.Users.AddFromCLI(ctx, in)
+	defer a.Close()
+	u, err := a.Services.Users.AddFromCLI(ctx, in)
 	if err != nil {
 		var de *cms.Error
 		if errors.As(err, &de) {
@@ -149,7 +149,7 @@ func readPassword(stdin io.Reader, stderr io.Writer) (string, error) {
 
 // runAuditVerify walks the audit chain and fails naming the first broken entry.
 func runAuditVerify(ctx context.Context, cfg Config, stdout io.Writer) error {
-	db, err := openDB(ctx, cfg, cfg.logger())
+	db, err := app.OpenDB(ctx, cfg.Config, cfg.logger())
 	if err != nil {
 		return err
 	}
@@ -176,20 +176,20 @@ func runMedia(ctx context.Context, cfg Config, args []string, stdout io.Writer) 
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	a, err := newApp(ctx, cfg, cfg.logger())
+	a, err := app.Open(ctx, cfg.Config, cfg.logger())
 	if err != nil {
 		return err
 	}
-	defer a.db.Close()
+	defer a.Close()
 	if args[0] == "gc" {
-		n, freed, err := a.svc.Media.CollectGarbage(ctx, *grace)
+		n, freed, err := a.Services.Media.CollectGarbage(ctx, *grace)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "removed %d unreferenced blobs (%d bytes)\n", n, freed)
 		return nil
 	}
-	u, err := a.svc.Media.Usage(ctx)
+	u, err := a.Services.Media.Usage(ctx)
 	if err != nil {
 		return err
 	}
@@ -200,12 +200,12 @@ func runMedia(ctx context.Context, cfg Config, args []string, stdout io.Writer) 
 
 // runPatrol runs the integrity patrol once and prints its report.
 func runPatrol(ctx context.Context, cfg Config, stdout io.Writer) error {
-	a, err := newApp(ctx, cfg, cfg.logger())
+	a, err := app.Open(ctx, cfg.Config, cfg.logger())
 	if err != nil {
 		return err
 	}
-	defer a.db.Close()
-	r, err := a.svc.Patrol.RunScheduled(ctx)
+	defer a.Close()
+	r, err := a.Services.Patrol.RunScheduled(ctx)
 	if err != nil {
 		return err
 	}

@@ -10,8 +10,9 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
-	"github.com/tlhpf/cms/api"
+	"github.com/tlhpf/cms/app"
 	"github.com/tlhpf/cms/archive"
+	"github.com/tlhpf/cms/cms"
 )
 
 // runArchive exports or verifies the auditors' archive.
@@ -37,24 +38,28 @@ func runArchive(ctx context.Context, cfg Config, args []string, stdout, stderr i
 	if *out == "" {
 		return errors.New("-o FILE is required")
 	}
-	from, to, err := api.ArchivePeriod(*fromS, *toS)
+	from, to, err := cms.ParseArchivePeriod(*fromS, *toS)
 	if err != nil {
 		return err
 	}
-	a, err := newApp(ctx, cfg, cfg.logger())
+	a, err := app.Open(ctx, cfg.Config, cfg.logger())
 	if err != nil {
 		return err
 	}
-	defer a.db.Close()
+	defer a.Close()
+	export, err := a.Services.Archive.BeginAsOperator(ctx, from, to)
+	if err != nil {
+		return err
+	}
 	f, err := os.Create(*out)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
 	var bar *progressbar.ProgressBar
-	opts := archive.Options{From: from, To: to, Organization: cfg.Organization}
+	var progress func(done, total int)
 	if !*quiet {
-		opts.Progress = func(done, total int) {
+		progress = func(done, total int) {
 			if bar == nil {
 				bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(stderr), progressbar.OptionSetDescription("exporting items"),
 					progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
@@ -62,7 +67,7 @@ func runArchive(ctx context.Context, cfg Config, args []string, stdout, stderr i
 			_ = bar.Set(done)
 		}
 	}
-	sum, err := archive.Export(ctx, a.svc.ArchiveSource, f, opts)
+	sum, err := export.Write(ctx, f, progress)
 	if err != nil {
 		os.Remove(*out)
 		return err

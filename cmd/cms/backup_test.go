@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tlhpf/cms/app"
 	"github.com/tlhpf/cms/cms"
 	"github.com/tlhpf/cms/storage"
 	"github.com/tlhpf/cms/storage/storagetest"
@@ -28,22 +29,22 @@ func seedContent(t *testing.T, getenv func(string) string) int64 {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	a, err := newApp(ctx, cfg, cfg.logger())
+	a, err := app.Open(ctx, cfg.Config, cfg.logger())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer a.db.Close()
-	u, _, err := a.db.UserByUsername(ctx, "wu")
+	defer a.Close()
+	u, _, err := a.DB.UserByUsername(ctx, "wu")
 	if err != nil {
 		t.Fatal(err)
 	}
 	p := &cms.Principal{User: u}
 	title, body := "备份测试", "正文"
-	it, rev, err := a.svc.Items.Create(ctx, p, cms.NewItem{Column: "news", Content: cms.Content{Title: &title, Body: &body}})
+	it, rev, err := a.Services.Items.Create(ctx, p, cms.NewItem{Column: "news", Content: cms.Content{Title: &title, Body: &body}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := a.svc.Media.Upload(ctx, p, rev.ID, "备份附件.pdf", bytes.NewReader(testPDF)); err != nil {
+	if _, _, err := a.Services.Media.Upload(ctx, p, rev.ID, "备份附件.pdf", bytes.NewReader(testPDF)); err != nil {
 		t.Fatal(err)
 	}
 	return it.ID
@@ -88,20 +89,20 @@ func TestBackupVerifyAndRestore(t *testing.T) {
 		t.Fatal("restore over an existing database was allowed")
 	}
 	cfg, _ := loadConfig(restored)
-	a, err := newApp(context.Background(), cfg, cfg.logger())
+	a, err := app.Open(context.Background(), cfg.Config, cfg.logger())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer a.db.Close()
-	it, err := a.db.Item(context.Background(), itemID)
+	defer a.Close()
+	it, err := a.DB.Item(context.Background(), itemID)
 	if err != nil || it.Title != "备份测试" {
 		t.Fatalf("restored item: %+v %v", it, err)
 	}
-	rev, err := a.db.Revision(context.Background(), it.HeadRevisionID)
+	rev, err := a.DB.Revision(context.Background(), it.HeadRevisionID)
 	if err != nil || len(rev.Attachments) != 1 {
 		t.Fatalf("restored revision: %+v %v", rev, err)
 	}
-	blob, err := a.svc.Content.Blobs.Open(context.Background(), rev.Attachments[0].Key)
+	blob, err := a.Blobs.Open(context.Background(), rev.Attachments[0].Key)
 	if err != nil {
 		t.Fatal(err)
 	}

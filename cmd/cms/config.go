@@ -9,73 +9,36 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tlhpf/cms/app"
 	"github.com/tlhpf/cms/cms"
-	"github.com/tlhpf/cms/rbac"
 	"github.com/tlhpf/cms/storage"
 )
 
-// Config is everything the cms binary reads from its environment (CMS_*).
-// Secrets may come from a file named by the same variable with _FILE.
+// Config is everything the cms binary reads from its environment (CMS_*):
+// what the composition root needs, and what only the binary uses. Secrets
+// may come from a file named by the same variable with _FILE.
 type Config struct {
+	app.Config
 	Addr          string
-	DataDir       string
-	DatabaseURL   string
 	AdminPassword string
 	LogLevel      slog.Level
 	LogFormat     string
-	BodyLimit     string
-	Auth          cms.AuthConfig
-	Argon2        rbac.Argon2Params
 	ShutdownGrace time.Duration
-	// SchedulerInterval is how often scheduled publications and expiries are checked.
-	SchedulerInterval time.Duration
-	// StageLimits are the time limits (办结时限) per review stage.
-	StageLimits map[cms.State]time.Duration
-	// ContentRate and ContentBurst limit public requests per client IP.
-	ContentRate  float64
-	ContentBurst int
-	CacheEntries int
-	TrustProxy   bool
-	// Blob storage: a local folder (the default) or S3.
-	BlobStore     string
-	S3            storage.S3Config
-	UploadMax     int64
-	MediaRedirect time.Duration
-	MediaGrace    time.Duration
-	// Organization names the centre in archive exports.
-	Organization string
-	// PatrolInterval is how often the integrity patrol runs (daily by default).
-	PatrolInterval time.Duration
-	// WatchInterval is how often the change log is polled for changes made
-	// by other server processes (PostgreSQL also notifies at once).
-	WatchInterval time.Duration
 }
 
 // loadConfig reads and validates the configuration.
 func loadConfig(getenv func(string) string) (Config, error) {
 	c := Config{
-		Addr:              envOr(getenv, "CMS_ADDR", "127.0.0.1:8080"),
-		DataDir:           envOr(getenv, "CMS_DATA_DIR", "./data"),
-		DatabaseURL:       getenv("CMS_DATABASE_URL"),
-		LogFormat:         envOr(getenv, "CMS_LOG_FORMAT", "text"),
-		BodyLimit:         envOr(getenv, "CMS_BODY_LIMIT", "1M"),
-		Auth:              cms.DefaultAuthConfig(),
-		Argon2:            rbac.DefaultArgon2,
-		ShutdownGrace:     15 * time.Second,
-		SchedulerInterval: 15 * time.Second,
-		ContentRate:       50,
-		ContentBurst:      100,
-		CacheEntries:      4096,
-		WatchInterval:     2 * time.Second,
-		BlobStore:         envOr(getenv, "CMS_BLOB_STORE", "folder"),
-		UploadMax:         100 << 20,
-		MediaGrace:        24 * time.Hour,
-		PatrolInterval:    24 * time.Hour,
-		Organization:      envOr(getenv, "CMS_ORGANIZATION", "铜陵市住房公积金管理中心"),
-		StageLimits: map[cms.State]time.Duration{
-			cms.StateDeptReview: 48 * time.Hour, cms.StateLeadershipSignoff: 72 * time.Hour, cms.StateSecrecyReview: 24 * time.Hour,
-		},
+		Config:        app.Defaults(),
+		Addr:          envOr(getenv, "CMS_ADDR", "127.0.0.1:8080"),
+		LogFormat:     envOr(getenv, "CMS_LOG_FORMAT", "text"),
+		ShutdownGrace: 15 * time.Second,
 	}
+	c.DataDir = envOr(getenv, "CMS_DATA_DIR", c.DataDir)
+	c.DatabaseURL = getenv("CMS_DATABASE_URL")
+	c.HTTP.BodyLimit = envOr(getenv, "CMS_BODY_LIMIT", c.HTTP.BodyLimit)
+	c.BlobStore = envOr(getenv, "CMS_BLOB_STORE", c.BlobStore)
+	c.Organization = envOr(getenv, "CMS_ORGANIZATION", c.Organization)
 	var errs []error
 	var err error
 	if c.AdminPassword, err = secret(getenv, "CMS_ADMIN_PASSWORD"); err != nil {
@@ -119,12 +82,12 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		{"CMS_ARGON2_MEMORY_KIB", 1024, 4 << 20, func(v uint64) { c.Argon2.MemoryKiB = uint32(v) }},
 		{"CMS_ARGON2_TIME", 1, 100, func(v uint64) { c.Argon2.Time = uint32(v) }},
 		{"CMS_ARGON2_THREADS", 1, 64, func(v uint64) { c.Argon2.Threads = uint8(v) }},
-		{"CMS_CONTENT_RATE", 0, 1_000_000, func(v uint64) { c.ContentRate = float64(v) }},
-		{"CMS_CONTENT_BURST", 1, 1_000_000, func(v uint64) { c.ContentBurst = int(v) }},
+		{"CMS_CONTENT_RATE", 0, 1_000_000, func(v uint64) { c.HTTP.RateLimit = float64(v) }},
+		{"CMS_CONTENT_BURST", 1, 1_000_000, func(v uint64) { c.HTTP.RateBurst = int(v) }},
 		{"CMS_CACHE_ENTRIES", 0, 1_000_000, func(v uint64) {
-			c.CacheEntries = int(v)
+			c.HTTP.CacheEntries = int(v)
 			if v == 0 {
-				c.CacheEntries = -1 // off
+				c.HTTP.CacheEntries = -1 // off
 			}
 		}},
 		{"CMS_UPLOAD_MAX", 1 << 10, 10 << 30, func(v uint64) { c.UploadMax = int64(v) }},
@@ -142,12 +105,12 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	switch v := getenv("CMS_TRUST_PROXY"); v {
 	case "", "0", "false":
 	case "1", "true":
-		c.TrustProxy = true
+		c.HTTP.TrustProxy = true
 	default:
 		errs = append(errs, fmt.Errorf("CMS_TRUST_PROXY: want true or false, got %q", v))
 	}
 	if v := getenv("CMS_MEDIA_REDIRECT"); v != "" {
-		if c.MediaRedirect, err = time.ParseDuration(v); err != nil || c.MediaRedirect < 0 || c.MediaRedirect > time.Hour {
+		if c.HTTP.MediaRedirect, err = time.ParseDuration(v); err != nil || c.HTTP.MediaRedirect < 0 || c.HTTP.MediaRedirect > time.Hour {
 			errs = append(errs, fmt.Errorf("CMS_MEDIA_REDIRECT: want a duration up to 1h such as 5m, got %q", v))
 		}
 	}

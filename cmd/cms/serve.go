@@ -9,12 +9,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"sync"
 	"time"
 
-	spec "github.com/tlhpf/cms"
-	"github.com/tlhpf/cms/api"
-	"github.com/tlhpf/cms/cms"
+	"github.com/tlhpf/cms/app"
 )
 
 // adminDepartment is where the bootstrap administrator sits: 信息科 runs the
@@ -29,12 +26,13 @@ func runServe(ctx context.Context, cfg Config, args []string, stderr io.Writer) 
 		return err
 	}
 	log := cfg.logger()
-	a, err := newApp(ctx, cfg, log)
+	cfg.HTTP.Version = buildVersion()
+	a, err := app.Open(ctx, cfg.Config, log)
 	if err != nil {
 		return err
 	}
-	defer a.db.Close()
-	created, generated, err := a.svc.Users.Bootstrap(ctx, cfg.AdminPassword, adminDepartment)
+	defer a.Close()
+	created, generated, err := a.Services.Users.Bootstrap(ctx, cfg.AdminPassword, adminDepartment)
 	if err != nil {
 		return fmt.Errorf("create the first administrator: %w", err)
 	}
@@ -45,25 +43,11 @@ func runServe(ctx context.Context, cfg Config, args []string, stderr io.Writer) 
 			fmt.Fprintf(stderr, "\n  The administrator account was created.\n  username: admin\n  password: %s\n  It is shown only now and must be changed at first login.\n\n", generated)
 		}
 	}
-	srv := api.NewServer(a.svc, api.Options{BodyLimit: cfg.BodyLimit, Ready: a.db.Ping, Spec: spec.OpenAPI,
-		Version: buildVersion(), RateLimit: cfg.ContentRate, RateBurst: cfg.ContentBurst, CacheEntries: cfg.CacheEntries,
-		TrustProxy: cfg.TrustProxy, MediaRedirect: cfg.MediaRedirect, Organization: cfg.Organization}, log)
-	sched := newScheduler(a.svc.Workflow, cfg.SchedulerInterval, log)
-	a.svc.Workflow.Notify = func(rev *cms.Revision) {
-		srv.InvalidateContent()
-		if rev.State == cms.StateScheduled {
-			sched.poke()
-		}
-	}
 	bgCtx, stopBackground := context.WithCancel(ctx)
-	var bg sync.WaitGroup
-	bg.Add(4)
-	go func() { defer bg.Done(); patrolDaily(bgCtx, a.svc.Patrol, cfg.PatrolInterval, log) }()
-	go func() { defer bg.Done(); sched.run(bgCtx) }()
-	go func() { defer bg.Done(); collectGarbage(bgCtx, a.svc.Media, cfg.MediaGrace, log) }()
-	go func() { defer bg.Done(); a.db.WatchContent(bgCtx, cfg.WatchInterval, srv.InvalidateContent, log) }()
-	defer func() { stopBackground(); bg.Wait() }()
-	return listenAndServe(ctx, cfg, srv.Handler(), log)
+	done := make(chan struct{})
+	go func() { defer close(done); a.Run(bgCtx) }()
+	defer func() { stopBackground(); <-done }()
+	return listenAndServe(ctx, cfg, a.Handler(), log)
 }
 
 // listenAndServe serves until ctx ends (SIGINT/SIGTERM), then lets requests

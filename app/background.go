@@ -1,12 +1,39 @@
-package main
+package app
 
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/tlhpf/cms/cms"
 )
+
+// Run runs the background workers until ctx ends: the scheduler (at once
+// when a revision is cleared, and every SchedulerInterval), the integrity
+// patrol (at start and every PatrolInterval), the media garbage collector,
+// and the watcher of changes other server processes make. Call it once.
+func (a *App) Run(ctx context.Context) {
+	sched := newScheduler(a.Services.Workflow, a.cfg.SchedulerInterval, a.log)
+	a.Services.Bus.Subscribe(func(n cms.Notice) {
+		if n.Revision != nil && n.Revision.State == cms.StateScheduled {
+			sched.poke()
+		}
+	})
+	var wg sync.WaitGroup
+	wg.Go(func() { sched.run(ctx) })
+	wg.Go(func() { patrolDaily(ctx, a.Services.Patrol, a.cfg.PatrolInterval, a.log) })
+	wg.Go(func() { collectGarbage(ctx, a.Services.Media, a.cfg.MediaGrace, a.log) })
+	wg.Go(func() { a.WatchChanges(ctx) })
+	wg.Wait()
+}
+
+// WatchChanges publishes a notice on the bus whenever another process
+// changes public content in the database, until ctx ends, so that this
+// process's caches follow.
+func (a *App) WatchChanges(ctx context.Context) {
+	a.DB.WatchContent(ctx, a.cfg.WatchInterval, func() { a.Services.Bus.Publish(cms.Notice{}) }, a.log)
+}
 
 // scheduler publishes cleared revisions when their time comes and archives
 // expired ones. It runs at start (catching up after downtime), on every

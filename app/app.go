@@ -1,0 +1,144 @@
+// Package app is the composition root of the CMS: it opens the database and
+// the blob store and builds every service, complete, with the HTTP server
+// over them and the background workers beside it. The cms binary, the API
+// tests and the console tests all build the system here, so that what is
+// tested is what runs.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+
+	openapi "github.com/tlhpf/cms"
+	"github.com/tlhpf/cms/api"
+	"github.com/tlhpf/cms/archive"
+	"github.com/tlhpf/cms/cms"
+	"github.com/tlhpf/cms/media"
+	"github.com/tlhpf/cms/rbac"
+	"github.com/tlhpf/cms/render"
+	"github.com/tlhpf/cms/storage"
+	"github.com/tlhpf/cms/workflow"
+)
+
+// App is the wired system: the stores, the services over them and the
+// HTTP server in front of them.
+type App struct {
+	DB       *storage.DB
+	Blobs    cms.BlobStore
+	Services *cms.Services
+	API      *api.Server
+	// Archive writes the auditors' archive without the service's
+	// authorization, for the operator's command line.
+	Archive cms.ArchiveExporter
+
+	cfg Config
+	log *slog.Logger
+}
+
+// OpenDB opens the database at cfg.DatabaseURL and applies every pending
+// migration, logging what it applied.
+func OpenDB(ctx context.Context, cfg Config, log *slog.Logger) (*storage.DB, error) {
+	db, err := storage.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if len(applied) > 0 {
+		log.Info("migrated the database", slog.String("dialect", db.Dialect), slog.Any("migrations", applied))
+	}
+	return db, nil
+}
+
+// OpenBlobs opens the configured blob store.
+func OpenBlobs(ctx context.Context, cfg Config) (cms.BlobStore, error) {
+	if cfg.BlobStore == "s3" {
+		return storage.NewS3Store(ctx, cfg.S3)
+	}
+	return storage.NewFolderStore(filepath.Join(cfg.DataDir, "blobs"))
+}
+
+// Open opens, migrates and seeds the database, opens the blob store and
+// builds the app over them. Close releases them.
+func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
+	db, err := OpenDB(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.Seed(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("seed: %w", err)
+	}
+	blobs, err := OpenBlobs(ctx, cfg)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	a, err := New(ctx, db, blobs, cfg, log)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// New builds every service over an open, migrated and seeded database and
+// a blob store, and the HTTP server over the services. The caller keeps
+// ownership of db.
+func New(ctx context.Context, db *storage.DB, blobs cms.BlobStore, cfg Config, log *slog.Logger) (*App, error) {
+	if db == nil || blobs == nil {
+		return nil, errors.New("app: a database and a blob store are needed")
+	}
+	cfg = cfg.withDefaults()
+	az, err := rbac.NewAuthorizer(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	key, err := db.Secret(ctx, "preview")
+	if err != nil {
+		return nil, err
+	}
+	svc := services(db, blobs, az, rbac.PreviewSigner{Key: key}, cfg)
+	a := &App{DB: db, Blobs: blobs, Services: svc, Archive: svc.Archive.Exporter, cfg: cfg, log: log}
+	opts := cfg.HTTP
+	opts.Ready, opts.Spec = db.Ping, openapi.YAML
+	a.API = api.NewServer(svc, opts, log)
+	return a, nil
+}
+
+// services builds every cms service over one database and blob store.
+func services(db *storage.DB, blobs cms.BlobStore, az cms.Authorizer, previews cms.PreviewSigner, cfg Config) *cms.Services {
+	clock, hasher, bus := cfg.Clock, rbac.Hasher{Params: cfg.Argon2}, &cms.Bus{}
+	flow := &cms.WorkflowService{Items: db, Users: db, Flow: db, Machine: workflow.Machine{}, Structure: db,
+		Authorizer: az, Audit: db, Clock: clock, Renderer: render.Renderer{}, Secrecy: db, Limits: cfg.StageLimits, Bus: bus}
+	return &cms.Services{
+		Auth:      &cms.AuthService{Users: db, Hasher: hasher, Clock: clock, Config: cfg.Auth, Audit: db},
+		Users:     &cms.UserService{Users: db, Structure: db, Hasher: hasher, Authorizer: az, Audit: db, Clock: clock},
+		Structure: &cms.StructureService{Structure: db, Authorizer: az},
+		Items:     &cms.ItemService{Items: db, Structure: db, Authorizer: az, Audit: db, Clock: clock, Previews: previews},
+		Workflow:  flow,
+		Content:   &cms.ContentService{Content: db, Structure: db, Items: db, Clock: clock, Previews: previews, Blobs: blobs},
+		Menus:     &cms.MenuService{Menus: db, Authorizer: az, Audit: db, Clock: clock, Bus: bus},
+		Media: &cms.MediaService{Items: db, Media: db, Blobs: blobs, Inspector: media.Inspector{}, Authorizer: az,
+			Audit: db, Clock: clock, MaxSize: cfg.UploadMax},
+		Patrol: &cms.PatrolService{Patrols: db, Items: db, Blobs: blobs, Workflow: flow, Authorizer: az,
+			Audit: db, Clock: clock},
+		Secrecy: &cms.SecrecyService{Secrecy: db, Items: db, Authorizer: az, Audit: db, Clock: clock},
+		Archive: &cms.ArchiveService{Exporter: archive.Exporter{Source: storage.ArchiveSource{DB: db, Blobs: blobs}},
+			Organization: cfg.Organization, Authorizer: az, Audit: db, Clock: clock},
+		Bus: bus,
+	}
+}
+
+// Handler is the HTTP face of the app.
+func (a *App) Handler() http.Handler { return a.API.Handler() }
+
+// Close closes the database.
+func (a *App) Close() error { return a.DB.Close() }

@@ -1,0 +1,96 @@
+package app
+
+import (
+	"time"
+
+	"github.com/tlhpf/cms/api"
+	"github.com/tlhpf/cms/cms"
+	"github.com/tlhpf/cms/rbac"
+	"github.com/tlhpf/cms/storage"
+)
+
+// Config is what the composition root needs to build the CMS. The cms
+// binary fills it from CMS_* variables; tests set what they need and leave
+// the rest to Defaults.
+type Config struct {
+	DataDir     string
+	DatabaseURL string
+	Auth        cms.AuthConfig
+	Argon2      rbac.Argon2Params
+	// StageLimits are the time limits (办结时限) per review stage.
+	StageLimits map[cms.State]time.Duration
+	// Blob storage: a local folder under DataDir (the default) or S3.
+	BlobStore  string
+	S3         storage.S3Config
+	UploadMax  int64
+	MediaGrace time.Duration
+	// Organization names the centre in archive exports.
+	Organization string
+	// HTTP configures the API server; Ready and Spec are set by the app.
+	HTTP api.Options
+	// SchedulerInterval is how often scheduled publications and expiries are checked.
+	SchedulerInterval time.Duration
+	// PatrolInterval is how often the integrity patrol runs.
+	PatrolInterval time.Duration
+	// WatchInterval is how often the change log is polled for changes made
+	// by other server processes (PostgreSQL also notifies at once).
+	WatchInterval time.Duration
+	// Clock is the services' clock; nil means the system clock.
+	Clock cms.Clock
+}
+
+// Defaults returns the configuration of the embedded set-up: SQLite and
+// blobs under ./data, production password hashing and limits.
+func Defaults() Config {
+	return Config{
+		DataDir:      "./data",
+		DatabaseURL:  storage.SQLiteURL("./data"),
+		Auth:         cms.DefaultAuthConfig(),
+		Argon2:       rbac.DefaultArgon2,
+		BlobStore:    "folder",
+		UploadMax:    100 << 20,
+		MediaGrace:   24 * time.Hour,
+		Organization: "铜陵市住房公积金管理中心",
+		StageLimits: map[cms.State]time.Duration{
+			cms.StateDeptReview: 48 * time.Hour, cms.StateLeadershipSignoff: 72 * time.Hour, cms.StateSecrecyReview: 24 * time.Hour,
+		},
+		HTTP:              api.Options{BodyLimit: "1M", RateLimit: 50, RateBurst: 100, CacheEntries: 4096},
+		SchedulerInterval: 15 * time.Second,
+		PatrolInterval:    24 * time.Hour,
+		WatchInterval:     2 * time.Second,
+	}
+}
+
+// withDefaults fills what a caller left zero with the defaults' values.
+func (c Config) withDefaults() Config {
+	d := Defaults()
+	if c.Auth == (cms.AuthConfig{}) {
+		c.Auth = d.Auth
+	}
+	if c.Argon2 == (rbac.Argon2Params{}) {
+		c.Argon2 = d.Argon2
+	}
+	if c.StageLimits == nil {
+		c.StageLimits = d.StageLimits
+	}
+	if c.UploadMax == 0 {
+		c.UploadMax = d.UploadMax
+	}
+	if c.MediaGrace == 0 {
+		c.MediaGrace = d.MediaGrace
+	}
+	if c.Organization == "" {
+		c.Organization = d.Organization
+	}
+	for _, p := range []struct{ v, def *time.Duration }{
+		{&c.SchedulerInterval, &d.SchedulerInterval}, {&c.PatrolInterval, &d.PatrolInterval}, {&c.WatchInterval, &d.WatchInterval},
+	} {
+		if *p.v == 0 {
+			*p.v = *p.def
+		}
+	}
+	if c.Clock == nil {
+		c.Clock = cms.SystemClock{}
+	}
+	return c
+}

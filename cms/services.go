@@ -1,0 +1,21 @@
+package cms
+
+// Services are the use cases of the CMS, built complete by the composition
+// root (package app) and called by every delivery adapter: the HTTP API,
+// the staff console and the command line.
+type Services struct {
+	Auth      *AuthService
+	Users     *UserService
+	Structure *StructureService
+	Items     *ItemService
+	Workflow  *WorkflowService
+	Content   *ContentService
+	Menus     *MenuService
+	Media     *MediaService
+	Patrol    *PatrolService
+	Secrecy   *SecrecyService
+	Archive   *ArchiveService
+	// Bus carries in-process notices of change from the services that
+	// make them to the adapters and workers that react.
+	Bus *Bus
+}

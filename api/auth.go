@@ -96,11 +96,3 @@ func (s *Server) userJSON(u *cms.User) userJSON {
 		PasswordExpiresAt: u.PasswordChangedAt.Add(s.svc.Auth.Config.PasswordMaxAge),
 		LockedUntil:       timePtr(u.LockedUntil), CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
 }
-
-// timePtr turns the zero time into null.
-func timePtr(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	return &t
-}

@@ -51,21 +51,6 @@ func (r *contentRequest) content() (cms.Content, error) {
 	return c, fe.Err("invalid time")
 }
 
-func parseOptTime(fe *cms.FieldErrors, field string, o optional[string]) *time.Time {
-	if !o.Set {
-		return nil
-	}
-	if o.Value == nil {
-		return &time.Time{}
-	}
-	t, err := time.Parse(time.RFC3339, *o.Value)
-	if err != nil {
-		fe.Add(field, "must be an RFC 3339 time such as 2026-01-02T08:00:00Z")
-		return nil
-	}
-	return &t
-}
-
 type itemCreateRequest struct {
 	Column     string `json:"column"`
 	Department string `json:"department"`
@@ -308,21 +293,14 @@ func (s *Server) handleRevisionUpdate(c echo.Context) error {
 	return respond(c, http.StatusOK, toRevisionJSON(rev, it.ContentType))
 }
 
-// setETag sets the revision's version as its strong entity tag.
-func setETag(c echo.Context, version int) {
-	c.Response().Header().Set("ETag", `"`+strconv.Itoa(version)+`"`)
-}
-
-// ifMatchVersion reads the version the client last saw from If-Match. It
-// is required: an edit without it could silently overwrite someone else's.
-func ifMatchVersion(c echo.Context) (int, error) {
-	h := strings.TrimSpace(c.Request().Header.Get("If-Match"))
-	if h == "" {
-		return 0, cms.Errorf(cms.EPRECONDREQ, "send If-Match with the ETag of the revision you edited")
+func (s *Server) handlePreviewCreate(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
 	}
-	v, err := strconv.Atoi(strings.Trim(h, `"`))
-	if err != nil || v <= 0 {
-		return 0, cms.Errorf(cms.EPRECONDITION, "If-Match %q is not an ETag this API issued", h)
+	tok, exp, err := s.svc.Items.Preview(c.Request().Context(), principal(c), id)
+	if err != nil {
+		return err
 	}
-	return v, nil
+	return respond(c, http.StatusCreated, map[string]any{"url": "/content/v1/preview/" + tok, "token": tok, "expires_at": exp})
 }

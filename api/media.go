@@ -220,22 +220,6 @@ func serveBlob(c echo.Context, a *cms.Attachment, blob cms.Blob, cacheControl st
 	return nil
 }
 
-// contentDisposition names the file for downloads: the UTF-8 name in
-// filename* (RFC 6266), preceded by an ASCII filename for old clients.
-func contentDisposition(disposition, name string) string {
-	ascii := strings.Map(func(r rune) rune {
-		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' {
-			return '_'
-		}
-		return r
-	}, name)
-	if ascii == name {
-		return mime.FormatMediaType(disposition, map[string]string{"filename": name})
-	}
-	utf := mime.FormatMediaType("x", map[string]string{"filename": name})
-	return mime.FormatMediaType(disposition, map[string]string{"filename": ascii}) + "; " + strings.TrimPrefix(utf, "x; ")
-}
-
 // attachmentPath reads the revision or item id and the attachment id of an
 // attachment route.
 func attachmentPath(c echo.Context) (int64, int64, error) {

@@ -89,3 +89,8 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 		return next(c)
 	}
 }
+
+// clientID identifies a content API client for rate limiting: its IP.
+func clientID(c echo.Context) (string, error) {
+	return strings.TrimSpace(c.RealIP()), nil
+}

@@ -92,13 +92,3 @@ func (s *Server) handleUserUpdate(c echo.Context) error {
 	}
 	return respond(c, http.StatusOK, s.userJSON(u))
 }
-
-// pathID reads a positive integer path parameter; anything else is a 404,
-// since no resource has that id.
-func pathID(c echo.Context, name string) (int64, error) {
-	id, err := strconv.ParseInt(c.Param(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, cms.Errorf(cms.ENOTFOUND, "nothing has the id %q", c.Param(name))
-	}
-	return id, nil
-}

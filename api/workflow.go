@@ -197,23 +197,3 @@ func (s *Server) handleSignoffChainPut(c echo.Context) error {
 	}
 	return respond(c, http.StatusOK, signoffChainJSON{Column: c.Param("slug"), Chain: chain})
 }
-
-// queryLimit reads ?limit=; absent is 0 (the service's default).
-func queryLimit(c echo.Context) (int, error) {
-	l := c.QueryParam("limit")
-	if l == "" {
-		return 0, nil
-	}
-	n, err := strconv.Atoi(l)
-	if err != nil || n == 0 {
-		return 0, cms.Invalid("invalid limit", cms.FieldError{Field: "limit", Message: "must be an integer between 1 and 100"})
-	}
-	return n, nil
-}
-
-func cursorJSON(next string) *string {
-	if next == "" {
-		return nil
-	}
-	return &next
-}

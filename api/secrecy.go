@@ -23,13 +23,14 @@ type findingJSON struct {
 	Severity     string               `json:"severity"`
 	Offset       int                  `json:"offset"`
 	Length       int                  `json:"length"`
+	Rendered     bool                 `json:"rendered"`
 	FoundAt      time.Time            `json:"found_at"`
 	Acknowledged *acknowledgementJSON `json:"acknowledged"`
 }
 
 func toFindingJSON(f *cms.FindingRecord) findingJSON {
 	j := findingJSON{ID: f.ID, Kind: f.Kind, Field: f.Field, Excerpt: f.Excerpt, Severity: f.Severity, Offset: f.Offset,
-		Length: f.Length, FoundAt: f.FoundAt}
+		Length: f.Length, Rendered: f.Rendered, FoundAt: f.FoundAt}
 	if f.AcknowledgedBy != 0 {
 		j.Acknowledged = &acknowledgementJSON{By: f.AcknowledgedBy, Reason: f.AckReason, At: f.AcknowledgedAt}
 	}

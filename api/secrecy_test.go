@@ -3,6 +3,7 @@ package api_test
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"testing"
 )
 
@@ -12,6 +13,7 @@ type findingBody struct {
 	Field        string `json:"field"`
 	Excerpt      string `json:"excerpt"`
 	Severity     string `json:"severity"`
+	Rendered     bool   `json:"rendered"`
 	Acknowledged *struct {
 		Reason string `json:"reason"`
 	} `json:"acknowledged"`
@@ -79,4 +81,47 @@ func containsDigits(s, digits string) bool {
 		}
 	}
 	return false
+}
+
+// TestSecrecyScanReadsWhatReadersSee: the outside review's example. Markup
+// that splits an ID number and a mobile in the source (an HTML comment,
+// emphasis, a zero-width space) hides nothing from the scan, since the
+// published body_html shows the numbers whole; excerpts stay masked.
+func TestSecrecyScanReadsWhatReadersSee(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := newChain(t, e)
+	tests := []struct {
+		name, body, format string
+		want               []string // kind, excerpt, and whether only the rendered text shows it
+	}{
+		{"comments", "身份证号 110105<!-- -->19491231002X 手机 138<!---->00138000", "markdown",
+			[]string{"id_number 1101**********002X true", "mobile 138****8000 true"}},
+		{"html", "<p>身份证号 110105<span>19491231002X</span> 手机 138<!---->00138000</p>", "html",
+			[]string{"id_number 1101**********002X true", "mobile 138****8000 true"}},
+		{"emphasis and zero width", "身份证号 110105**1949**1231002X 手机 138\u200b0013\u200b8000", "markdown",
+			[]string{"id_number 1101**********002X true", "mobile 138****8000 false"}},
+	}
+	for _, tt := range tests {
+		var it createdItem
+		e.must(t, http.StatusCreated, "POST", "/api/v1/items", c.editor, map[string]any{"column": "news",
+			"title": "来电登记", "body": tt.body, "body_format": tt.format}).decode(t, &it)
+		e.toState(t, c, it.Revision.ID, "secrecy_review")
+		var list struct {
+			Findings []findingBody `json:"findings"`
+			Open     int           `json:"open"`
+		}
+		e.must(t, http.StatusOK, "GET", revisionPath(it.Revision.ID)+"/findings", c.secrecy, nil).decode(t, &list)
+		var got []string
+		for _, f := range list.Findings {
+			got = append(got, fmt.Sprintf("%s %s %v", f.Kind, f.Excerpt, f.Rendered))
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, tt.want) || list.Open != 2 {
+			t.Errorf("%s: findings %q (open %d), want %q", tt.name, got, list.Open, tt.want)
+		}
+		if p := e.call(t, "POST", revisionPath(it.Revision.ID)+"/transitions", c.secrecy, map[string]string{"event": "clear"}).problem(t); p.Status != http.StatusConflict {
+			t.Errorf("%s: clear with the numbers unacknowledged: %+v", tt.name, p)
+		}
+	}
 }

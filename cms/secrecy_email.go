@@ -24,7 +24,8 @@ func (s *secrecyScanner) emails() {
 		}
 		local, domain := string(s.r[start:i]), string(s.r[i+1:end])
 		if validEmail(local, domain) {
-			s.add(FindingEmail, SeverityWarning, start, end, local[:1]+strings.Repeat("*", len(local)-1)+"@"+domain)
+			s.add(FindingEmail, SeverityWarning, start, end, strings.ToLower(local+"@"+domain),
+				local[:1]+strings.Repeat("*", len(local)-1)+"@"+domain)
 		}
 	}
 }

@@ -15,11 +15,17 @@ var (
 // ends, brackets, markup and the punctuation of file names.
 const markingDelims = "\n\r【】[]()〔〕<>-_.*#|/"
 
-// markings reports classification markings, with their context unmasked.
+// markings reports classification markings, whose excerpt is their context.
 func (s *secrecyScanner) markings() {
 	for i := 0; i < len(s.r); i++ {
 		if end := s.marking(i); end > i {
-			s.add(FindingClassification, SeverityBlocking, i, end, s.excerpt(i, end))
+			value := strings.Map(func(c rune) rune {
+				if c == ' ' || c == '\t' {
+					return -1
+				}
+				return c
+			}, string(s.r[i:end]))
+			s.add(FindingClassification, SeverityBlocking, i, end, value, "")
 			i = end - 1
 		}
 	}

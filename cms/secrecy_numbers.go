@@ -117,15 +117,15 @@ func (s *secrecyScanner) classify(p, end int, lens []int, sep rune) bool {
 	}
 	switch ds := string(d); {
 	case sep == noSep && validIDNumber(ds, s.year):
-		s.add(FindingIDNumber, SeverityBlocking, p, end, maskDigits(ds))
+		s.add(FindingIDNumber, SeverityBlocking, p, end, strings.ToUpper(ds), maskDigits(ds))
 	case cardShape(lens) && plausibleCard(ds) && luhnValid(ds):
-		s.add(FindingBankCard, SeverityBlocking, p, end, maskDigits(ds))
+		s.add(FindingBankCard, SeverityBlocking, p, end, ds, maskDigits(ds))
 	case mobileShape(lens, ds):
 		core, c := ds[len(ds)-11:], p // c: where core starts
 		if len(ds) == 13 {
 			c += 2 + min(len(lens)-1, 1) // past 86 and its separator
 		}
-		s.add(FindingMobile, SeverityBlocking, s.mobilePrefix(c), end, core[:3]+"****"+core[7:])
+		s.add(FindingMobile, SeverityBlocking, s.mobilePrefix(c), end, core, core[:3]+"****"+core[7:])
 	default:
 		return false
 	}

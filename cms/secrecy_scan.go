@@ -28,7 +28,9 @@ const (
 
 // ScanText is one piece of a revision to scan. Field names where it comes
 // from, e.g. "title", "body", "fields.answer" or "attachments[0].name".
-type ScanText struct{ Field, Text string }
+// Rendered, when not empty, is the same text as readers see it: a Markdown
+// or HTML text rendered and stripped of its markup (see ScanRevision).
+type ScanText struct{ Field, Text, Rendered string }
 
 // SensitiveWord is an admin-managed word and how serious a match is:
 // SeverityWarning, or SeverityBlocking (also for an empty or unknown one).
@@ -40,11 +42,26 @@ type Finding struct {
 	Kind, Field, Excerpt, Severity string
 	Offset                         int // in characters (runes) from the start of the field's text
 	Length                         int // in runes
+	// Rendered marks a finding that only the rendered text shows: markup
+	// splits it in the text as written. Offset and Length then count in
+	// the rendered text.
+	Rendered bool
 }
 
 // Scan looks for personal data (resident ID numbers, mobile numbers, bank
 // cards, e-mail addresses), classification markings and the given sensitive
-// words in texts. Findings come out in the order of texts, then by offset.
+// words in texts. Findings come out in the order of texts, then by offset,
+// those that only the rendered text shows after the others.
+//
+// It reads what readers see. Characters that are not drawn (format
+// characters such as zero-width spaces and joiners, byte-order marks, soft
+// hyphens and bidi marks; combining marks and variation selectors) are
+// dropped before matching, so they split neither a number nor a word, and
+// the digits of every script (full-width, mathematical, Arabic-Indic…)
+// count as ASCII ones. A text's Rendered form is scanned as well, as
+// markup (an HTML comment, a <span>, Markdown emphasis) can split in the
+// source what readers see whole; a finding both forms show is reported
+// once, at its place in the text as written.
 //
 // The rules prefer missing an unusual spelling to flagging the numbers and
 // phrases that official texts are full of:
@@ -71,6 +88,10 @@ type Finding struct {
 //   - E-mail addresses are warnings, as official mailboxes are published;
 //     names like logo@2x.png, whose "domain" ends in a file extension, are not
 //     addresses.
+//   - Excerpts never repeat personal data: numbers and addresses are masked
+//     in their own excerpts and in the context shown around a marking or a
+//     sensitive word; where only the rendered text shows a number, the
+//     context taken from the text as written has all its digits masked.
 //
 // Classification markings follow GB/T 9704, which puts the level alone at
 // the head of a document or joins it to the secrecy period with ★. In running
@@ -91,13 +112,43 @@ func Scan(texts []ScanText, words []SensitiveWord) []Finding {
 	year := time.Now().Year()
 	var out []Finding
 	for _, t := range texts {
-		s := newSecrecyScanner(t, year)
-		s.numbers()
-		s.emails()
-		s.markings()
-		s.sensitive(ws)
-		slices.SortStableFunc(s.found, compareFindings)
-		out = append(out, s.found...)
+		out = append(out, scanText(t, ws, year)...)
+	}
+	return out
+}
+
+// scanText scans one text as written and, when it has one, as rendered.
+func scanText(t ScanText, ws *wordList, year int) []Finding {
+	raw := newSecrecyScanner(t.Text, year)
+	raw.scan(ws)
+	if t.Rendered == "" || t.Rendered == t.Text {
+		return raw.findings(t.Field, false, raw.found)
+	}
+	shown := newSecrecyScanner(t.Rendered, year)
+	shown.scan(ws)
+	only := unmatched(shown.found, raw.found)
+	for _, f := range only {
+		if f.number() {
+			raw.maskAllDigits = true
+		}
+	}
+	return append(raw.findings(t.Field, false, raw.found), shown.findings(t.Field, true, only)...)
+}
+
+// unmatched returns the findings of a that b does not have, b's findings
+// matching one each.
+func unmatched(a, b []found) []found {
+	have := map[string]int{}
+	for _, f := range b {
+		have[f.kind+"\x00"+f.value]++
+	}
+	var out []found
+	for _, f := range a {
+		if k := f.kind + "\x00" + f.value; have[k] > 0 {
+			have[k]--
+			continue
+		}
+		out = append(out, f)
 	}
 	return out
 }
@@ -105,31 +156,59 @@ func Scan(texts []ScanText, words []SensitiveWord) []Finding {
 // ScanRevision scans the title, body, every string in the typed fields
 // (nested lists and objects included, with paths like
 // "fields.materials[0].name", object keys in sorted order) and the
-// attachment names of r. Numbers in typed fields are amounts and counts,
-// not text, and are not scanned.
-func ScanRevision(r *Revision, words []SensitiveWord) []Finding {
-	texts := []ScanText{{Field: "title", Text: r.Title}, {Field: "body", Text: r.Body}}
-	texts = appendFieldTexts(texts, "fields", r.Fields)
+// attachment names of r, a revision of an item of contentType. Numbers in
+// typed fields are amounts and counts, not text, and are not scanned. The
+// body and the Markdown (text) fields are scanned as written and as rd
+// renders them for readers; with a nil rd, as written only.
+func ScanRevision(r *Revision, contentType string, words []SensitiveWord, rd Renderer) []Finding {
+	body := ScanText{Field: "body", Text: r.Body}
+	if rd != nil && r.Body != "" {
+		body.Rendered = visibleText(rd.HTML(r.Body, r.BodyFormat))
+	}
+	texts := []ScanText{{Field: "title", Text: r.Title}, body}
+	top := &FieldSpec{}
+	if ct := LookupContentType(contentType); ct != nil {
+		top.Fields = ct.Fields
+	}
+	texts = appendFieldTexts(texts, "fields", r.Fields, top, rd)
 	for i, a := range r.Attachments {
 		texts = append(texts, ScanText{Field: "attachments[" + strconv.Itoa(i) + "].name", Text: a.Name})
 	}
 	return Scan(texts, words)
 }
 
-func appendFieldTexts(texts []ScanText, path string, v any) []ScanText {
+// appendFieldTexts appends the strings in v, spec describing v (nil when
+// unknown); text fields are Markdown and rendered.
+func appendFieldTexts(texts []ScanText, path string, v any, spec *FieldSpec, rd Renderer) []ScanText {
 	switch v := v.(type) {
 	case string:
-		texts = append(texts, ScanText{Field: path, Text: v})
+		t := ScanText{Field: path, Text: v}
+		if rd != nil && spec != nil && spec.Kind == KindText {
+			t.Rendered = visibleText(rd.HTML(v, FormatMarkdown))
+		}
+		texts = append(texts, t)
 	case []any:
 		for i, e := range v {
-			texts = appendFieldTexts(texts, path+"["+strconv.Itoa(i)+"]", e)
+			texts = appendFieldTexts(texts, path+"["+strconv.Itoa(i)+"]", e, spec, rd)
 		}
 	case map[string]any:
 		for _, k := range slices.Sorted(maps.Keys(v)) {
-			texts = appendFieldTexts(texts, path+"."+k, v[k])
+			texts = appendFieldTexts(texts, path+"."+k, v[k], subfield(spec, k), rd)
 		}
 	}
 	return texts
+}
+
+func subfield(spec *FieldSpec, name string) *FieldSpec {
+	if spec == nil {
+		return nil
+	}
+	for i := range spec.Fields {
+		if spec.Fields[i].Name == name {
+			return &spec.Fields[i]
+		}
+	}
+	return nil
 }
 
 var findingKindRank = map[string]int{FindingIDNumber: 0, FindingBankCard: 1, FindingMobile: 2, FindingEmail: 3,
@@ -140,44 +219,93 @@ func compareFindings(a, b Finding) int {
 		cmp.Compare(findingKindRank[a.Kind], findingKindRank[b.Kind]), strings.Compare(a.Excerpt, b.Excerpt))
 }
 
-// secrecyScanner scans one field. text is the field as written, r the same
-// runes with full-width forms folded to ASCII, so that offsets agree.
+// secrecyScanner scans one text. text is the text as written without the
+// characters readers do not see, r the same runes folded (full-width forms
+// and other digits to ASCII), one for one, and pos where each rune of text
+// stands in the text as written, so that findings point into it.
 type secrecyScanner struct {
-	field string
 	text  []rune
 	r     []rune
+	pos   []int
 	year  int // birth years of ID numbers run up to this one
-	found []Finding
+	found []found
+	// maskAllDigits masks every digit in context excerpts: the rendered
+	// text shows a number that this text splits.
+	maskAllDigits bool
 }
 
-func newSecrecyScanner(t ScanText, year int) *secrecyScanner {
-	text := []rune(t.Text)
-	r := make([]rune, len(text))
-	for i, c := range text {
-		r[i] = foldWidth(c)
+// found is a finding in the scanner's coordinates.
+type found struct {
+	kind, severity string
+	start, end     int    // in text
+	value          string // what was found, normalised, to match the same finding in another form of the text
+	excerpt        string // masked; "" for markings and words, whose excerpt is their context
+}
+
+func (f *found) number() bool {
+	return f.kind == FindingIDNumber || f.kind == FindingBankCard || f.kind == FindingMobile
+}
+
+func newSecrecyScanner(text string, year int) *secrecyScanner {
+	s := &secrecyScanner{year: year}
+	i := 0
+	for _, c := range text {
+		if !invisible(c) {
+			s.text = append(s.text, c)
+			s.r = append(s.r, fold(c))
+			s.pos = append(s.pos, i)
+		}
+		i++
 	}
-	return &secrecyScanner{field: t.Field, text: text, r: r, year: year}
+	return s
 }
 
-// foldWidth maps full-width ASCII forms, the ideographic space and other
-// hyphens to their ASCII forms, one rune for one.
-func foldWidth(c rune) rune {
-	switch {
-	case c >= 0xFF01 && c <= 0xFF5E:
-		return c - 0xFEE0
-	case c == '\u3000', c == '\u00a0':
-		return ' '
-	case c >= '\u2010' && c <= '\u2013', c == '\u2212':
-		return '-'
-	case c == '\uffe5':
-		return '¥'
+func (s *secrecyScanner) scan(ws *wordList) {
+	s.numbers()
+	s.emails()
+	s.markings()
+	s.sensitive(ws)
+}
+
+func (s *secrecyScanner) add(kind, severity string, start, end int, value, excerpt string) {
+	s.found = append(s.found, found{kind: kind, severity: severity, start: start, end: end, value: value, excerpt: excerpt})
+}
+
+// findings returns fs, found by s, as Findings of field, in order, with
+// their excerpts.
+func (s *secrecyScanner) findings(field string, rendered bool, fs []found) []Finding {
+	mask := s.mask()
+	out := make([]Finding, 0, len(fs))
+	for _, f := range fs {
+		ex := f.excerpt
+		if ex == "" {
+			ex = s.context(f.start, f.end, mask)
+		}
+		start := s.pos[f.start]
+		out = append(out, Finding{Kind: f.kind, Field: field, Excerpt: ex, Severity: f.severity, Offset: start,
+			Length: s.pos[f.end-1] + 1 - start, Rendered: rendered})
 	}
-	return c
+	slices.SortStableFunc(out, compareFindings)
+	return out
 }
 
-func (s *secrecyScanner) add(kind, severity string, start, end int, excerpt string) {
-	s.found = append(s.found, Finding{Kind: kind, Field: s.field, Excerpt: excerpt, Severity: severity,
-		Offset: start, Length: end - start})
+// mask marks the runes no excerpt may show: the digits of numbers found
+// and the mailbox names of addresses but their first character.
+func (s *secrecyScanner) mask() []bool {
+	m := make([]bool, len(s.r))
+	for _, f := range s.found {
+		switch {
+		case f.number():
+			for k := f.start; k < f.end; k++ {
+				m[k] = s.digit(k)
+			}
+		case f.kind == FindingEmail:
+			for k := f.start + 1; k < f.end && s.r[k] != '@'; k++ {
+				m[k] = true
+			}
+		}
+	}
+	return m
 }
 
 // at returns the folded rune at i, or 0 outside the text.
@@ -199,14 +327,20 @@ func (s *secrecyScanner) hasAt(i int, word string) bool {
 	return true
 }
 
-// excerpt returns the text of [start, end) with up to six characters either
-// side, on one line.
-func (s *secrecyScanner) excerpt(start, end int) string {
-	ctx := string(s.text[max(0, start-6):min(len(s.text), end+6)])
-	return strings.Map(func(c rune) rune {
-		if unicode.IsControl(c) {
-			return ' '
+// context returns the text of [start, end) with up to six characters
+// either side, on one line, masked.
+func (s *secrecyScanner) context(start, end int, mask []bool) string {
+	lo, hi := max(0, start-6), min(len(s.text), end+6)
+	out := make([]rune, 0, hi-lo)
+	for k := lo; k < hi; k++ {
+		c := s.text[k]
+		switch {
+		case mask[k], s.maskAllDigits && (k < start || k >= end) && s.digit(k):
+			c = '*'
+		case unicode.IsControl(c):
+			c = ' '
 		}
-		return c
-	}, ctx)
+		out = append(out, c)
+	}
+	return string(out)
 }

@@ -12,10 +12,17 @@ type sensitiveWord struct {
 	severity string
 }
 
+// wordList is the configured words, indexed by their first rune so that
+// a long list costs little more to match than a short one.
+type wordList struct {
+	words   []sensitiveWord
+	byFirst map[rune][]int
+}
+
 // sensitiveWords folds, de-duplicates and defaults the configured words; a
 // word configured twice keeps the more serious severity.
-func sensitiveWords(words []SensitiveWord) []sensitiveWord {
-	var out []sensitiveWord
+func sensitiveWords(words []SensitiveWord) *wordList {
+	l := &wordList{byFirst: map[rune][]int{}}
 	index := map[string]int{}
 	for _, w := range words {
 		folded := foldLower(strings.TrimSpace(w.Word))
@@ -28,38 +35,46 @@ func sensitiveWords(words []SensitiveWord) []sensitiveWord {
 		}
 		if i, ok := index[string(folded)]; ok {
 			if sev == SeverityBlocking {
-				out[i].severity = sev
+				l.words[i].severity = sev
 			}
 			continue
 		}
-		index[string(folded)] = len(out)
-		out = append(out, sensitiveWord{word: folded, severity: sev})
+		index[string(folded)] = len(l.words)
+		l.byFirst[folded[0]] = append(l.byFirst[folded[0]], len(l.words))
+		l.words = append(l.words, sensitiveWord{word: folded, severity: sev})
 	}
-	return out
+	return l
 }
 
+// foldLower folds s as the scanner folds text, in lower case, without the
+// characters readers do not see.
 func foldLower(s string) []rune {
-	r := []rune(s)
-	for i, c := range r {
-		r[i] = unicode.ToLower(foldWidth(c))
+	var r []rune
+	for _, c := range s {
+		if !invisible(c) {
+			r = append(r, unicode.ToLower(fold(c)))
+		}
 	}
 	return r
 }
 
-// sensitive reports every occurrence of each word, ignoring case and width.
-func (s *secrecyScanner) sensitive(words []sensitiveWord) {
-	if len(words) == 0 {
+// sensitive reports every occurrence of each word, ignoring case and width;
+// occurrences of one word do not overlap.
+func (s *secrecyScanner) sensitive(l *wordList) {
+	if len(l.words) == 0 {
 		return
 	}
 	lower := make([]rune, len(s.r))
 	for i, c := range s.r {
 		lower[i] = unicode.ToLower(c)
 	}
-	for _, w := range words {
-		for i := 0; i+len(w.word) <= len(lower); i++ {
-			if slices.Equal(lower[i:i+len(w.word)], w.word) {
-				s.add(FindingSensitiveWord, w.severity, i, i+len(w.word), s.excerpt(i, i+len(w.word)))
-				i += len(w.word) - 1
+	next := make([]int, len(l.words)) // where each word may match again
+	for i, c := range lower {
+		for _, k := range l.byFirst[c] {
+			w := l.words[k].word
+			if i >= next[k] && i+len(w) <= len(lower) && slices.Equal(lower[i:i+len(w)], w) {
+				s.add(FindingSensitiveWord, l.words[k].severity, i, i+len(w), string(w), "")
+				next[k] = i + len(w)
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -21,6 +22,7 @@ type findingRow struct {
 	Severity       string
 	Position       int
 	Length         int
+	Rendered       bool
 	FoundAt        time.Time
 	AcknowledgedBy int64 `bun:",nullzero"`
 	AckReason      string
@@ -29,7 +31,7 @@ type findingRow struct {
 
 func (r *findingRow) domain() cms.FindingRecord {
 	return cms.FindingRecord{ID: r.ID, RevisionID: r.RevisionID, Finding: cms.Finding{Kind: r.Kind, Field: r.Field,
-		Excerpt: r.Excerpt, Severity: r.Severity, Offset: r.Position, Length: r.Length}, FoundAt: r.FoundAt.UTC(),
+		Excerpt: r.Excerpt, Severity: r.Severity, Offset: r.Position, Length: r.Length, Rendered: r.Rendered}, FoundAt: r.FoundAt.UTC(),
 		AcknowledgedBy: r.AcknowledgedBy, AckReason: r.AckReason, AcknowledgedAt: utc(r.AcknowledgedAt)}
 }
 
@@ -104,15 +106,11 @@ func saveFindings(ctx context.Context, tx bun.Tx, revID int64, found []cms.Findi
 	if err := tx.NewSelect().Model(&old).Where("revision_id = ?", revID).Scan(ctx); err != nil {
 		return err
 	}
-	type key struct {
-		kind, field, excerpt string
-		pos, length          int
-	}
-	kept := map[key]bool{}
+	kept := map[findingKey]bool{}
 	var drop []int64
 	for _, r := range old {
-		k := key{r.Kind, r.Field, r.Excerpt, r.Position, r.Length}
-		if r.AcknowledgedBy != 0 && !kept[k] && contains(found, k.kind, k.field, k.excerpt, k.pos, k.length) {
+		k := r.key()
+		if r.AcknowledgedBy != 0 && !kept[k] && slices.ContainsFunc(found, func(f cms.Finding) bool { return keyOf(&f) == k }) {
 			kept[k] = true
 			continue
 		}
@@ -125,11 +123,11 @@ func saveFindings(ctx context.Context, tx bun.Tx, revID int64, found []cms.Findi
 	}
 	var rows []findingRow
 	for _, f := range found {
-		if kept[key{f.Kind, f.Field, f.Excerpt, f.Offset, f.Length}] {
+		if kept[keyOf(&f)] {
 			continue
 		}
 		rows = append(rows, findingRow{RevisionID: revID, Kind: f.Kind, Field: f.Field, Excerpt: f.Excerpt,
-			Severity: f.Severity, Position: f.Offset, Length: f.Length, FoundAt: at})
+			Severity: f.Severity, Position: f.Offset, Length: f.Length, Rendered: f.Rendered, FoundAt: at})
 	}
 	if len(rows) == 0 {
 		return nil
@@ -138,11 +136,17 @@ func saveFindings(ctx context.Context, tx bun.Tx, revID int64, found []cms.Findi
 	return err
 }
 
-func contains(fs []cms.Finding, kind, field, excerpt string, pos, length int) bool {
-	for _, f := range fs {
-		if f.Kind == kind && f.Field == field && f.Excerpt == excerpt && f.Offset == pos && f.Length == length {
-			return true
-		}
-	}
-	return false
+// findingKey tells whether two scans found the same thing.
+type findingKey struct {
+	kind, field, excerpt string
+	pos, length          int
+	rendered             bool
+}
+
+func (r *findingRow) key() findingKey {
+	return findingKey{r.Kind, r.Field, r.Excerpt, r.Position, r.Length, r.Rendered}
+}
+
+func keyOf(f *cms.Finding) findingKey {
+	return findingKey{f.Kind, f.Field, f.Excerpt, f.Offset, f.Length, f.Rendered}
 }

@@ -110,7 +110,7 @@ func newEnvWith(t testing.TB, opt func(*api.Options)) *env {
 		Items:     &cms.ItemService{Items: db, Structure: db, Authorizer: az, Audit: db, Clock: clock, Previews: previews},
 		Content:   &cms.ContentService{Content: db, Structure: db, Items: db, Clock: clock, Previews: previews},
 		Menus:     &cms.MenuService{Menus: db, Authorizer: az, Audit: db, Clock: clock},
-		Secrecy:   &cms.SecrecyService{Secrecy: db, Items: db, Authorizer: az, Audit: db, Clock: clock},
+		Secrecy:   &cms.SecrecyService{Secrecy: db, Items: db, Authorizer: az, Audit: db, Clock: clock, Renderer: render.Renderer{}},
 		Workflow: &cms.WorkflowService{Items: db, Users: db, Flow: db, Machine: workflow.Machine{}, Structure: db,
 			Authorizer: az, Audit: db, Clock: clock, Renderer: render.Renderer{}, Secrecy: db, Limits: map[cms.State]time.Duration{
 				cms.StateDeptReview: 48 * time.Hour, cms.StateLeadershipSignoff: 72 * time.Hour, cms.StateSecrecyReview: 24 * time.Hour}},

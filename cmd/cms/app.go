@@ -94,6 +94,6 @@ func services(db *storage.DB, az cms.Authorizer, hasher cms.PasswordHasher, prev
 			Authorizer: az, Audit: db, Clock: clock, Renderer: render.Renderer{}, Secrecy: db, Limits: cfg.StageLimits},
 		Content: &cms.ContentService{Content: db, Structure: db, Items: db, Clock: clock, Previews: previews},
 		Menus:   &cms.MenuService{Menus: db, Authorizer: az, Audit: db, Clock: clock},
-		Secrecy: &cms.SecrecyService{Secrecy: db, Items: db, Authorizer: az, Audit: db, Clock: clock},
+		Secrecy: &cms.SecrecyService{Secrecy: db, Items: db, Authorizer: az, Audit: db, Clock: clock, Renderer: render.Renderer{}},
 	}
 }

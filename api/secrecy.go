@@ -23,13 +23,15 @@ type findingJSON struct {
 	Severity     string               `json:"severity"`
 	Offset       int                  `json:"offset"`
 	Length       int                  `json:"length"`
+	Rendered     bool                 `json:"rendered"`
 	FoundAt      time.Time            `json:"found_at"`
+	Rescan       bool                 `json:"rescan"`
 	Acknowledged *acknowledgementJSON `json:"acknowledged"`
 }
 
 func toFindingJSON(f *cms.FindingRecord) findingJSON {
 	j := findingJSON{ID: f.ID, Kind: f.Kind, Field: f.Field, Excerpt: f.Excerpt, Severity: f.Severity, Offset: f.Offset,
-		Length: f.Length, FoundAt: f.FoundAt}
+		Length: f.Length, Rendered: f.Rendered, FoundAt: f.FoundAt, Rescan: f.Rescan}
 	if f.AcknowledgedBy != 0 {
 		j.Acknowledged = &acknowledgementJSON{By: f.AcknowledgedBy, Reason: f.AckReason, At: f.AcknowledgedAt}
 	}
@@ -54,6 +56,42 @@ func (s *Server) handleFindings(c echo.Context) error {
 		}
 	}
 	return respond(c, http.StatusOK, map[string]any{"revision_id": id, "findings": out, "open": open})
+}
+
+type releasedFindingJSON struct {
+	RevisionID int64       `json:"revision_id"`
+	ItemID     int64       `json:"item_id"`
+	Column     string      `json:"column"`
+	Department string      `json:"department"`
+	State      cms.State   `json:"state"`
+	Title      string      `json:"title"`
+	Finding    findingJSON `json:"finding"`
+}
+
+func (s *Server) handleReleasedFindings(c echo.Context) error {
+	limit, err := queryLimit(c)
+	if err != nil {
+		return err
+	}
+	var open bool
+	switch c.QueryParam("open") {
+	case "", "false":
+	case "true":
+		open = true
+	default:
+		return cms.Invalid("invalid open", cms.FieldError{Field: "open", Message: "must be true or false"})
+	}
+	fs, next, err := s.svc.Secrecy.ReleasedFindings(c.Request().Context(), principal(c), open, c.QueryParam("cursor"), limit)
+	if err != nil {
+		return err
+	}
+	out := make([]releasedFindingJSON, len(fs))
+	for i := range fs {
+		f := &fs[i]
+		out[i] = releasedFindingJSON{RevisionID: f.RevisionID, ItemID: f.ItemID, Column: f.Column, Department: f.Department,
+			State: f.State, Title: f.Title, Finding: toFindingJSON(&f.FindingRecord)}
+	}
+	return respond(c, http.StatusOK, map[string]any{"findings": out, "next_cursor": cursorJSON(next)})
 }
 
 func (s *Server) handleFindingAck(c echo.Context) error {

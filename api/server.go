@@ -176,6 +176,7 @@ func (s *Server) routes() {
 	a.GET("/revisions/:id/attachments/:aid", s.handleAttachmentDownload)
 	a.DELETE("/revisions/:id/attachments/:aid", s.handleAttachmentDelete)
 	a.GET("/revisions/:id/findings", s.handleFindings)
+	a.GET("/findings", s.handleReleasedFindings)
 	a.POST("/revisions/:id/findings/:fid/acknowledge", s.handleFindingAck)
 	a.GET("/sensitive-words", s.handleSensitiveWords)
 	a.PUT("/sensitive-words", s.handleSensitiveWordsPut)

@@ -130,7 +130,7 @@ func services(db *storage.DB, blobs cms.BlobStore, az cms.Authorizer, previews c
 			Audit: db, Clock: clock, MaxSize: cfg.UploadMax},
 		Patrol: &cms.PatrolService{Patrols: db, Items: db, Blobs: blobs, Workflow: flow, Authorizer: az,
 			Audit: db, Clock: clock},
-		Secrecy: &cms.SecrecyService{Secrecy: db, Items: db, Authorizer: az, Audit: db, Clock: clock},
+		Secrecy: &cms.SecrecyService{Secrecy: db, Items: db, Authorizer: az, Audit: db, Clock: clock, Renderer: render.Renderer{}},
 		Archive: &cms.ArchiveService{Exporter: archive.Exporter{Source: storage.ArchiveSource{DB: db, Blobs: blobs}},
 			Organization: cfg.Organization, Authorizer: az, Audit: db, Clock: clock},
 		Bus: bus,

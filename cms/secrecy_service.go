@@ -13,6 +13,7 @@ type FindingRecord struct {
 	RevisionID int64
 	Finding
 	FoundAt        time.Time
+	Rescan         bool  // found by the re-scan of released content after the sensitive words changed
 	AcknowledgedBy int64 // 0: not acknowledged
 	AckReason      string
 	AcknowledgedAt time.Time
@@ -23,31 +24,51 @@ func (f *FindingRecord) Open() bool {
 	return f.Severity == SeverityBlocking && f.AcknowledgedBy == 0
 }
 
+// Pending reports whether a secrecy reviewer has yet to look at the
+// finding: nobody acknowledged it, and it is blocking or a re-scan reported
+// it (a warning found in released content was never shown to a reviewer).
+func (f *FindingRecord) Pending() bool {
+	return f.AcknowledgedBy == 0 && (f.Severity == SeverityBlocking || f.Rescan)
+}
+
 // SecrecyStore keeps findings and the sensitive-word list.
 type SecrecyStore interface {
 	SensitiveWords(ctx context.Context) ([]SensitiveWord, error)
-	SetSensitiveWords(ctx context.Context, words []SensitiveWord, audit AuditEntry) error
+	// SetSensitiveWords replaces the list and, in the same transaction,
+	// stores what the re-scan found that the revisions do not have yet.
+	SetSensitiveWords(ctx context.Context, words []SensitiveWord, audit AuditEntry, rescan *Rescan) error
 	Findings(ctx context.Context, revisionID int64) ([]FindingRecord, error)
 	AcknowledgeFinding(ctx context.Context, f *FindingRecord, audit AuditEntry) error
+	// RescanTargets returns up to limit revisions in RescanStates with ids
+	// above afterID, in id order, with their attachments.
+	RescanTargets(ctx context.Context, afterID int64, limit int) ([]RescanTarget, error)
+	// ReleasedFindings lists findings of revisions in f.States, newest first.
+	ReleasedFindings(ctx context.Context, f ReleasedFindingFilter) ([]ReleasedFinding, error)
 }
 
 // Actions of the secrecy review.
 const (
 	ActFindingAck      Action = "finding.acknowledge"
+	ActFindingRead     Action = "finding.read" // the findings of released content, across items
 	ActSensitiveWords  Action = "sensitive_words.manage"
 	AuditFindingAck           = "finding_acknowledged"
 	AuditSensitiveWord        = "sensitive_words_changed"
+	// AuditSecrecyRescan records a re-scan after the sensitive words changed:
+	// how many revisions it read, how many new findings it stored and in
+	// which revisions. It is the event to notify secrecy reviewers on.
+	AuditSecrecyRescan = "secrecy_rescan"
 )
 
 // SecrecyService shows the scanner's findings to reviewers, lets secrecy
 // reviewers acknowledge blocking ones with a reason, and lets the admin keep
-// the sensitive-word list.
+// the sensitive-word list, re-scanning released content when it changes.
 type SecrecyService struct {
 	Secrecy    SecrecyStore
 	Items      ItemStore
 	Authorizer Authorizer
 	Audit      AuditLog
 	Clock      Clock
+	Renderer   Renderer // renders bodies for the re-scan, as the workflow's scan does
 }
 
 func (s *SecrecyService) guard() guard { return guard{s.Authorizer, s.Audit, s.Clock} }
@@ -78,9 +99,6 @@ func (s *SecrecyService) Acknowledge(ctx context.Context, p *Principal, revID, f
 	if reason == "" || utf8.RuneCountInString(reason) > 1000 {
 		return nil, Invalid("a reason is required", FieldError{Field: "reason", Message: "say why it may be published (1-1000 characters)"})
 	}
-	if rev.State != StateSecrecyReview {
-		return nil, Errorf(ECONFLICT, "findings are acknowledged during the secrecy review; this revision is %s", rev.State)
-	}
 	all, err := s.Secrecy.Findings(ctx, revID)
 	if err != nil {
 		return nil, err
@@ -90,12 +108,18 @@ func (s *SecrecyService) Acknowledge(ctx context.Context, p *Principal, revID, f
 		if f.ID != findingID {
 			continue
 		}
+		// A re-scan reports findings in content that has passed the
+		// review; those are acknowledged whatever the revision's state.
+		if rev.State != StateSecrecyReview && !f.Rescan {
+			return nil, Errorf(ECONFLICT, "findings are acknowledged during the secrecy review; this revision is %s", rev.State)
+		}
 		if f.AcknowledgedBy != 0 {
 			return nil, Errorf(ECONFLICT, "the finding was already acknowledged")
 		}
 		f.AcknowledgedBy, f.AckReason, f.AcknowledgedAt = p.User.ID, reason, s.Clock.Now()
 		audit := NewAuditEntry(f.AcknowledgedAt, p.User.ID, AuditFindingAck, revisionSubject(revID),
-			map[string]any{"finding_id": f.ID, "kind": f.Kind, "field": f.Field, "excerpt": f.Excerpt, "reason": reason})
+			map[string]any{"finding_id": f.ID, "kind": f.Kind, "field": f.Field, "excerpt": f.Excerpt, "reason": reason,
+				"rescan": f.Rescan, "state": string(rev.State)})
 		if err := s.Secrecy.AcknowledgeFinding(ctx, f, audit); err != nil {
 			return nil, err
 		}
@@ -112,7 +136,8 @@ func (s *SecrecyService) SensitiveWords(ctx context.Context, p *Principal) ([]Se
 	return s.Secrecy.SensitiveWords(ctx)
 }
 
-// SetSensitiveWords replaces the list.
+// SetSensitiveWords replaces the list and re-scans released content with
+// it (seed rule 第二十条, periodic checks); see Rescan.
 func (s *SecrecyService) SetSensitiveWords(ctx context.Context, p *Principal, words []SensitiveWord) ([]SensitiveWord, error) {
 	if err := s.guard().write(ctx, p, ActSensitiveWords, Resource{}, "sensitive_words"); err != nil {
 		return nil, err
@@ -140,8 +165,13 @@ func (s *SecrecyService) SetSensitiveWords(ctx context.Context, p *Principal, wo
 	if err := fe.Err("invalid word list"); err != nil {
 		return nil, err
 	}
-	audit := NewAuditEntry(s.Clock.Now(), p.User.ID, AuditSensitiveWord, "sensitive_words", map[string]any{"count": len(out)})
-	if err := s.Secrecy.SetSensitiveWords(ctx, out, audit); err != nil {
+	now := s.Clock.Now()
+	rescan, err := s.rescan(ctx, p, out, now)
+	if err != nil {
+		return nil, err
+	}
+	audit := NewAuditEntry(now, p.User.ID, AuditSensitiveWord, "sensitive_words", map[string]any{"count": len(out)})
+	if err := s.Secrecy.SetSensitiveWords(ctx, out, audit, rescan); err != nil {
 		return nil, err
 	}
 	return out, nil

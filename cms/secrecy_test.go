@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tlhpf/cms/cms"
+	"github.com/tlhpf/cms/render"
 )
 
 // scanOne scans text as one body and returns its findings as "kind:match",
@@ -169,6 +170,18 @@ func TestSecrecyCorpusPrecision(t *testing.T) {
 	t.Logf("%-15s tp=%3d fp=%d fn=%d precision=%.3f recall=%.3f", "overall", all.tp, all.fp, all.fn, all.precision(), all.recall())
 	if all.precision() != 1 || all.recall() != 1 {
 		t.Errorf("precision %.3f recall %.3f, want 1 and 1", all.precision(), all.recall())
+	}
+	// Rendered as Markdown or HTML bodies, the snippets show nothing that
+	// their text does not: rendering adds no false positive.
+	for _, e := range entries {
+		for _, format := range []string{cms.FormatMarkdown, cms.FormatHTML} {
+			rev := &cms.Revision{Body: e.Text, BodyFormat: format}
+			for _, f := range cms.ScanRevision(rev, cms.TypeArticle, nil, render.Renderer{}) {
+				if f.Rendered {
+					t.Errorf("%s as %s: false positive %s (excerpt %q) in the rendered text", e.Name, format, f.Kind, f.Excerpt)
+				}
+			}
+		}
 	}
 }
 
@@ -436,7 +449,7 @@ func TestScanRevisionFieldPaths(t *testing.T) {
 		Attachments: []cms.Attachment{{Name: "申请表.pdf"}, {Name: "机密★1年 请示.docx"}},
 	}
 	var got []string
-	for _, f := range cms.ScanRevision(rev, []cms.SensitiveWord{{Word: "复印件", Severity: cms.SeverityWarning}}) {
+	for _, f := range cms.ScanRevision(rev, cms.TypeGuide, []cms.SensitiveWord{{Word: "复印件", Severity: cms.SeverityWarning}}, nil) {
 		got = append(got, fmt.Sprintf("%s %s %d+%d %s", f.Field, f.Kind, f.Offset, f.Length, f.Severity))
 	}
 	want := []string{
@@ -452,7 +465,7 @@ func TestScanRevisionFieldPaths(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("ScanRevision =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	if fs := cms.ScanRevision(&cms.Revision{}, nil); len(fs) != 0 {
+	if fs := cms.ScanRevision(&cms.Revision{}, "", nil, nil); len(fs) != 0 {
 		t.Errorf("ScanRevision(empty) = %+v, want none", fs)
 	}
 }
@@ -527,5 +540,182 @@ func TestScanOrder(t *testing.T) {
 	}
 	if fs := cms.Scan(nil, nil); len(fs) != 0 {
 		t.Errorf("Scan(nil) = %+v", fs)
+	}
+}
+
+// TestScanInvisibleCharacters checks that characters readers do not see
+// (zero-width spaces and joiners, BOMs, soft hyphens, bidi marks, combining
+// marks) cannot split a number, a marking or a sensitive word, and that
+// full-width and other digits count as ASCII ones. The finding covers the
+// text as written, invisible characters included.
+func TestScanInvisibleCharacters(t *testing.T) {
+	t.Parallel()
+	words := []cms.SensitiveWord{{Word: "内幕"}, {Word: "翻\u200b墙"}}
+	tests := []struct {
+		name, text string
+		want       []string
+	}{
+		{"zero-width space", "手机138\u200b0013\u200b8000", []string{"mobile:138\u200b0013\u200b8000"}},
+		{"zero-width joiner", "手机138\u200d00138000", []string{"mobile:138\u200d00138000"}},
+		{"zero-width non-joiner", "手机1380\u200c0138000", []string{"mobile:1380\u200c0138000"}},
+		{"word joiner", "手机13800\u2060138000", []string{"mobile:13800\u2060138000"}},
+		{"BOM", "手机\ufeff138\ufeff00138000", []string{"mobile:138\ufeff00138000"}},
+		{"soft hyphen", "身份证110105\u00ad19491231002X", []string{"id_number:110105\u00ad19491231002X"}},
+		{"bidi marks", "卡号6222\u200e0213\u200f06004512349", []string{"bank_card:6222\u200e0213\u200f06004512349"}},
+		{"combining keycaps", "手机1\u20e33\u20e38\u20e300138000", []string{"mobile:1\u20e33\u20e38\u20e300138000"}},
+		{"variation selector", "手机138\ufe0f00138000", []string{"mobile:138\ufe0f00138000"}},
+		{"full-width digits", "手机１３８００１３８０００", []string{"mobile:１３８００１３８０００"}},
+		{"mathematical digits", "手机𝟏𝟑𝟖𝟎𝟎𝟏𝟑𝟖𝟎𝟎𝟎", []string{"mobile:𝟏𝟑𝟖𝟎𝟎𝟏𝟑𝟖𝟎𝟎𝟎"}},
+		{"mixed", "证件号１１０１０５\u200b1949\u00ad1231００２Ｘ。", []string{"id_number:１１０１０５\u200b1949\u00ad1231００２Ｘ"}},
+		{"marking split", "机\u200b密★1年", []string{"classification:机\u200b密★1年"}},
+		{"marking word split", "内部\u00ad资料", []string{"classification:内部\u00ad资料"}},
+		{"marking label split", "密\u200d级：秘\u200b密", []string{"classification:密\u200d级：秘\u200b密"}},
+		{"sensitive word split", "另有内\u200b幕。", []string{"sensitive_word:内\u200b幕"}},
+		{"sensitive word configured with one", "禁止翻墙", []string{"sensitive_word:翻墙"}},
+		// What readers see decides, in both directions: joined digits are one number.
+		{"joined into a longer number", "2026\u200b13812345678", nil},
+		{"invisible only", "\u200b\u200d\ufeff", nil},
+		{"landline stays", "电话0562\u200b2888123", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := scanOne(tt.text, words...); !slices.Equal(got, tt.want) {
+				t.Errorf("Scan(%q) = %q, want %q", tt.text, got, tt.want)
+			}
+		})
+	}
+}
+
+// leakedDigits returns, for an excerpt, the first run of five digits of
+// one of secrets that it shows (spaces and hyphens ignored), or "".
+func leakedDigits(excerpt string, secrets []string) string {
+	plain := strings.NewReplacer(" ", "", "-", "").Replace(excerpt)
+	for _, s := range secrets {
+		for i := 0; i+5 <= len(s); i++ {
+			if strings.Contains(plain, s[i:i+5]) {
+				return s[i : i+5]
+			}
+		}
+	}
+	return ""
+}
+
+// TestScanExcerptsMaskEveryFinding checks that no excerpt shows the digits
+// of any finding in the same text: personal data gets its own masked
+// excerpt, and the context shown around a marking or a sensitive word has
+// the digits and mailbox names of its neighbours masked too.
+func TestScanExcerptsMaskEveryFinding(t *testing.T) {
+	t.Parallel()
+	text := "身份证11010519491231002X内部资料，卡号6222021306004512349，手机13800138000，机密★1年，邮箱tlgjj@tl.gov.cn，内幕"
+	secrets := []string{"11010519491231002X", "6222021306004512349", "13800138000"}
+	fs := cms.Scan([]cms.ScanText{{Field: "body", Text: text}}, []cms.SensitiveWord{{Word: "内幕"}})
+	var kinds []string
+	for _, f := range fs {
+		kinds = append(kinds, f.Kind)
+		if leak := leakedDigits(f.Excerpt, secrets); leak != "" {
+			t.Errorf("%s excerpt %q shows %s", f.Kind, f.Excerpt, leak)
+		}
+		if f.Kind != cms.FindingEmail && strings.Contains(f.Excerpt, "tlgjj") {
+			t.Errorf("%s excerpt %q shows the mailbox name", f.Kind, f.Excerpt)
+		}
+		if f.Kind == cms.FindingClassification || f.Kind == cms.FindingSensitiveWord {
+			rest := strings.Replace(f.Excerpt, matched(text, f), "", 1)
+			if strings.ContainsAny(rest, "0123456789") {
+				t.Errorf("%s excerpt %q shows digits of its neighbours", f.Kind, f.Excerpt)
+			}
+		}
+	}
+	want := []string{"id_number", "classification", "bank_card", "mobile", "classification", "email", "sensitive_word"}
+	if !slices.Equal(kinds, want) {
+		t.Errorf("kinds = %q, want %q", kinds, want)
+	}
+}
+
+// TestScanRevisionRendered checks that the body and the Markdown fields are
+// scanned as readers see them once rendered: markup that splits a number,
+// a marking or a word in the source hides nothing, a finding that both the
+// source and the rendered text show is reported once, and what rendering
+// separates (paragraphs, cells, line breaks) is not joined into a number.
+func TestScanRevisionRendered(t *testing.T) {
+	t.Parallel()
+	words := []cms.SensitiveWord{{Word: "内幕"}}
+	tests := []struct {
+		name, body, format string
+		fields             map[string]any
+		want               []string // "field kind", the masked number for personal data, "rendered" when only rendering shows it
+	}{
+		{"review example", "身份证号 110105<!-- -->19491231002X 手机 138<!---->00138000", cms.FormatMarkdown, nil,
+			[]string{"body id_number 1101**********002X rendered", "body mobile 138****8000 rendered"}},
+		{"review example in HTML", "<p>身份证号 110105<!-- -->19491231002X 手机 138<!---->00138000</p>", cms.FormatHTML, nil,
+			[]string{"body id_number 1101**********002X rendered", "body mobile 138****8000 rendered"}},
+		{"span split", "<p>手机<span>138</span><span>0013</span>8000</p>", cms.FormatHTML, nil,
+			[]string{"body mobile 138****8000 rendered"}},
+		{"emphasis", "手机138**0013**8000", cms.FormatMarkdown, nil, []string{"body mobile 138****8000 rendered"}},
+		{"emphasis in an ID", "身份证*110105*19491231002X", cms.FormatMarkdown, nil,
+			[]string{"body id_number 1101**********002X rendered"}},
+		{"entities", "<p>手机&#49;&#x33;800138000</p>", cms.FormatHTML, nil, []string{"body mobile 138****8000 rendered"}},
+		{"marking split by a comment", "机<!-- x -->密★1年", cms.FormatMarkdown, nil,
+			[]string{"body classification", "body classification rendered"}}, // ★1年 as written, 机密★1年 as rendered
+		{"word split by emphasis", "另有内**幕**", cms.FormatMarkdown, nil, []string{"body sensitive_word rendered"}},
+		{"zero width and emphasis", "手机１３８\u200b**0013**８０００", cms.FormatMarkdown, nil,
+			[]string{"body mobile 138****8000 rendered"}},
+		{"seen in both: once", "手机13800138000，**机密★1年**", cms.FormatMarkdown, nil,
+			[]string{"body mobile 138****8000", "body classification"}},
+		{"text field", "", "", map[string]any{"question": "怎么办", "answer": "联系138<!-- -->00138000"},
+			[]string{"fields.answer mobile 138****8000 rendered"}},
+		{"string field as written", "", "", map[string]any{"question": "联系138<!-- -->00138000", "answer": "无"}, nil},
+		{"paragraphs", "<p>138</p><p>00138000</p>", cms.FormatHTML, nil, nil},
+		{"table cells", "<table><tr><td>6222</td><td>0213</td><td>0600</td><td>4512349</td></tr></table>", cms.FormatHTML, nil, nil},
+		{"line break", "手机138<br>00138000", cms.FormatHTML, nil, nil},
+		{"Markdown paragraphs", "138\n\n00138000", cms.FormatMarkdown, nil, nil},
+		{"soft line break", "手机\n138\n0013\n8000", cms.FormatMarkdown, nil, []string{"body mobile 138****8000 rendered"}},
+		{"comment hides the number", "<!-- 13800138000 -->", cms.FormatHTML, nil, []string{"body mobile 138****8000"}},
+		{"document number", "铜公积金〔2018〕<em>19</em>号，服务热线**12329**", cms.FormatMarkdown, nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			rev := &cms.Revision{Title: "标题", Body: tt.body, BodyFormat: tt.format, Fields: tt.fields}
+			var got []string
+			for _, f := range cms.ScanRevision(rev, cms.TypeFAQ, words, render.Renderer{}) {
+				s := f.Field + " " + f.Kind
+				if f.Kind == cms.FindingIDNumber || f.Kind == cms.FindingMobile || f.Kind == cms.FindingBankCard {
+					s += " " + f.Excerpt
+				}
+				if f.Rendered {
+					s += " rendered"
+				}
+				got = append(got, s)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("ScanRevision(%q, %q) =\n%q\nwant\n%q", tt.body, tt.fields, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestScanRenderedExcerpts checks excerpts when only the rendered text
+// shows a number: context taken from the text as written, where markup
+// splits the number, has every digit masked, and the offsets of a finding
+// only rendering shows stay inside the rendered text.
+func TestScanRenderedExcerpts(t *testing.T) {
+	t.Parallel()
+	body := "身份证110105<!-- -->19491231002X内部资料，卡号622202<span>1306004512349</span>，手机138**0013**8000，机密★1年"
+	secrets := []string{"11010519491231002X", "6222021306004512349", "13800138000"}
+	fs := cms.ScanRevision(&cms.Revision{Body: body, BodyFormat: cms.FormatMarkdown}, cms.TypeArticle, nil, render.Renderer{})
+	var kinds []string
+	for _, f := range fs {
+		kinds = append(kinds, f.Kind)
+		if leak := leakedDigits(f.Excerpt, secrets); leak != "" {
+			t.Errorf("%s excerpt %q shows %s", f.Kind, f.Excerpt, leak)
+		}
+		if f.Kind == cms.FindingClassification && strings.ContainsAny(strings.Replace(f.Excerpt, "★1年", "", 1), "0123456789") {
+			t.Errorf("%s excerpt %q shows digits", f.Kind, f.Excerpt)
+		}
+	}
+	want := []string{"classification", "classification", "id_number", "bank_card", "mobile"}
+	if !slices.Equal(kinds, want) {
+		t.Errorf("kinds = %q, want %q", kinds, want)
 	}
 }

@@ -120,7 +120,7 @@ func (s *WorkflowService) fire(ctx context.Context, actor *User, it *Item, rev *
 		if err != nil {
 			return err
 		}
-		c.Findings, c.Scanned = ScanRevision(rev, words), true
+		c.Findings, c.Scanned = ScanRevision(rev, it.ContentType, words, s.Renderer), true
 	}
 	if err := s.Flow.ApplyTransition(ctx, c); err != nil {
 		return err

@@ -121,6 +121,7 @@ var actionWords = map[Action]string{
 	ActWorkflowAdmin:  "configure the workflow",
 	ActMenuManage:     "manage menus",
 	ActFindingAck:     "acknowledge secrecy findings",
+	ActFindingRead:    "read the secrecy findings of released content",
 	ActSensitiveWords: "manage sensitive words",
 	ActPatrol:         "run the integrity patrol",
 	ActArchiveExport:  "export the archive",

@@ -161,18 +161,7 @@ func toPublicItem(column, contentType string, rev *cms.Revision, publishedAt, up
 	}
 	if ct := cms.LookupContentType(contentType); ct != nil {
 		// Text fields are Markdown too: serve them rendered and sanitised.
-		rendered := make(map[string]any, len(fields))
-		for k, v := range fields {
-			rendered[k] = v
-			for _, f := range ct.Fields {
-				if f.Name == k && f.Kind == cms.KindText {
-					if s, ok := v.(string); ok {
-						rendered[k] = render.HTML(s, cms.FormatMarkdown)
-					}
-				}
-			}
-		}
-		fields = rendered
+		fields = ct.RenderFields(fields, render.Renderer{})
 	}
 	atts := make([]attachmentJSON, len(rev.Attachments))
 	for i, a := range rev.Attachments {

@@ -24,30 +24,18 @@ type PublicItem struct {
 	ContentHash string
 }
 
-// summaryFields names, per content type, the fields a listing shows.
-var summaryFields = map[string][]string{
-	TypeArticle:    {"summary", "source", "author", "tags"},
-	TypePolicy:     {"document_number", "issuing_body", "issued_on", "effective_date", "validity", "summary"},
-	TypeGuide:      {"time_limit", "place", "fees"},
-	TypeOutlet:     {"address", "phone", "opening_hours", "business_types", "district", "coordinates"},
-	TypeFAQ:        {"question"},
-	TypeCalculator: {"max_amount", "max_term_months"},
-	TypeAppRelease: {"platform", "version", "min_supported_version", "released_on"},
-}
-
-// NewPublicItem builds the projection of a live revision.
+// NewPublicItem builds the projection of a live revision. Its content type
+// says which fields a listing shows and which are indexed for search.
 func NewPublicItem(it *Item, rev *Revision, r Renderer) *PublicItem {
 	sum := map[string]any{}
-	for _, f := range summaryFields[it.ContentType] {
-		if v, ok := rev.Fields[f]; ok {
-			sum[f] = v
-		}
-	}
 	text := r.Text(rev.Body, rev.BodyFormat)
-	for _, f := range []string{"question", "answer", "summary", "document_number", "issuing_body", "address", "place", "notes"} {
-		if s, ok := rev.Fields[f].(string); ok {
-			text += " " + PlainText(s)
+	if ct := LookupContentType(it.ContentType); ct != nil {
+		for _, f := range ct.Summary {
+			if v, ok := rev.Fields[f]; ok {
+				sum[f] = v
+			}
 		}
+		text += ct.searchText(rev.Fields)
 	}
 	return &PublicItem{ItemID: it.ID, Column: it.Column, ContentType: it.ContentType, RevisionID: rev.ID, Title: rev.Title,
 		Summary: sum, TitleTokens: SearchTokens(rev.Title), SearchText: SearchTokens(text), PlainText: strings.TrimSpace(text),

@@ -108,7 +108,7 @@ func newEnvWith(t testing.TB, opt func(*api.Options)) *env {
 		Users:     &cms.UserService{Users: db, Structure: db, Hasher: hasher, Authorizer: az, Audit: db, Clock: clock},
 		Structure: &cms.StructureService{Structure: db, Authorizer: az},
 		Items:     &cms.ItemService{Items: db, Structure: db, Authorizer: az, Audit: db, Clock: clock, Previews: previews},
-		Content:   &cms.ContentService{Content: db, Structure: db, Items: db, Clock: clock, Previews: previews},
+		Content:   &cms.ContentService{Content: db, Structure: db, Items: db, Clock: clock, Previews: previews, Renderer: render.Renderer{}},
 		Menus:     &cms.MenuService{Menus: db, Authorizer: az, Audit: db, Clock: clock},
 		Secrecy:   &cms.SecrecyService{Secrecy: db, Items: db, Authorizer: az, Audit: db, Clock: clock},
 		Workflow: &cms.WorkflowService{Items: db, Users: db, Flow: db, Machine: workflow.Machine{}, Structure: db,

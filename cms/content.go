@@ -2,13 +2,14 @@ package cms
 
 import (
 	"context"
+	"maps"
 	"strings"
 	"time"
 )
 
 // PublicItem is the public projection of a live, published item: what the
-// content API lists and searches. The store keeps one row per visible item,
-// updated in the transaction of the transition that changes it.
+// content API lists, searches and serves. The store keeps one row per
+// visible item, updated in the transaction of the transition that changes it.
 type PublicItem struct {
 	ItemID      int64
 	Column      string
@@ -22,10 +23,44 @@ type PublicItem struct {
 	PublishedAt time.Time      // first publication of the item; listings are ordered by it
 	UpdatedAt   time.Time      // when the live revision went live
 	ContentHash string
+
+	// BodyHTML and Fields are the revision as the content API serves it:
+	// the body as sanitised HTML, and the fields with text fields rendered
+	// the same way. They are rendered once, when the revision goes live,
+	// and are derived data: they come from revision RenderedRevisionID,
+	// whose content the patrol re-hashes against the approved hash, and are
+	// only ever rendered from content that matched it. Never edit them;
+	// render the revision again. Listings and search leave them out.
+	BodyHTML string
+	Fields   map[string]any
+	// RenderedRevisionID is the revision BodyHTML and Fields were rendered
+	// from. It differs from RevisionID on rows projected before rendering
+	// moved to publication, until WorkflowService.BackfillProjection runs.
+	RenderedRevisionID int64
 }
 
-// NewPublicItem builds the projection of a live revision. Its content type
-// says which fields a listing shows and which are indexed for search.
+// Rendered reports whether p holds the HTML of its live revision.
+func (p *PublicItem) Rendered() bool {
+	return p.RevisionID != 0 && p.RenderedRevisionID == p.RevisionID
+}
+
+// render sets the HTML of p from rev, through r.
+func (p *PublicItem) render(rev *Revision, r Renderer) {
+	p.BodyHTML = r.HTML(rev.Body, rev.BodyFormat)
+	if ct := LookupContentType(p.ContentType); ct != nil {
+		p.Fields = ct.RenderFields(rev.Fields, r)
+	} else {
+		p.Fields = maps.Clone(rev.Fields)
+	}
+	if p.Fields == nil {
+		p.Fields = map[string]any{}
+	}
+	p.RenderedRevisionID = rev.ID
+}
+
+// NewPublicItem builds the projection of a live revision, rendered through
+// r. Its content type says which fields a listing shows and which are
+// indexed for search.
 func NewPublicItem(it *Item, rev *Revision, r Renderer) *PublicItem {
 	sum := map[string]any{}
 	text := r.Text(rev.Body, rev.BodyFormat)
@@ -37,9 +72,11 @@ func NewPublicItem(it *Item, rev *Revision, r Renderer) *PublicItem {
 		}
 		text += ct.searchText(rev.Fields)
 	}
-	return &PublicItem{ItemID: it.ID, Column: it.Column, ContentType: it.ContentType, RevisionID: rev.ID, Title: rev.Title,
+	p := &PublicItem{ItemID: it.ID, Column: it.Column, ContentType: it.ContentType, RevisionID: rev.ID, Title: rev.Title,
 		Summary: sum, TitleTokens: SearchTokens(rev.Title), SearchText: SearchTokens(text), PlainText: strings.TrimSpace(text),
 		PublishedAt: it.PublishedAt, UpdatedAt: rev.PublishedAt, ContentHash: rev.ContentHash}
+	p.render(rev, r)
+	return p
 }
 
 // ContentChange is one entry of the public change log that sync replays.

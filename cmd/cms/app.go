@@ -66,6 +66,10 @@ func newApp(ctx context.Context, cfg Config, log *slog.Logger) (*app, error) {
 	}
 	svc := services(db, az, rbac.Hasher{Params: cfg.Argon2}, previews, cms.SystemClock{}, cfg)
 	svc.Content.Blobs = blobs
+	if _, err := svc.Workflow.BackfillProjection(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("render the public projection: %w", err)
+	}
 	svc.Media = &cms.MediaService{Items: db, Media: db, Blobs: blobs, Inspector: media.Inspector{}, Authorizer: az,
 		Audit: db, Clock: cms.SystemClock{}, MaxSize: cfg.UploadMax}
 	svc.Patrol = &cms.PatrolService{Patrols: db, Items: db, Blobs: blobs, Workflow: svc.Workflow, Authorizer: az,
@@ -92,7 +96,7 @@ func services(db *storage.DB, az cms.Authorizer, hasher cms.PasswordHasher, prev
 		Items:     &cms.ItemService{Items: db, Structure: db, Authorizer: az, Audit: db, Clock: clock, Previews: previews},
 		Workflow: &cms.WorkflowService{Items: db, Users: db, Flow: db, Machine: workflow.Machine{}, Structure: db,
 			Authorizer: az, Audit: db, Clock: clock, Renderer: render.Renderer{}, Secrecy: db, Limits: cfg.StageLimits},
-		Content: &cms.ContentService{Content: db, Structure: db, Items: db, Clock: clock, Previews: previews},
+		Content: &cms.ContentService{Content: db, Structure: db, Items: db, Clock: clock, Previews: previews, Renderer: render.Renderer{}},
 		Menus:   &cms.MenuService{Menus: db, Authorizer: az, Audit: db, Clock: clock},
 		Secrecy: &cms.SecrecyService{Secrecy: db, Items: db, Authorizer: az, Audit: db, Clock: clock},
 	}

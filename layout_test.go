@@ -90,6 +90,20 @@ func TestAdaptersDoNotImportAPI(t *testing.T) {
 	}
 }
 
+// TestAPIDoesNotImportAdapters checks that the delivery adapter api reaches
+// rendering, storage, authorization and the state machine only through the
+// cms ports.
+func TestAPIDoesNotImportAdapters(t *testing.T) {
+	t.Parallel()
+	for _, dep := range goListDeps(t, false, "./api") {
+		for _, banned := range []string{"render", "storage", "rbac", "workflow", "media", "cmd"} {
+			if within(dep, module+"/"+banned) {
+				t.Errorf("api depends on %s", dep)
+			}
+		}
+	}
+}
+
 // within reports whether the import path dep is pkg or below it.
 func within(dep, pkg string) bool {
 	return dep == pkg || strings.HasPrefix(dep, pkg+"/")

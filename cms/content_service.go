@@ -25,6 +25,12 @@ type ContentService struct {
 	Renderer Renderer
 }
 
+// BodyHTML returns a revision's body as the content API serves it, so that
+// editors see what clients will.
+func (s *ContentService) BodyHTML(rev *Revision) string {
+	return s.Renderer.HTML(rev.Body, rev.BodyFormat)
+}
+
 // Menu returns a channel with its menu tree.
 func (s *ContentService) Menu(ctx context.Context, channel string) (*Channel, []*MenuEntry, error) {
 	ch, err := s.Content.Channel(ctx, channel)

@@ -1,4 +1,4 @@
-package openapi_test
+package spec_test
 
 import (
 	"os/exec"
@@ -87,6 +87,20 @@ func TestAdaptersDoNotImportAPI(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestAPIDoesNotImportAdapters checks that the delivery adapter api reaches
+// rendering, storage, authorization and the state machine only through the
+// cms ports.
+func TestAPIDoesNotImportAdapters(t *testing.T) {
+	t.Parallel()
+	for _, dep := range goListDeps(t, false, "./api") {
+		for _, banned := range []string{"render", "storage", "rbac", "workflow", "media", "cmd"} {
+			if within(dep, module+"/"+banned) {
+				t.Errorf("api depends on %s", dep)
+			}
+		}
 	}
 }
 

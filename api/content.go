@@ -8,7 +8,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/tlhpf/cms/cms"
-	"github.com/tlhpf/cms/render"
 )
 
 // Cache lifetimes of public responses: short, with room to serve a stale
@@ -153,25 +152,13 @@ type publicItemJSON struct {
 	UpdatedAt   time.Time        `json:"updated_at"`
 }
 
-func toPublicItem(column, contentType string, rev *cms.Revision, publishedAt, updatedAt time.Time) publicItemJSON {
-	fields := rev.Fields
+// toPublicItem serves an item as its projection holds it: the HTML was
+// rendered when the revision went live (or, for a preview, by the
+// service); the revision gives its number and files.
+func toPublicItem(p *cms.PublicItem, rev *cms.Revision) publicItemJSON {
+	fields := p.Fields
 	if fields == nil {
 		fields = map[string]any{}
-	}
-	if ct := cms.LookupContentType(contentType); ct != nil {
-		// Text fields are Markdown too: serve them rendered and sanitised.
-		rendered := make(map[string]any, len(fields))
-		for k, v := range fields {
-			rendered[k] = v
-			for _, f := range ct.Fields {
-				if f.Name == k && f.Kind == cms.KindText {
-					if s, ok := v.(string); ok {
-						rendered[k] = render.HTML(s, cms.FormatMarkdown)
-					}
-				}
-			}
-		}
-		fields = rendered
 	}
 	atts := make([]attachmentJSON, len(rev.Attachments))
 	for i, a := range rev.Attachments {
@@ -182,9 +169,9 @@ func toPublicItem(column, contentType string, rev *cms.Revision, publishedAt, up
 			atts[i].Width, atts[i].Height = &w, &h
 		}
 	}
-	return publicItemJSON{ID: rev.ItemID, Column: column, ContentType: contentType, Title: rev.Title,
-		BodyHTML: render.HTML(rev.Body, rev.BodyFormat), Fields: fields, Attachments: atts,
-		Revision: rev.Number, PublishedAt: publishedAt, UpdatedAt: updatedAt}
+	return publicItemJSON{ID: p.ItemID, Column: p.Column, ContentType: p.ContentType, Title: p.Title,
+		BodyHTML: p.BodyHTML, Fields: fields, Attachments: atts,
+		Revision: rev.Number, PublishedAt: p.PublishedAt, UpdatedAt: p.UpdatedAt}
 }
 
 func (s *Server) handlePublicItem(c echo.Context) error {
@@ -197,7 +184,7 @@ func (s *Server) handlePublicItem(c echo.Context) error {
 		if err != nil {
 			return nil, err
 		}
-		return toPublicItem(p.Column, p.ContentType, rev, p.PublishedAt, p.UpdatedAt), nil
+		return toPublicItem(p, rev), nil
 	})
 }
 
@@ -242,7 +229,7 @@ func (s *Server) handleSync(c echo.Context) error {
 	}
 	changes := make([]publicItemJSON, len(page.Changed))
 	for i, ch := range page.Changed {
-		changes[i] = toPublicItem(ch.Item.Column, ch.Item.ContentType, ch.Revision, ch.Item.PublishedAt, ch.Item.UpdatedAt)
+		changes[i] = toPublicItem(ch.Item, ch.Revision)
 	}
 	deleted := page.Deleted
 	if deleted == nil {
@@ -312,23 +299,19 @@ func (s *Server) handleAppUpdate(c echo.Context) error {
 			return nil, err
 		}
 		return map[string]any{"update_available": available, "update_required": required,
-			"latest": toPublicItem(p.Column, p.ContentType, rev, p.PublishedAt, p.UpdatedAt)}, nil
+			"latest": toPublicItem(p, rev)}, nil
 	})
 }
 
 func (s *Server) handlePreview(c echo.Context) error {
-	it, rev, err := s.svc.Content.Preview(c.Request().Context(), c.Param("token"))
+	p, rev, err := s.svc.Content.Preview(c.Request().Context(), c.Param("token"))
 	if err != nil {
 		return err
 	}
 	h := c.Response().Header()
 	h.Set("Cache-Control", "private, no-store")
 	h.Set("X-Robots-Tag", "noindex")
-	published := it.PublishedAt
-	if published.IsZero() {
-		published = rev.UpdatedAt // never published yet: show when the draft was last saved
-	}
-	out := toPublicItem(it.Column, it.ContentType, rev, published, rev.UpdatedAt)
+	out := toPublicItem(p, rev)
 	for i, a := range rev.Attachments {
 		// The revision is not public: its files are reached through the link too.
 		out.Attachments[i].URL = "/content/v1/preview/" + c.Param("token") + "/attachments/" + strconv.FormatInt(a.ID, 10)

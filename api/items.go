@@ -10,7 +10,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/tlhpf/cms/cms"
-	"github.com/tlhpf/cms/render"
 )
 
 // optional is a JSON value that may be absent, null or set; PATCH needs to
@@ -115,10 +114,10 @@ type revisionJSON struct {
 	Attachments    []revisionAttachmentJSON `json:"attachments"`
 }
 
-func toRevisionJSON(r *cms.Revision, contentType string) revisionJSON {
+func (s *Server) toRevisionJSON(r *cms.Revision, contentType string) revisionJSON {
 	j := revisionJSON{ID: r.ID, ItemID: r.ItemID, Number: r.Number, Action: r.Action, State: r.State,
 		Version: r.Version, Title: r.Title, Body: r.Body, BodyFormat: r.BodyFormat,
-		BodyHTML: render.HTML(r.Body, r.BodyFormat), Fields: r.Fields, PublishAt: timePtr(r.PublishAt),
+		BodyHTML: s.svc.Content.BodyHTML(r), Fields: r.Fields, PublishAt: timePtr(r.PublishAt),
 		ExpireAt: timePtr(r.ExpireAt), AuthorID: r.AuthorID, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 		ContentHash: r.ContentHash, SubmitProblems: []fieldProblem{}, StateSince: r.StateSince,
 		SignoffStep: r.SignoffStep, PublishedAt: timePtr(r.PublishedAt), Attachments: attachmentsJSON(r)}
@@ -186,7 +185,7 @@ func (s *Server) handleItemCreate(c echo.Context) error {
 		return err
 	}
 	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/items/"+strconv.FormatInt(it.ID, 10))
-	return respond(c, http.StatusCreated, itemCreatedJSON{itemJSON: toItemJSON(it), Revision: toRevisionJSON(rev, it.ContentType)})
+	return respond(c, http.StatusCreated, itemCreatedJSON{itemJSON: toItemJSON(it), Revision: s.toRevisionJSON(rev, it.ContentType)})
 }
 
 func (s *Server) handleItemList(c echo.Context) error {
@@ -223,11 +222,11 @@ func (s *Server) handleItemGet(c echo.Context) error {
 		out.Revisions[i] = toRevisionSummary(&v.Revisions[i])
 	}
 	if v.Live != nil {
-		j := toRevisionJSON(v.Live, v.Item.ContentType)
+		j := s.toRevisionJSON(v.Live, v.Item.ContentType)
 		out.LiveRevision = &j
 	}
 	if v.Head != nil && v.Head.State.InFlight() {
-		j := toRevisionJSON(v.Head, v.Item.ContentType)
+		j := s.toRevisionJSON(v.Head, v.Item.ContentType)
 		out.InflightRevision = &j
 	}
 	return respond(c, http.StatusOK, out)
@@ -252,7 +251,7 @@ func (s *Server) handleRevisionCreate(c echo.Context) error {
 	}
 	setETag(c, rev.Version)
 	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/revisions/"+strconv.FormatInt(rev.ID, 10))
-	return respond(c, http.StatusCreated, toRevisionJSON(rev, it.ContentType))
+	return respond(c, http.StatusCreated, s.toRevisionJSON(rev, it.ContentType))
 }
 
 func (s *Server) handleRevisionGet(c echo.Context) error {
@@ -265,7 +264,7 @@ func (s *Server) handleRevisionGet(c echo.Context) error {
 		return err
 	}
 	setETag(c, rev.Version)
-	return respond(c, http.StatusOK, toRevisionJSON(rev, it.ContentType))
+	return respond(c, http.StatusOK, s.toRevisionJSON(rev, it.ContentType))
 }
 
 func (s *Server) handleRevisionUpdate(c echo.Context) error {
@@ -290,7 +289,7 @@ func (s *Server) handleRevisionUpdate(c echo.Context) error {
 		return err
 	}
 	setETag(c, rev.Version)
-	return respond(c, http.StatusOK, toRevisionJSON(rev, it.ContentType))
+	return respond(c, http.StatusOK, s.toRevisionJSON(rev, it.ContentType))
 }
 
 func (s *Server) handlePreviewCreate(c echo.Context) error {

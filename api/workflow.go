@@ -39,7 +39,7 @@ func (s *Server) handleTransition(c echo.Context) error {
 		return err
 	}
 	setETag(c, rev.Version)
-	return respond(c, http.StatusOK, toRevisionJSON(rev, it.ContentType))
+	return respond(c, http.StatusOK, s.toRevisionJSON(rev, it.ContentType))
 }
 
 type changeJSON struct {

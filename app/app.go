@@ -86,6 +86,12 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		db.Close()
 		return nil, err
 	}
+	// Rows of the public projection written before rendering moved to
+	// publication time get their HTML now.
+	if _, err := a.Services.Workflow.BackfillProjection(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("render the public projection: %w", err)
+	}
 	return a, nil
 }
 
@@ -124,8 +130,9 @@ func services(db *storage.DB, blobs cms.BlobStore, az cms.Authorizer, previews c
 		Structure: &cms.StructureService{Structure: db, Authorizer: az},
 		Items:     &cms.ItemService{Items: db, Structure: db, Authorizer: az, Audit: db, Clock: clock, Previews: previews},
 		Workflow:  flow,
-		Content:   &cms.ContentService{Content: db, Structure: db, Items: db, Clock: clock, Previews: previews, Blobs: blobs},
-		Menus:     &cms.MenuService{Menus: db, Authorizer: az, Audit: db, Clock: clock, Bus: bus},
+		Content: &cms.ContentService{Content: db, Structure: db, Items: db, Clock: clock, Previews: previews, Blobs: blobs,
+			Renderer: render.Renderer{}},
+		Menus: &cms.MenuService{Menus: db, Authorizer: az, Audit: db, Clock: clock, Bus: bus},
 		Media: &cms.MediaService{Items: db, Media: db, Blobs: blobs, Inspector: media.Inspector{}, Authorizer: az,
 			Audit: db, Clock: clock, MaxSize: cfg.UploadMax},
 		Patrol: &cms.PatrolService{Patrols: db, Items: db, Blobs: blobs, Workflow: flow, Authorizer: az,

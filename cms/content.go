@@ -2,13 +2,14 @@ package cms
 
 import (
 	"context"
+	"maps"
 	"strings"
 	"time"
 )
 
 // PublicItem is the public projection of a live, published item: what the
-// content API lists and searches. The store keeps one row per visible item,
-// updated in the transaction of the transition that changes it.
+// content API lists, searches and serves. The store keeps one row per
+// visible item, updated in the transaction of the transition that changes it.
 type PublicItem struct {
 	ItemID      int64
 	Column      string
@@ -22,36 +23,60 @@ type PublicItem struct {
 	PublishedAt time.Time      // first publication of the item; listings are ordered by it
 	UpdatedAt   time.Time      // when the live revision went live
 	ContentHash string
+
+	// BodyHTML and Fields are the revision as the content API serves it:
+	// the body as sanitised HTML, and the fields with text fields rendered
+	// the same way. They are rendered once, when the revision goes live,
+	// and are derived data: they come from revision RenderedRevisionID,
+	// whose content the patrol re-hashes against the approved hash, and are
+	// only ever rendered from content that matched it. Never edit them;
+	// render the revision again. Listings and search leave them out.
+	BodyHTML string
+	Fields   map[string]any
+	// RenderedRevisionID is the revision BodyHTML and Fields were rendered
+	// from. It differs from RevisionID on rows projected before rendering
+	// moved to publication, until WorkflowService.BackfillProjection runs.
+	RenderedRevisionID int64
 }
 
-// summaryFields names, per content type, the fields a listing shows.
-var summaryFields = map[string][]string{
-	TypeArticle:    {"summary", "source", "author", "tags"},
-	TypePolicy:     {"document_number", "issuing_body", "issued_on", "effective_date", "validity", "summary"},
-	TypeGuide:      {"time_limit", "place", "fees"},
-	TypeOutlet:     {"address", "phone", "opening_hours", "business_types", "district", "coordinates"},
-	TypeFAQ:        {"question"},
-	TypeCalculator: {"max_amount", "max_term_months"},
-	TypeAppRelease: {"platform", "version", "min_supported_version", "released_on"},
+// Rendered reports whether p holds the HTML of its live revision.
+func (p *PublicItem) Rendered() bool {
+	return p.RevisionID != 0 && p.RenderedRevisionID == p.RevisionID
 }
 
-// NewPublicItem builds the projection of a live revision.
+// render sets the HTML of p from rev, through r.
+func (p *PublicItem) render(rev *Revision, r Renderer) {
+	p.BodyHTML = r.HTML(rev.Body, rev.BodyFormat)
+	if ct := LookupContentType(p.ContentType); ct != nil {
+		p.Fields = ct.RenderFields(rev.Fields, r)
+	} else {
+		p.Fields = maps.Clone(rev.Fields)
+	}
+	if p.Fields == nil {
+		p.Fields = map[string]any{}
+	}
+	p.RenderedRevisionID = rev.ID
+}
+
+// NewPublicItem builds the projection of a live revision, rendered through
+// r. Its content type says which fields a listing shows and which are
+// indexed for search.
 func NewPublicItem(it *Item, rev *Revision, r Renderer) *PublicItem {
 	sum := map[string]any{}
-	for _, f := range summaryFields[it.ContentType] {
-		if v, ok := rev.Fields[f]; ok {
-			sum[f] = v
-		}
-	}
 	text := r.Text(rev.Body, rev.BodyFormat)
-	for _, f := range []string{"question", "answer", "summary", "document_number", "issuing_body", "address", "place", "notes"} {
-		if s, ok := rev.Fields[f].(string); ok {
-			text += " " + PlainText(s)
+	if ct := LookupContentType(it.ContentType); ct != nil {
+		for _, f := range ct.Summary {
+			if v, ok := rev.Fields[f]; ok {
+				sum[f] = v
+			}
 		}
+		text += ct.searchText(rev.Fields)
 	}
-	return &PublicItem{ItemID: it.ID, Column: it.Column, ContentType: it.ContentType, RevisionID: rev.ID, Title: rev.Title,
+	p := &PublicItem{ItemID: it.ID, Column: it.Column, ContentType: it.ContentType, RevisionID: rev.ID, Title: rev.Title,
 		Summary: sum, TitleTokens: SearchTokens(rev.Title), SearchText: SearchTokens(text), PlainText: strings.TrimSpace(text),
 		PublishedAt: it.PublishedAt, UpdatedAt: rev.PublishedAt, ContentHash: rev.ContentHash}
+	p.render(rev, r)
+	return p
 }
 
 // ContentChange is one entry of the public change log that sync replays.

@@ -19,6 +19,16 @@ type ContentService struct {
 	Clock     Clock
 	Previews  PreviewSigner
 	Blobs     BlobStore
+	// Renderer renders what the projection does not hold: previews of
+	// unpublished revisions, and rows projected before bodies were rendered
+	// at publication (until WorkflowService.BackfillProjection has run).
+	Renderer Renderer
+}
+
+// BodyHTML returns a revision's body as the content API serves it, so that
+// editors see what clients will.
+func (s *ContentService) BodyHTML(rev *Revision) string {
+	return s.Renderer.HTML(rev.Body, rev.BodyFormat)
 }
 
 // Menu returns a channel with its menu tree.
@@ -109,7 +119,8 @@ func (s *ContentService) List(ctx context.Context, column, cursor string, limit 
 	return items, next, nil
 }
 
-// Item returns a visible item's projection and live revision.
+// Item returns a visible item's projection, with the HTML rendered when
+// its revision went live, and the live revision (for its number and files).
 func (s *ContentService) Item(ctx context.Context, id int64) (*PublicItem, *Revision, error) {
 	p, err := s.Content.PublicItem(ctx, id)
 	if err != nil {
@@ -118,6 +129,9 @@ func (s *ContentService) Item(ctx context.Context, id int64) (*PublicItem, *Revi
 	rev, err := s.Items.Revision(ctx, p.RevisionID)
 	if err != nil {
 		return nil, nil, err
+	}
+	if !p.Rendered() {
+		p.render(rev, s.Renderer) // projected before rendering moved to publication
 	}
 	return p, rev, nil
 }
@@ -329,12 +343,12 @@ func (s *ContentService) AppUpdate(ctx context.Context, platform, version string
 	if best == nil {
 		return nil, nil, false, false, Errorf(ENOTFOUND, "no release for %s is published", platform)
 	}
-	_, rev, err := s.Item(ctx, best.ItemID)
+	p, rev, err := s.Item(ctx, best.ItemID)
 	if err != nil {
 		return nil, nil, false, false, err
 	}
 	minV, _ := parseVersion(str(best.Summary["min_supported_version"]))
-	return best, rev, compareVersions(bestV, cur) > 0, compareVersions(cur, minV) < 0, nil
+	return p, rev, compareVersions(bestV, cur) > 0, compareVersions(cur, minV) < 0, nil
 }
 
 func str(v any) string {

@@ -406,7 +406,7 @@ func (s *ContentService) Attachment(ctx context.Context, itemID, attachmentID in
 
 // PreviewAttachment opens a file of the revision a preview token names.
 func (s *ContentService) PreviewAttachment(ctx context.Context, token string, attachmentID int64) (*Attachment, Blob, error) {
-	_, rev, err := s.Preview(ctx, token)
+	_, rev, err := s.previewRevision(ctx, token)
 	if err != nil {
 		return nil, nil, err
 	}

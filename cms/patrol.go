@@ -45,6 +45,13 @@ const ActPatrol Action = "patrol.run"
 // PatrolService is the daily integrity patrol (日常巡查): it re-hashes every
 // live revision and its files against the hash recorded at approval, and
 // suspends at once what no longer matches (seed rule 第十八条).
+//
+// The HTML clients are served (PublicItem.BodyHTML and Fields) is not
+// re-hashed: it is derived data, rendered from the live revision
+// (PublicItem.RenderedRevisionID) when it went live, after the publish
+// guard checked that revision's hash, and it is never edited afterwards.
+// Checking the revision checks the source of that HTML; a suspension
+// removes it from the projection with the revision.
 type PatrolService struct {
 	Patrols    PatrolStore
 	Items      ItemStore

@@ -28,8 +28,26 @@ func (s *ItemService) Preview(ctx context.Context, p *Principal, revID int64) (s
 	return tok, exp, err
 }
 
-// Preview returns the revision a preview token names.
-func (s *ContentService) Preview(ctx context.Context, token string) (*Item, *Revision, error) {
+// Preview returns the revision a preview token names, rendered as the
+// content API would serve it once published. Its PublishedAt is the item's
+// first publication or, for an item never published, when the revision
+// was last saved; its UpdatedAt is when the revision was last saved.
+func (s *ContentService) Preview(ctx context.Context, token string) (*PublicItem, *Revision, error) {
+	it, rev, err := s.previewRevision(ctx, token)
+	if err != nil {
+		return nil, nil, err
+	}
+	p := &PublicItem{ItemID: it.ID, Column: it.Column, ContentType: it.ContentType, RevisionID: rev.ID, Title: rev.Title,
+		PublishedAt: it.PublishedAt, UpdatedAt: rev.UpdatedAt, ContentHash: rev.ContentHash}
+	if p.PublishedAt.IsZero() {
+		p.PublishedAt = rev.UpdatedAt
+	}
+	p.render(rev, s.Renderer)
+	return p, rev, nil
+}
+
+// previewRevision returns the revision a preview token names, with its item.
+func (s *ContentService) previewRevision(ctx context.Context, token string) (*Item, *Revision, error) {
 	id, err := s.Previews.Verify(token, s.Clock.Now())
 	if err != nil {
 		return nil, nil, err

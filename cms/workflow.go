@@ -146,8 +146,9 @@ type Pending struct {
 	Revision Revision
 }
 
-// WorkflowStore persists transitions.
+// WorkflowStore persists transitions and the public projection they keep.
 type WorkflowStore interface {
+	ProjectionStore
 	ApplyTransition(ctx context.Context, c *Change) error
 	Transitions(ctx context.Context, f TransitionFilter) ([]Transition, error)
 	// Pending returns in-flight revisions in the given states, oldest in their state first.

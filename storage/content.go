@@ -29,13 +29,37 @@ type publicItemRow struct {
 	PublishedAt   time.Time
 	UpdatedAt     time.Time
 	ContentHash   string
+	// The HTML rendered when the revision went live; only item detail
+	// reads it (see cms.PublicItem).
+	BodyHTML           string
+	Fields             string
+	RenderedRevisionID int64
+}
+
+func newPublicItemRow(p *cms.PublicItem) (*publicItemRow, error) {
+	summary, err := json.Marshal(p.Summary)
+	if err != nil {
+		return nil, err
+	}
+	fields, err := json.Marshal(p.Fields)
+	if err != nil {
+		return nil, err
+	}
+	return &publicItemRow{ItemID: p.ItemID, ColumnSlug: p.Column, ContentType: p.ContentType, RevisionID: p.RevisionID,
+		Title: p.Title, Summary: string(summary), TitleTokens: p.TitleTokens, SearchText: p.SearchText, PlainText: p.PlainText,
+		PublishedAt: p.PublishedAt, UpdatedAt: p.UpdatedAt, ContentHash: p.ContentHash,
+		BodyHTML: p.BodyHTML, Fields: string(fields), RenderedRevisionID: p.RenderedRevisionID}, nil
 }
 
 func (r *publicItemRow) domain() cms.PublicItem {
 	p := cms.PublicItem{ItemID: r.ItemID, Column: r.ColumnSlug, ContentType: r.ContentType, RevisionID: r.RevisionID,
 		Title: r.Title, TitleTokens: r.TitleTokens, SearchText: r.SearchText, PlainText: r.PlainText,
-		PublishedAt: r.PublishedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), ContentHash: r.ContentHash}
+		PublishedAt: r.PublishedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), ContentHash: r.ContentHash,
+		BodyHTML: r.BodyHTML, RenderedRevisionID: r.RenderedRevisionID}
 	_ = decodeFields(r.Summary, &p.Summary)
+	if r.Fields != "" {
+		_ = decodeFields(r.Fields, &p.Fields)
+	}
 	return p
 }
 
@@ -70,18 +94,17 @@ func publish(ctx context.Context, tx bun.Tx, itemID int64, p *cms.PublicItem, at
 			}
 		}
 	default:
-		summary, err := json.Marshal(p.Summary)
+		row, err := newPublicItemRow(p)
 		if err != nil {
 			return err
 		}
-		row := publicItemRow{ItemID: p.ItemID, ColumnSlug: p.Column, ContentType: p.ContentType, RevisionID: p.RevisionID,
-			Title: p.Title, Summary: string(summary), TitleTokens: p.TitleTokens, SearchText: p.SearchText, PlainText: p.PlainText,
-			PublishedAt: p.PublishedAt, UpdatedAt: p.UpdatedAt, ContentHash: p.ContentHash}
-		if _, err := tx.NewInsert().Model(&row).On("CONFLICT (item_id) DO UPDATE").
+		if _, err := tx.NewInsert().Model(row).On("CONFLICT (item_id) DO UPDATE").
 			Set("column_slug = EXCLUDED.column_slug, content_type = EXCLUDED.content_type, revision_id = EXCLUDED.revision_id").
 			Set("title = EXCLUDED.title, summary = EXCLUDED.summary, title_tokens = EXCLUDED.title_tokens").
 			Set("search_text = EXCLUDED.search_text, plain_text = EXCLUDED.plain_text, published_at = EXCLUDED.published_at").
-			Set("updated_at = EXCLUDED.updated_at, content_hash = EXCLUDED.content_hash").Exec(ctx); err != nil {
+			Set("updated_at = EXCLUDED.updated_at, content_hash = EXCLUDED.content_hash").
+			Set("body_html = EXCLUDED.body_html, fields = EXCLUDED.fields, rendered_revision_id = EXCLUDED.rendered_revision_id").
+			Exec(ctx); err != nil {
 			return err
 		}
 		if !isPG {
@@ -106,14 +129,47 @@ func publish(ctx context.Context, tx bun.Tx, itemID int64, p *cms.PublicItem, at
 	return nil
 }
 
-// PublicItem returns the projection of a visible item.
+// PublicItem returns the projection of a visible item, with its HTML.
 func (db *DB) PublicItem(ctx context.Context, itemID int64) (*cms.PublicItem, error) {
 	var row publicItemRow
-	if err := db.bun.NewSelect().Model(&row).Column(listColumns...).Column("plain_text").Where("item_id = ?", itemID).Scan(ctx); err != nil {
+	if err := db.bun.NewSelect().Model(&row).Column(listColumns...).Column("plain_text", "body_html", "fields", "rendered_revision_id").
+		Where("item_id = ?", itemID).Scan(ctx); err != nil {
 		return nil, translate(err, "item")
 	}
 	p := row.domain()
 	return &p, nil
+}
+
+// Unrendered returns visible items after afterID, by item id, whose
+// projection holds no HTML of their live revision.
+func (db *DB) Unrendered(ctx context.Context, afterID int64, limit int) ([]cms.PublicItem, error) {
+	var rows []publicItemRow
+	if err := db.bun.NewSelect().Model(&rows).Column(listColumns...).Column("rendered_revision_id").
+		Where("rendered_revision_id <> revision_id").Where("item_id > ?", afterID).
+		OrderExpr("item_id").Limit(int64(limit)).Scan(ctx); err != nil {
+		return nil, err
+	}
+	out := make([]cms.PublicItem, len(rows))
+	for i := range rows {
+		out[i] = rows[i].domain()
+	}
+	return out, nil
+}
+
+// SaveRendered stores the HTML of an item's projection while its live
+// revision is still the one it was rendered from.
+func (db *DB) SaveRendered(ctx context.Context, p *cms.PublicItem) (bool, error) {
+	row, err := newPublicItemRow(p)
+	if err != nil {
+		return false, err
+	}
+	res, err := db.bun.NewUpdate().Model(row).Column("body_html", "fields", "rendered_revision_id").
+		Where("item_id = ?", p.ItemID).Where("revision_id = ?", p.RenderedRevisionID).Exec(ctx)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
 }
 
 // listColumns are the columns listings read; the search text stays in the database.

@@ -2,9 +2,9 @@
 // API benchmark (scripts/bench-content.sh). It migrates and seeds the
 // structure like `cms serve` does, creates one editor account to own the
 // items, then bulk-inserts items, their live revisions, the public
-// projection (built with cms.NewPublicItem, exactly as a publication does),
-// the SQLite full-text index and the change log, in batched multi-row
-// INSERTs. The bodies are generated Markdown in Chinese, varied per item and
+// projection (built and rendered with cms.NewPublicItem, exactly as a
+// publication does), the SQLite full-text index and the change log, in
+// batched multi-row INSERTs. The bodies are generated Markdown in Chinese, varied per item and
 // reproducible for a given N. It writes no workflow history (transitions,
 // audit entries) for the items: the content API reads none.
 //
@@ -326,6 +326,11 @@ type publicItemRow struct {
 	PublishedAt   time.Time
 	UpdatedAt     time.Time
 	ContentHash   string
+	BodyHTML      string
+	Fields        string
+	// RenderedRevisionID is the revision the HTML comes from: rows that
+	// leave it 0 would be rendered at every read until the server backfills them.
+	RenderedRevisionID int64
 }
 
 type contentChangeRow struct {
@@ -516,6 +521,7 @@ func (g *generator) batch(lo, hi int) *rowBatch {
 		p := cms.NewPublicItem(it, rev, g.renderer)
 		fields, _ := json.Marshal(rev.Fields)
 		summary, _ := json.Marshal(p.Summary)
+		rendered, _ := json.Marshal(p.Fields)
 		items = append(items, itemRow{ID: it.ID, ColumnSlug: it.Column, Department: it.Department, ContentType: it.ContentType,
 			CreatedBy: it.CreatedBy, CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt, Title: it.Title, State: string(it.State),
 			HeadRevisionID: it.HeadRevisionID, LiveRevisionID: it.LiveRevisionID, PublishedAt: it.PublishedAt})
@@ -527,7 +533,7 @@ func (g *generator) batch(lo, hi int) *rowBatch {
 		public = append(public, publicItemRow{ItemID: p.ItemID, ColumnSlug: p.Column, ContentType: p.ContentType,
 			RevisionID: p.RevisionID, Title: p.Title, Summary: string(summary), TitleTokens: p.TitleTokens,
 			SearchText: p.SearchText, PlainText: p.PlainText, PublishedAt: p.PublishedAt, UpdatedAt: p.UpdatedAt,
-			ContentHash: p.ContentHash})
+			ContentHash: p.ContentHash, BodyHTML: p.BodyHTML, Fields: string(rendered), RenderedRevisionID: p.RenderedRevisionID})
 		changes = append(changes, contentChangeRow{ItemID: int64(id), At: p.UpdatedAt})
 	}
 	return &rowBatch{count: len(items), stmts: g.statements(items, revs, public, changes)}

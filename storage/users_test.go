@@ -81,12 +81,11 @@ func TestCreateUserRefusals(t *testing.T) {
 		{"role in unknown department", cms.User{Username: "qian", Department: "office",
 			Roles: []cms.RoleBinding{{Role: cms.RoleEditor, Department: "nowhere"}}}, cms.EINVALID, false},
 	}
+	db := storagetest.Open(t)
+	ctx := context.Background()
+	mustUser(t, db, "li", "office")
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			t.Parallel()
-			db := storagetest.Open(t)
-			ctx := context.Background()
-			mustUser(t, db, "li", "office")
 			n, seq := countUsers(t, db), auditSeq(t, db)
 			u := c.user
 			wantCode(t, db.CreateUser(ctx, &u, "h", note(cms.AuditUserCreated, "")), c.code)

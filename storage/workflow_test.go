@@ -67,11 +67,12 @@ func TestFailedTransitionLeavesNoTrace(t *testing.T) {
 			c.PublicChanged = true
 		}, cms.EINTERNAL},
 	}
+	// One database, the cases one after the other: each checks that the
+	// audit log and the change log did not move.
+	db, ed := openDB(t)
+	ctx := context.Background()
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			t.Parallel()
-			db, ed := openDB(t)
-			ctx := context.Background()
 			it, rev := mustItem(t, db, ed, "news", "标题", "正文")
 			seq, version := auditSeq(t, db), mustVersion(t, db)
 			ch := step(it, rev, cms.EventSubmit, cms.StateDeptReview)

@@ -6,6 +6,7 @@ package render
 import (
 	"bytes"
 	"html"
+	"regexp"
 	"strings"
 	"sync"
 
@@ -52,8 +53,15 @@ func (Renderer) HTML(body, format string) string { return HTML(body, format) }
 
 // Text returns the words of a body without markup, for the search index.
 func (Renderer) Text(body, format string) string {
-	return strings.Join(strings.Fields(html.UnescapeString(textPolicy.Sanitize(HTML(body, format)))), " ")
+	spaced := blockEnd.ReplaceAllString(HTML(body, format), "$0 ")
+	return strings.Join(strings.Fields(html.UnescapeString(textPolicy.Sanitize(spaced))), " ")
 }
+
+// blockEnd matches where a block of sanitised HTML ends. Text puts a space
+// there so that the words of adjacent paragraphs, cells or lines do not run
+// together (HTML bodies often have no newline between blocks); inline tags
+// get none, so that 住房<strong>公积金</strong> stays one word.
+var blockEnd = regexp.MustCompile(`</(?:p|div|h[1-6]|li|dt|dd|th|td|caption|blockquote|pre|summary|figcaption)>|<br\s*/?>|<hr\s*/?>`)
 
 // textPolicy keeps no element at all, only text.
 var textPolicy = bluemonday.StrictPolicy()

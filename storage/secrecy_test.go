@@ -2,92 +2,138 @@ package storage_test
 
 import (
 	"context"
+	"slices"
 	"testing"
-	"time"
 
 	"github.com/tlhpf/cms/cms"
 	"github.com/tlhpf/cms/storage"
 	"github.com/tlhpf/cms/storage/storagetest"
 )
 
-// rescanRevision stores an item of the collection department with one
-// revision in state, and returns the revision.
-func rescanRevision(t *testing.T, db *storage.DB, author int64, title string, state cms.State) *cms.Revision {
-	t.Helper()
-	at := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
-	it := &cms.Item{Column: "news", Department: "collection", ContentType: cms.TypeArticle, CreatedBy: author, CreatedAt: at,
-		UpdatedAt: at, Title: title, State: state}
-	rev := &cms.Revision{Number: 1, Action: "publish", State: state, Version: 1, Title: title, Body: "某工程", BodyFormat: cms.FormatMarkdown,
-		AuthorID: author, CreatedAt: at, UpdatedAt: at, StateSince: at}
-	rev.ContentHash = rev.Hash()
-	if err := db.CreateItem(context.Background(), it, rev, cms.NewAuditEntry(at, author, "item_created", "item", nil)); err != nil {
-		t.Fatal(err)
+func TestSensitiveWords(t *testing.T) {
+	t.Parallel()
+	db := storagetest.Open(t)
+	ctx := context.Background()
+	words := func() []cms.SensitiveWord {
+		ws, err := db.SensitiveWords(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ws
 	}
-	return rev
+	list := []cms.SensitiveWord{{Word: "秘密", Severity: cms.SeverityBlocking}, {Word: "内部", Severity: cms.SeverityWarning},
+		{Word: "绝密", Severity: cms.SeverityBlocking}}
+	cases := []struct {
+		name  string
+		words []cms.SensitiveWord
+		code  string
+		want  []cms.SensitiveWord
+	}{
+		{"replace, read back sorted", list, "", sorted(list)},
+		{"duplicate word", []cms.SensitiveWord{{Word: "机密"}, {Word: "机密"}}, cms.ECONFLICT, sorted(list)},
+		{"empty list clears", nil, "", nil},
+	}
+	for _, c := range cases {
+		seq := auditSeq(t, db)
+		wantCode(t, db.SetSensitiveWords(ctx, c.words, note(cms.AuditSensitiveWord, ""), nil), c.code)
+		if got := words(); !slices.Equal(got, c.want) {
+			t.Errorf("%s: list %v, want %v", c.name, got, c.want)
+		}
+		if appended := auditSeq(t, db) - seq; (c.code == "") != (appended == 1) {
+			t.Errorf("%s: %d audit entries", c.name, appended)
+		}
+	}
 }
 
-// TestRescanStoresOnlyWhatIsNew checks the store's half of the re-scan: in
-// the transaction of the word change it keeps findings a revision does not
-// have yet, and none for a revision that left the re-scanned states or
-// whose content changed after it was scanned.
-func TestRescanStoresOnlyWhatIsNew(t *testing.T) {
+func sorted(ws []cms.SensitiveWord) []cms.SensitiveWord {
+	out := slices.Clone(ws)
+	slices.SortFunc(out, func(a, b cms.SensitiveWord) int {
+		if a.Word < b.Word {
+			return -1
+		}
+		if a.Word > b.Word {
+			return 1
+		}
+		return 0
+	})
+	return out
+}
+
+// scan applies a transition of rev that carries a new scan's findings.
+func scan(tb testing.TB, db *storage.DB, it *cms.Item, rev *cms.Revision, ev cms.Event, to cms.State, found ...cms.Finding) {
+	tb.Helper()
+	c := step(it, rev, ev, to)
+	c.Findings, c.Scanned = found, true
+	mustApply(tb, db, it, rev, c)
+}
+
+func TestFindingsKeepAcknowledgementsAcrossScans(t *testing.T) {
 	t.Parallel()
+	db, ed := openDB(t)
+	rev2 := mustUser(t, db, "secrecy", "office", cms.RoleBinding{Role: cms.RoleSecrecyReviewer, Department: "office"})
 	ctx := context.Background()
-	db := storagetest.Open(t)
-	at := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
-	u := &cms.User{Username: "writer", DisplayName: "writer", Department: "collection", CreatedAt: at, UpdatedAt: at}
-	if err := db.CreateUser(ctx, u, "x", cms.NewAuditEntry(at, 0, "user_created", "user", nil)); err != nil {
-		t.Fatal(err)
+	it, rev := mustItem(t, db, ed, "news", "联系方式", "电话 13800138000，邮箱 a@b.cn")
+	phone := cms.Finding{Kind: cms.FindingMobile, Field: "body", Excerpt: "138****8000", Severity: cms.SeverityBlocking, Offset: 3, Length: 11}
+	mail := cms.Finding{Kind: cms.FindingEmail, Field: "body", Excerpt: "a@b.cn", Severity: cms.SeverityWarning, Offset: 20, Length: 6}
+	scan(t, db, it, rev, cms.EventSubmit, cms.StateDeptReview, phone, mail)
+	fs, err := db.Findings(ctx, rev.ID)
+	if err != nil || len(fs) != 2 || fs[0].Finding != phone || fs[1].Finding != mail || fs[0].RevisionID != rev.ID || fs[0].FoundAt.IsZero() {
+		t.Fatalf("findings %+v %v", fs, err)
 	}
-	live := rescanRevision(t, db, u.ID, "已发布", cms.StatePublished)
-	draft := rescanRevision(t, db, u.ID, "草稿", cms.StateDraft)
-	changed := rescanRevision(t, db, u.ID, "已改", cms.StateScheduled)
-
-	targets, err := db.RescanTargets(ctx, 0, 10)
-	if err != nil || len(targets) != 2 || targets[0].Revision.ID != live.ID || targets[1].Revision.ID != changed.ID ||
-		targets[0].ContentType != cms.TypeArticle {
-		t.Fatalf("targets %+v (%v)", targets, err)
-	}
-	if more, err := db.RescanTargets(ctx, changed.ID, 10); err != nil || len(more) != 0 {
-		t.Fatalf("targets after the last: %+v (%v)", more, err)
+	if !fs[0].Open() || fs[1].Open() {
+		t.Errorf("open: phone %v mail %v, want only the blocking one", fs[0].Open(), fs[1].Open())
 	}
 
-	word := cms.Finding{Kind: cms.FindingSensitiveWord, Field: "body", Excerpt: "某工程", Severity: cms.SeverityBlocking, Length: 3}
-	var added []cms.FindingRecord
-	rescan := func() *cms.Rescan {
-		return &cms.Rescan{At: at, Revisions: 3, Found: []cms.RevisionScan{
-			{RevisionID: live.ID, ContentHash: live.ContentHash, Findings: []cms.Finding{word}},
-			{RevisionID: draft.ID, ContentHash: draft.ContentHash, Findings: []cms.Finding{word}},
-			{RevisionID: changed.ID, ContentHash: "scanned before an edit", Findings: []cms.Finding{word}},
-		}, Audit: func(a []cms.FindingRecord) cms.AuditEntry {
-			added = a
-			return cms.NewAuditEntry(at, u.ID, cms.AuditSecrecyRescan, "sensitive_words", map[string]any{"new_findings": len(a)})
-		}}
-	}
-	words := []cms.SensitiveWord{{Word: "某工程", Severity: cms.SeverityBlocking}}
-	if err := db.SetSensitiveWords(ctx, words, cms.NewAuditEntry(at, u.ID, cms.AuditSensitiveWord, "sensitive_words", nil), rescan()); err != nil {
+	ack := fs[0]
+	ack.AcknowledgedBy, ack.AckReason, ack.AcknowledgedAt = rev2.ID, "这是中心的公开服务电话", tick()
+	if err := db.AcknowledgeFinding(ctx, &ack, note(cms.AuditFindingAck, "")); err != nil {
 		t.Fatal(err)
 	}
-	if len(added) != 1 || added[0].ID == 0 || added[0].RevisionID != live.ID || !added[0].Rescan || !added[0].FoundAt.Equal(at) {
-		t.Fatalf("added %+v", added)
+	seq := auditSeq(t, db)
+	again := ack
+	again.AckReason = "第二次"
+	wantCode(t, db.AcknowledgeFinding(ctx, &again, note(cms.AuditFindingAck, "")), cms.ECONFLICT)
+	if auditSeq(t, db) != seq {
+		t.Error("a refused acknowledgement left an audit entry")
 	}
-	fs, err := db.Findings(ctx, live.ID)
-	if err != nil || len(fs) != 1 || fs[0].ID != added[0].ID || !fs[0].Rescan || !fs[0].Pending() {
-		t.Fatalf("findings of the live revision %+v (%v)", fs, err)
+
+	// Entering the secrecy review scans again: the acknowledged phone
+	// number is found again and keeps its acknowledgement; the e-mail
+	// address is gone; a classification marking is new.
+	mark := cms.Finding{Kind: cms.FindingClassification, Field: "title", Excerpt: "秘密", Severity: cms.SeverityBlocking, Offset: 0, Length: 2}
+	mustFire(t, db, it, rev, cms.EventApprove, cms.StateLeadershipSignoff)
+	scan(t, db, it, rev, cms.EventSign, cms.StateSecrecyReview, phone, mark)
+	fs, _ = db.Findings(ctx, rev.ID)
+	if len(fs) != 2 {
+		t.Fatalf("after the second scan: %+v", fs)
 	}
-	if err := db.SetSensitiveWords(ctx, words, cms.NewAuditEntry(at, u.ID, cms.AuditSensitiveWord, "sensitive_words", nil), rescan()); err != nil {
-		t.Fatal(err)
+	if fs[0].ID != ack.ID || fs[0].AcknowledgedBy != rev2.ID || fs[0].AckReason != ack.AckReason || !fs[0].AcknowledgedAt.Equal(ack.AcknowledgedAt) || fs[0].Open() {
+		t.Errorf("the acknowledged finding %+v, want it kept as %+v", fs[0], ack)
 	}
-	if len(added) != 0 {
-		t.Fatalf("the same findings again were added: %+v", added)
+	if fs[1].Finding != mark || !fs[1].Open() {
+		t.Errorf("the new finding %+v, want %+v open", fs[1], mark)
 	}
-	list, err := db.ReleasedFindings(ctx, cms.ReleasedFindingFilter{States: cms.ReleasedStates, Departments: []string{"collection"},
-		Pending: true, Limit: 10})
-	if err != nil || len(list) != 1 || list[0].ItemID != live.ItemID || list[0].State != cms.StatePublished || list[0].Title != "已发布" {
-		t.Fatalf("released findings %+v (%v)", list, err)
+
+	// A scan that no longer finds the phone number drops its acknowledgement with it.
+	scan(t, db, it, rev, cms.EventReject, cms.StateDraft)
+	if fs, _ = db.Findings(ctx, rev.ID); len(fs) != 0 {
+		t.Errorf("a clean scan left %+v", fs)
 	}
-	if other, err := db.ReleasedFindings(ctx, cms.ReleasedFindingFilter{States: cms.ReleasedStates, Departments: []string{"finance"},
-		Limit: 10}); err != nil || len(other) != 0 {
-		t.Fatalf("findings of another department %+v (%v)", other, err)
+	// A transition without a scan leaves the findings alone.
+	scan(t, db, it, rev, cms.EventSubmit, cms.StateDeptReview, mail)
+	mustFire(t, db, it, rev, cms.EventApprove, cms.StateLeadershipSignoff)
+	if fs, _ = db.Findings(ctx, rev.ID); len(fs) != 1 || fs[0].Finding != mail {
+		t.Errorf("findings after an unscanned transition: %+v", fs)
+	}
+}
+
+func TestAcknowledgeUnknownFinding(t *testing.T) {
+	t.Parallel()
+	db, ed := openDB(t)
+	seq := auditSeq(t, db)
+	f := &cms.FindingRecord{ID: 12345, AcknowledgedBy: ed.ID, AckReason: "r", AcknowledgedAt: tick()}
+	// The service looks the finding up first; the store only has to refuse.
+	if err := db.AcknowledgeFinding(context.Background(), f, note(cms.AuditFindingAck, "")); err == nil || auditSeq(t, db) != seq {
+		t.Fatalf("acknowledging a finding that does not exist: %v, %d audit entries", err, auditSeq(t, db)-seq)
 	}
 }

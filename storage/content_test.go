@@ -1,0 +1,252 @@
+package storage_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/tlhpf/cms/cms"
+	"github.com/tlhpf/cms/storage"
+)
+
+// mustLive stores an item in column and publishes it at at.
+func mustLive(tb testing.TB, db *storage.DB, author *cms.User, column, title, body string, at time.Time) (*cms.Item, *cms.Revision) {
+	tb.Helper()
+	it, rev := mustItem(tb, db, author, column, title, body)
+	mustPublish(tb, db, it, rev, at)
+	return it, rev
+}
+
+func TestPublicItemProjection(t *testing.T) {
+	t.Parallel()
+	db, ed := openDB(t)
+	ctx := context.Background()
+	it, rev := newItem(t, db, ed, "policies-general", "住房公积金管理条例", "第一条 为了加强住房公积金的管理。")
+	rev.Fields = map[string]any{"document_number": "国务院令第350号", "validity": "现行有效", "body_only": "不在摘要里"}
+	rev.ContentHash = rev.Hash()
+	if err := db.CreateItem(ctx, it, rev, note(cms.AuditItemCreated, "")); err != nil {
+		t.Fatal(err)
+	}
+	at := tick()
+	mustPublish(t, db, it, rev, at)
+	p, err := db.PublicItem(ctx, it.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.ItemID != it.ID || p.RevisionID != rev.ID || p.Column != "policies-general" || p.ContentType != cms.TypePolicy ||
+		p.Title != rev.Title || p.ContentHash != rev.ContentHash || !p.PublishedAt.Equal(at) || !p.UpdatedAt.Equal(at) {
+		t.Errorf("projection %+v", p)
+	}
+	if len(p.Summary) != 2 || p.Summary["document_number"] != "国务院令第350号" || p.Summary["validity"] != "现行有效" {
+		t.Errorf("summary %v, want the policy's listing fields only", p.Summary)
+	}
+	if p.PlainText == "" {
+		t.Error("the detail has no plain text for snippets")
+	}
+	_, err = db.PublicItem(ctx, it.ID+1)
+	wantCode(t, err, cms.ENOTFOUND)
+	draft, _ := mustItem(t, db, ed, "news", "未发布", "")
+	_, err = db.PublicItem(ctx, draft.ID)
+	wantCode(t, err, cms.ENOTFOUND)
+}
+
+func TestPublicItemsOrderAndKeyset(t *testing.T) {
+	t.Parallel()
+	db, ed := openDB(t)
+	ctx := context.Background()
+	tie := t0.Add(time.Hour)
+	a, _ := mustLive(t, db, ed, "news", "甲", "", tie)
+	b, _ := mustLive(t, db, ed, "news", "乙", "", tie) // same instant: the larger id first
+	c, _ := mustLive(t, db, ed, "news", "丙", "", tie.Add(time.Microsecond))
+	d, _ := mustLive(t, db, ed, "policies-general", "丁", "", tie.Add(-time.Second))
+	e, _ := mustLive(t, db, ed, "faq-loan", "戊", "", tie.Add(-time.Minute))
+	all := []int64{c.ID, b.ID, a.ID, d.ID, e.ID}
+	cases := []struct {
+		name    string
+		filter  cms.PublicFilter
+		want    []int64
+		columns []string
+	}{
+		{"newest publication first", cms.PublicFilter{Limit: 10}, all, nil},
+		{"first page", cms.PublicFilter{Limit: 2}, all[:2], nil},
+		{"page inside a tie", cms.PublicFilter{Limit: 2, BeforeTime: b.PublishedAt, BeforeID: b.ID}, []int64{a.ID, d.ID}, nil},
+		{"page after the newest", cms.PublicFilter{Limit: 10, BeforeTime: c.PublishedAt, BeforeID: c.ID}, all[1:], nil},
+		{"page after the oldest", cms.PublicFilter{Limit: 10, BeforeTime: e.PublishedAt, BeforeID: e.ID}, nil, nil},
+		{"one column", cms.PublicFilter{Limit: 10, Columns: []string{"news"}}, all[:3], nil},
+		{"two columns", cms.PublicFilter{Limit: 10, Columns: []string{"faq-loan", "policies-general"}}, all[3:], nil},
+		{"column with nothing", cms.PublicFilter{Limit: 10, Columns: []string{"guides-loan"}}, nil, nil},
+	}
+	for _, k := range cases {
+		ps, err := db.PublicItems(ctx, k.filter)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []int64
+		for _, p := range ps {
+			got = append(got, p.ItemID)
+		}
+		if !slices.Equal(got, k.want) {
+			t.Errorf("%s: got %v, want %v", k.name, got, k.want)
+		}
+	}
+	// Walking page by page visits every item once.
+	var walked []int64
+	f := cms.PublicFilter{Limit: 2}
+	for {
+		ps, err := db.PublicItems(ctx, f)
+		if err != nil || len(ps) == 0 {
+			break
+		}
+		for _, p := range ps {
+			walked = append(walked, p.ItemID)
+		}
+		last := ps[len(ps)-1]
+		f.BeforeTime, f.BeforeID = last.PublishedAt, last.ItemID
+	}
+	if !slices.Equal(walked, all) {
+		t.Errorf("walk by pages of 2: %v, want %v", walked, all)
+	}
+}
+
+func TestSearchChinese(t *testing.T) {
+	t.Parallel()
+	db, ed := openDB(t)
+	ctx := context.Background()
+	title, _ := mustLive(t, db, ed, "news", "住房公积金缴存基数调整", "每年七月调整一次。", tick())
+	body, _ := mustLive(t, db, ed, "news", "办事指南", "提取住房公积金需要携带身份证。", tick())
+	loan, _ := mustLive(t, db, ed, "policies-general", "贷款利率", "公积金贷款利率下调。", tick())
+	latin, _ := mustLive(t, db, ed, "news", "App Release", "Hello World 2026", tick())
+	mustLive(t, db, ed, "news", "公积、积金", "两个词分开：住房 公积", tick()) // every bigram of 公积金, none adjacent
+	mustItem(t, db, ed, "news", "住房公积金草稿", "未发布的住房公积金")
+	cases := []struct {
+		name    string
+		query   string
+		columns []string
+		offset  int
+		limit   int
+		want    []int64
+		ranked  bool // the order of want matters
+	}{
+		{"phrase, title before body", "住房公积金", nil, 0, 10, []int64{title.ID, body.ID}, true},
+		{"bigrams must be adjacent", "公积金", nil, 0, 10, []int64{title.ID, body.ID, loan.ID}, false},
+		{"one character", "贷", nil, 0, 10, []int64{loan.ID}, false},
+		{"every phrase must occur", "公积金 身份证", nil, 0, 10, []int64{body.ID}, false},
+		{"column", "公积金", []string{"policies-general"}, 0, 10, []int64{loan.ID}, false},
+		{"latin words ignore case", "hello", nil, 0, 10, []int64{latin.ID}, false},
+		{"offset", "住房公积金", nil, 1, 10, []int64{body.ID}, true},
+		{"limit", "住房公积金", nil, 0, 1, []int64{title.ID}, true},
+		{"no match", "商业贷款", nil, 0, 10, nil, false},
+	}
+	for _, k := range cases {
+		t.Run(k.name, func(t *testing.T) {
+			hits, err := db.Search(ctx, cms.QueryPhrases(k.query), cms.PublicFilter{Columns: k.columns, Offset: k.offset, Limit: k.limit})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []int64
+			for _, h := range hits {
+				got = append(got, h.Item.ItemID)
+				if h.Item.PlainText == "" || h.Item.Title == "" {
+					t.Errorf("hit %d lacks its title or text: %+v", h.Item.ItemID, h.Item)
+				}
+			}
+			if !k.ranked {
+				slices.Sort(got)
+			}
+			if !slices.Equal(got, k.want) {
+				t.Errorf("got %v, want %v", got, k.want)
+			}
+		})
+	}
+	if hits, err := db.Search(ctx, nil, cms.PublicFilter{Limit: 10}); err != nil || len(hits) != 0 {
+		t.Errorf("empty query: %v %v", hits, err)
+	}
+}
+
+func TestRepublishAndTakeDownUpdateTheIndex(t *testing.T) {
+	t.Parallel()
+	db, ed := openDB(t)
+	ctx := context.Background()
+	search := func(q string) []int64 {
+		hits, err := db.Search(ctx, cms.QueryPhrases(q), cms.PublicFilter{Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []int64
+		for _, h := range hits {
+			ids = append(ids, h.Item.ItemID)
+		}
+		return ids
+	}
+	it, first := mustLive(t, db, ed, "news", "旧标题缴存", "旧正文", tick())
+	second := mustNewHead(t, db, it, first, "新标题提取")
+	mustPublish(t, db, it, second, tick())
+	if got := search("缴存"); len(got) != 0 {
+		t.Errorf("the superseded title is still found: %v", got)
+	}
+	if got := search("提取"); !slices.Equal(got, []int64{it.ID}) {
+		t.Errorf("the new title is not found: %v", got)
+	}
+	if ps, _ := db.PublicItems(ctx, cms.PublicFilter{Limit: 10}); len(ps) != 1 || ps[0].Title != "新标题提取" || ps[0].RevisionID != second.ID {
+		t.Errorf("listing after republication: %+v", ps)
+	}
+	mustTakeDown(t, db, it, second)
+	if got := search("提取"); len(got) != 0 {
+		t.Errorf("an item taken down is still found: %v", got)
+	}
+	if ps, _ := db.PublicItems(ctx, cms.PublicFilter{Limit: 10}); len(ps) != 0 {
+		t.Errorf("an item taken down is still listed: %+v", ps)
+	}
+}
+
+func TestChangeLog(t *testing.T) {
+	t.Parallel()
+	db, ed := openDB(t)
+	ctx := context.Background()
+	v0 := mustVersion(t, db)
+	a, aRev := mustLive(t, db, ed, "news", "甲", "", tick())
+	b, _ := mustLive(t, db, ed, "news", "乙", "", tick())
+	vB := mustVersion(t, db)
+	if err := db.SetMaintenance(ctx, "app", cms.Maintenance{Notice: "维护"}, note(cms.AuditMaintenanceChanged, "")); err != nil {
+		t.Fatal(err)
+	}
+	if v := mustVersion(t, db); v != vB+1 {
+		t.Errorf("a structural change moved the version %d -> %d, want one step", vB, v)
+	}
+	mustTakeDown(t, db, a, aRev)
+	vEnd := mustVersion(t, db)
+	if vEnd != v0+4 {
+		t.Errorf("content version %d -> %d after four changes", v0, vEnd)
+	}
+	cases := []struct {
+		name  string
+		after int64
+		limit int
+		want  []int64 // item ids, oldest latest change first
+	}{
+		{"everything, each item once", v0, 10, []int64{b.ID, a.ID}},
+		{"limit", v0, 1, []int64{b.ID}},
+		{"after b", vB, 10, []int64{a.ID}},
+		{"up to date", vEnd, 10, nil},
+	}
+	for _, k := range cases {
+		cs, err := db.Changes(ctx, k.after, k.limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []int64
+		for _, c := range cs {
+			got = append(got, c.ItemID)
+			if c.Seq <= k.after {
+				t.Errorf("%s: change %d is not after %d", k.name, c.Seq, k.after)
+			}
+		}
+		if !slices.Equal(got, k.want) {
+			t.Errorf("%s: got %v, want %v", k.name, got, k.want)
+		}
+	}
+	if cs, _ := db.Changes(ctx, v0, 10); len(cs) == 2 && cs[1].Seq != vEnd {
+		t.Errorf("item %d's latest change is %d, want %d", a.ID, cs[1].Seq, vEnd)
+	}
+}

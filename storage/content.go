@@ -3,12 +3,9 @@ package storage
 import (
 	"context"
 	"encoding/json"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect"
 
 	"github.com/tlhpf/cms/cms"
 )
@@ -70,28 +67,23 @@ type contentChangeRow struct {
 	At            time.Time
 }
 
-// ContentChannel is the PostgreSQL notification channel that tells every
-// server process the public content changed.
-const ContentChannel = "cms_content_changed"
-
 // publish keeps the public projection of one item: upserts or removes its
-// row and search entry, then appends to the change log. It runs after the
-// audit append, under the audit head's row lock, so change sequence numbers
-// are in commit order and sync never skips one.
+// row and search entry, then appends to the change log and announces the
+// change to other processes. It runs after the audit append, under the
+// audit head's row lock, so change sequence numbers are in commit order and
+// sync never skips one.
 func publish(ctx context.Context, tx bun.Tx, itemID int64, p *cms.PublicItem, at time.Time) error {
-	isPG := tx.Dialect().Name() == dialect.PG
+	index := searchIndexOf(tx)
 	switch {
 	case itemID == 0:
 		// A structural change (menus, maintenance): only the log entry and
-		// the notification.
+		// the announcement.
 	case p == nil:
 		if _, err := tx.NewDelete().Model((*publicItemRow)(nil)).Where("item_id = ?", itemID).Exec(ctx); err != nil {
 			return err
 		}
-		if !isPG {
-			if _, err := tx.ExecContext(ctx, "DELETE FROM public_search WHERE rowid = ?", itemID); err != nil {
-				return err
-			}
+		if err := index.remove(ctx, tx, itemID); err != nil {
+			return err
 		}
 	default:
 		row, err := newPublicItemRow(p)
@@ -107,26 +99,15 @@ func publish(ctx context.Context, tx bun.Tx, itemID int64, p *cms.PublicItem, at
 			Exec(ctx); err != nil {
 			return err
 		}
-		if !isPG {
-			if _, err := tx.ExecContext(ctx, "DELETE FROM public_search WHERE rowid = ?", itemID); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, "INSERT INTO public_search (rowid, title_tokens, search_text) VALUES (?, ?, ?)",
-				itemID, p.TitleTokens, p.SearchText); err != nil {
-				return err
-			}
+		if err := index.put(ctx, tx, p); err != nil {
+			return err
 		}
 	}
 	change := contentChangeRow{ItemID: itemID, At: at}
 	if _, err := tx.NewInsert().Model(&change).ExcludeColumn("seq").Returning("seq").Exec(ctx); err != nil {
 		return err
 	}
-	if isPG {
-		if _, err := tx.ExecContext(ctx, "SELECT pg_notify(?, ?)", ContentChannel, strconv.FormatInt(change.Seq, 10)); err != nil {
-			return err
-		}
-	}
-	return nil
+	return announce(ctx, tx, change.Seq)
 }
 
 // PublicItem returns the projection of a visible item, with its HTML.
@@ -201,76 +182,6 @@ func (db *DB) PublicItems(ctx context.Context, f cms.PublicFilter) ([]cms.Public
 		out[i] = rows[i].domain()
 	}
 	return out, nil
-}
-
-// Search finds visible items holding every phrase, best first: BM25 over
-// FTS5 on SQLite (title weighted 4:1), ts_rank_cd over a weighted tsvector
-// on PostgreSQL. Both index the same pre-split tokens.
-func (db *DB) Search(ctx context.Context, phrases [][]string, f cms.PublicFilter) ([]cms.SearchHit, error) {
-	if len(phrases) == 0 {
-		return nil, nil
-	}
-	type hitRow struct {
-		publicItemRow
-		Rank float64
-	}
-	// Only the newest SearchCandidates matches are ranked (the same ones on
-	// both databases), and the page is ranked in the index alone before its
-	// rows are joined with their projection: the cost follows the page and
-	// the cap, not how many items match.
-	var cands *bun.SelectQuery
-	if db.Dialect == Postgres {
-		var parts []string
-		for _, ph := range phrases {
-			parts = append(parts, "("+strings.Join(quoteAll(ph), " <-> ")+")")
-		}
-		tsq := strings.Join(parts, " & ")
-		cands = db.bun.NewSelect().TableExpr("public_items").ColumnExpr("item_id AS id").
-			ColumnExpr("-ts_rank_cd(search_vector, to_tsquery('simple', ?)) AS rank", tsq).
-			Where("search_vector @@ to_tsquery('simple', ?)", tsq).OrderExpr("item_id DESC")
-		if len(f.Columns) > 0 {
-			cands = cands.Where("column_slug IN (?)", bun.In(f.Columns))
-		}
-	} else {
-		var parts []string
-		for _, ph := range phrases {
-			parts = append(parts, `"`+strings.Join(ph, " ")+`"`)
-		}
-		cands = db.bun.NewSelect().TableExpr("public_search").ColumnExpr("rowid AS id").
-			ColumnExpr("bm25(public_search, 4.0, 1.0) AS rank").Where("public_search MATCH ?", strings.Join(parts, " AND ")).
-			OrderExpr("rowid DESC")
-		if len(f.Columns) > 0 {
-			cands = cands.Where("rowid IN (?)", db.bun.NewSelect().TableExpr("public_items").Column("item_id").
-				Where("column_slug IN (?)", bun.In(f.Columns)))
-		}
-	}
-	cands = cands.Limit(SearchCandidates)
-	page := db.bun.NewSelect().TableExpr("(?) AS c", cands).ColumnExpr("c.id, c.rank").
-		OrderExpr("c.rank, c.id DESC").Limit(int64(f.Limit)).Offset(int64(f.Offset))
-	var rows []hitRow
-	if err := db.bun.NewSelect().TableExpr("(?) AS h", page).Join("JOIN public_items AS p ON p.item_id = h.id").
-		ColumnExpr("p.item_id, p.column_slug, p.content_type, p.revision_id, p.title, p.summary, p.plain_text, p.published_at, p.updated_at, p.content_hash").
-		ColumnExpr("h.rank").OrderExpr("h.rank, h.id DESC").Scan(ctx, &rows); err != nil {
-		return nil, err
-	}
-	out := make([]cms.SearchHit, len(rows))
-	for i := range rows {
-		out[i] = cms.SearchHit{Item: rows[i].domain(), Rank: rows[i].Rank}
-	}
-	return out, nil
-}
-
-// SearchCandidates is how many of the newest matching items a search ranks.
-const SearchCandidates = 1000
-
-// quoteAll quotes tokens as tsquery lexemes (tokens hold only letters and
-// digits, but quoting keeps any of them literal).
-func quoteAll(tokens []string) []string {
-	out := make([]string, len(tokens))
-	for i, t := range tokens {
-		out[i] = "'" + strings.ReplaceAll(t, "'", "''") + "'"
-	}
-	return out
 }
 
 // Changes returns each changed item's latest change after seq, oldest first.

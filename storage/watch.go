@@ -3,10 +3,29 @@ package storage
 import (
 	"context"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
 )
+
+// ContentChannel is the PostgreSQL notification channel that tells every
+// server process the public content changed.
+const ContentChannel = "cms_content_changed"
+
+// announce tells the other server processes, in the transaction of a
+// change, that public content changed: NOTIFY on PostgreSQL, delivered at
+// commit; SQLite has no notifications, and its processes poll the change
+// log instead (WatchContent).
+func announce(ctx context.Context, tx bun.Tx, seq int64) error {
+	if tx.Dialect().Name() != dialect.PG {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, "SELECT pg_notify(?, ?)", ContentChannel, strconv.FormatInt(seq, 10))
+	return err
+}
 
 // WatchContent calls onChange whenever public content changes in the
 // database, whichever process changed it: at once on PostgreSQL (LISTEN on

@@ -12,7 +12,8 @@ import (
 	"github.com/tlhpf/cms/cms"
 )
 
-// problem is an RFC 9457 problem details body with the stable code of API.md.
+// problem is an RFC 9457 problem details body with a stable machine code
+// (openapi.yaml lists them under the Problem schema).
 type problem struct {
 	Type      string         `json:"type"`
 	Title     string         `json:"title"`

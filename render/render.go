@@ -12,9 +12,13 @@ import (
 
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
+	east "github.com/yuin/goldmark/extension/ast"
 	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/renderer"
 	gmhtml "github.com/yuin/goldmark/renderer/html"
+	"github.com/yuin/goldmark/util"
 
 	"github.com/tlhpf/cms/cms"
 )
@@ -24,7 +28,8 @@ var (
 		goldmark.WithExtensions(extension.GFM, extension.Footnote),
 		goldmark.WithParserOptions(parser.WithAutoHeadingID()),
 		// Raw HTML is let through to the sanitiser, which decides what stays.
-		goldmark.WithRendererOptions(gmhtml.WithUnsafe()),
+		goldmark.WithRendererOptions(gmhtml.WithUnsafe(),
+			renderer.WithNodeRenderers(util.Prioritized(taskBoxes{}, 100))),
 	)
 	sanitizerOnce sync.Once
 	sanitizer     *bluemonday.Policy
@@ -34,11 +39,27 @@ func htmlPolicy() *bluemonday.Policy {
 	sanitizerOnce.Do(func() {
 		p := bluemonday.UGCPolicy()
 		p.AllowAttrs("id").OnElements("h1", "h2", "h3", "h4", "h5", "h6")
-		p.AllowElements("input")
-		p.AllowAttrs("type", "checked", "disabled").OnElements("input")
 		sanitizer = p
 	})
 	return sanitizer
+}
+
+// taskBoxes draws a task list's boxes as the characters ☑ and ☐ instead of
+// <input> elements, so that the sanitiser can refuse every form field: a
+// published notice must never show a box that looks like it takes input.
+type taskBoxes struct{}
+
+func (taskBoxes) RegisterFuncs(r renderer.NodeRendererFuncRegisterer) {
+	r.Register(east.KindTaskCheckBox, func(w util.BufWriter, _ []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if entering {
+			box := "☐ "
+			if n.(*east.TaskCheckBox).IsChecked {
+				box = "☑ "
+			}
+			_, _ = w.WriteString(box)
+		}
+		return ast.WalkContinue, nil
+	})
 }
 
 // Renderer renders bodies; the zero value is ready to use.

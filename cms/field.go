@@ -30,7 +30,7 @@ type fieldType interface {
 	// canonical form, or nil after recording what is wrong in fe.
 	normalize(f *FieldSpec, path string, v any, fe *FieldErrors) any
 	// render returns a canonical value as the content API serves it.
-	render(v any, r Renderer) any
+	render(f *FieldSpec, v any, r Renderer) any
 }
 
 // fieldTypes is the registry of field kinds.
@@ -55,7 +55,7 @@ var fieldTypes = map[FieldKind]fieldType{
 type servedAsStored struct{}
 
 func (servedAsStored) checkSpec(*FieldSpec) error   { return nil }
-func (servedAsStored) render(v any, _ Renderer) any { return v }
+func (servedAsStored) render(_ *FieldSpec, v any, _ Renderer) any { return v }
 
 func (f *FieldSpec) fieldType() fieldType { return fieldTypes[f.Kind] }
 

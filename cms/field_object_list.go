@@ -9,9 +9,33 @@ import (
 const KindObjectList FieldKind = "object_list"
 
 // objectListField is a list of small records, such as the steps of a
-// guide. Its entries are served as stored: text inside them is not
-// rendered.
-type objectListField struct{ servedAsStored }
+// guide. Each entry is served with its own fields rendered by their kinds,
+// so a step's Markdown description reaches clients as sanitised HTML.
+type objectListField struct{}
+
+func (objectListField) render(f *FieldSpec, v any, r Renderer) any {
+	list, ok := v.([]any)
+	if !ok {
+		return v
+	}
+	out := make([]any, len(list))
+	for i, e := range list {
+		m, ok := e.(map[string]any)
+		if !ok {
+			out[i] = e
+			continue
+		}
+		obj := make(map[string]any, len(m))
+		for name, sv := range m {
+			obj[name] = sv
+			if sub := findSpec(f.Fields, name); sub != nil && sub.fieldType() != nil {
+				obj[name] = sub.fieldType().render(sub, sv, r)
+			}
+		}
+		out[i] = obj
+	}
+	return out
+}
 
 func (objectListField) checkSpec(f *FieldSpec) error {
 	if len(f.Fields) == 0 {

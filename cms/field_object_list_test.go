@@ -16,9 +16,10 @@ func TestObjectListField(t *testing.T) {
 		{Name: "copies", Label: "份数", Kind: cms.KindInteger, Min: &one},
 	}}
 	runFieldCases(t, spec, []fieldCase{
-		{name: "entries normalised, text inside served as stored",
-			in:   []any{map[string]any{"title": " 提交 ", "description": "**x**", "copies": json.Number("2")}, map[string]any{"title": "审核", "description": nil}},
-			want: []any{map[string]any{"title": "提交", "description": "**x**", "copies": int64(2)}, map[string]any{"title": "审核"}}},
+		{name: "entries normalised, text inside rendered",
+			in:     []any{map[string]any{"title": " 提交 ", "description": "**x**", "copies": json.Number("2")}, map[string]any{"title": "审核", "description": nil}},
+			want:   []any{map[string]any{"title": "提交", "description": "**x**", "copies": int64(2)}, map[string]any{"title": "审核"}},
+			served: []any{map[string]any{"title": "提交", "description": "<markdown>**x**", "copies": int64(2)}, map[string]any{"title": "审核"}}},
 		{name: "required sub-field missing", in: []any{map[string]any{"description": "x"}}, err: "is required", path: "fields.f[0].title"},
 		{name: "required sub-field blank", in: []any{map[string]any{"title": "  "}}, err: "is required", path: "fields.f[0].title"},
 		{name: "sub-field refused", in: []any{map[string]any{"title": "t", "copies": json.Number("0")}}, err: "must be at least 1", path: "fields.f[0].copies"},

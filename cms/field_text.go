@@ -16,7 +16,7 @@ func (textField) normalize(f *FieldSpec, path string, v any, fe *FieldErrors) an
 	return checkString(f, path, v, defaultTextMax, false, fe)
 }
 
-func (textField) render(v any, r Renderer) any {
+func (textField) render(_ *FieldSpec, v any, r Renderer) any {
 	if s, ok := v.(string); ok {
 		return r.HTML(s, FormatMarkdown)
 	}

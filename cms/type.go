@@ -109,7 +109,7 @@ func (ct *ContentType) RenderFields(fields map[string]any, r Renderer) map[strin
 	for name, v := range fields {
 		out[name] = v
 		if f := findSpec(ct.Fields, name); f != nil && f.fieldType() != nil {
-			out[name] = f.fieldType().render(v, r)
+			out[name] = f.fieldType().render(f, v, r)
 		}
 	}
 	return out

@@ -24,7 +24,7 @@ func TestEditorsBackfillFollowsTheAuditTrail(t *testing.T) {
 	var ids []int64
 	for _, name := range []string{"author", "colleague", "bystander"} {
 		u := &cms.User{Username: name, DisplayName: name, Department: "collection", PasswordChangedAt: at, CreatedAt: at, UpdatedAt: at}
-		if err := db.CreateUser(ctx, u, "x", cms.NewAuditEntry(at, 0, cms.AuditUserCreated, "", nil)); err != nil {
+		if err := db.CreateUser(ctx, u, "x", nil, cms.NewAuditEntry(at, 0, cms.AuditUserCreated, "", nil)); err != nil {
 			t.Fatal(err)
 		}
 		ids = append(ids, u.ID)

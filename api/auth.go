@@ -15,10 +15,11 @@ type loginRequest struct {
 }
 
 type loginResponse struct {
-	Token           string    `json:"token"`
-	ExpiresAt       time.Time `json:"expires_at"`
-	User            userJSON  `json:"user"`
-	PasswordExpired bool      `json:"password_expired"`
+	Token              string    `json:"token"`
+	ExpiresAt          time.Time `json:"expires_at"`
+	User               userJSON  `json:"user"`
+	PasswordExpired    bool      `json:"password_expired"`
+	MustChangePassword bool      `json:"must_change_password"`
 }
 
 func (s *Server) handleLogin(c echo.Context) error {
@@ -31,7 +32,7 @@ func (s *Server) handleLogin(c echo.Context) error {
 		return err
 	}
 	return respond(c, http.StatusOK, loginResponse{Token: res.Token, ExpiresAt: res.ExpiresAt,
-		User: s.userJSON(res.User), PasswordExpired: res.PasswordExpired})
+		User: s.userJSON(res.User), PasswordExpired: res.PasswordExpired, MustChangePassword: res.MustChangePassword})
 }
 
 func (s *Server) handleLogout(c echo.Context) error {
@@ -73,17 +74,20 @@ type roleJSON struct {
 }
 
 type userJSON struct {
-	ID                int64      `json:"id"`
-	Username          string     `json:"username"`
-	DisplayName       string     `json:"display_name"`
-	Department        string     `json:"department"`
-	Roles             []roleJSON `json:"roles"`
-	Disabled          bool       `json:"disabled"`
-	PasswordChangedAt time.Time  `json:"password_changed_at"`
-	PasswordExpiresAt time.Time  `json:"password_expires_at"`
-	LockedUntil       *time.Time `json:"locked_until"`
-	CreatedAt         time.Time  `json:"created_at"`
-	UpdatedAt         time.Time  `json:"updated_at"`
+	ID                 int64      `json:"id"`
+	Username           string     `json:"username"`
+	DisplayName        string     `json:"display_name"`
+	Department         string     `json:"department"`
+	Roles              []roleJSON `json:"roles"`
+	Disabled           bool       `json:"disabled"`
+	PasswordChangedAt  time.Time  `json:"password_changed_at"`
+	PasswordExpiresAt  time.Time  `json:"password_expires_at"`
+	MustChangePassword bool       `json:"must_change_password"`
+	LockedUntil        *time.Time `json:"locked_until"`
+	CreatedAt          time.Time  `json:"created_at"`
+	UpdatedAt          time.Time  `json:"updated_at"`
+	// PendingGrants are shown by the user management routes only.
+	PendingGrants *[]grantJSON `json:"pending_grants,omitempty"`
 }
 
 func (s *Server) userJSON(u *cms.User) userJSON {
@@ -93,6 +97,19 @@ func (s *Server) userJSON(u *cms.User) userJSON {
 	}
 	return userJSON{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Department: u.Department,
 		Roles: roles, Disabled: u.Disabled, PasswordChangedAt: u.PasswordChangedAt,
-		PasswordExpiresAt: u.PasswordChangedAt.Add(s.svc.Auth.Config.PasswordMaxAge),
-		LockedUntil:       timePtr(u.LockedUntil), CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
+		PasswordExpiresAt:  u.PasswordChangedAt.Add(s.svc.Auth.Config.PasswordMaxAge),
+		MustChangePassword: u.MustChangePassword,
+		LockedUntil:        timePtr(u.LockedUntil), CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
+}
+
+// managedUserJSON is a user as the user management routes show it, with
+// the grants that wait for a second administrator.
+func (s *Server) managedUserJSON(u *cms.User) userJSON {
+	out := s.userJSON(u)
+	pending := make([]grantJSON, len(u.PendingGrants))
+	for i := range u.PendingGrants {
+		pending[i] = toGrantJSON(&u.PendingGrants[i])
+	}
+	out.PendingGrants = &pending
+	return out
 }

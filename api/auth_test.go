@@ -163,18 +163,25 @@ func TestUserManagement(t *testing.T) {
 			t.Errorf("%s: errors %+v lack %s", name, p.Errors, c.field)
 		}
 	}
-	e.must(t, http.StatusCreated, "POST", "/api/v1/users", e.admin, body)
+	var qian userBody
+	e.must(t, http.StatusCreated, "POST", "/api/v1/users", e.admin, body).decode(t, &qian)
 	if p := e.must(t, http.StatusConflict, "POST", "/api/v1/users", e.admin, body).problem(t); p.Code != "conflict" {
 		t.Errorf("duplicate: %q", p.Code)
 	}
 
+	// The dept_head role counts once a second administrator confirms it.
 	var list struct{ Users []struct{ Username string } }
+	e.must(t, http.StatusOK, "GET", "/api/v1/users?role=dept_head", e.admin, nil).decode(t, &list)
+	if len(list.Users) != 0 {
+		t.Errorf("role filter before the confirmation: %+v", list.Users)
+	}
+	e.must(t, http.StatusOK, "POST", grantPath(qian.PendingGrants[0].ID, "confirm"), e.admin2, nil)
 	e.must(t, http.StatusOK, "GET", "/api/v1/users?role=dept_head", e.admin, nil).decode(t, &list)
 	if len(list.Users) != 1 || list.Users[0].Username != "qian" {
 		t.Errorf("role filter: %+v", list.Users)
 	}
 
-	// Granting a role takes effect at once; disabling an account ends its sessions.
+	// Granting an editor role takes effect at once; disabling an account ends its sessions.
 	path := "/api/v1/users/" + strconv.FormatInt(id, 10)
 	e.must(t, http.StatusForbidden, "POST", "/api/v1/items", editor, map[string]any{"column": "guides-deposit", "title": "x"})
 	e.must(t, http.StatusOK, "PATCH", path, e.admin, map[string]any{"roles": []map[string]string{

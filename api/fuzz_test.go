@@ -20,9 +20,14 @@ func FuzzManagementBodies(f *testing.F) {
 	c := newChain(f, e)
 	var it createdItem
 	e.must(f, http.StatusCreated, "POST", "/api/v1/items", c.editor, map[string]any{"column": "guides-deposit", "title": "fuzz"}).decode(f, &it)
+	var grantee userBody
+	e.must(f, http.StatusCreated, "POST", "/api/v1/users", e.admin, map[string]any{"username": "grantee", "password": initialPassword,
+		"department": "office", "roles": []map[string]string{{"role": "director", "department": "office"}}}).decode(f, &grantee)
 	f.Fuzz(func(t *testing.T, body []byte, route uint8) {
 		rq := request{token: c.editor, rawBody: body, raw: true}
-		switch route % 4 {
+		switch route % 5 {
+		case 4:
+			rq.method, rq.path, rq.token = "POST", grantPath(grantee.PendingGrants[0].ID, "refuse"), e.admin2
 		case 0:
 			rq.method, rq.path = "POST", "/api/v1/items"
 		case 1:

@@ -34,8 +34,13 @@ import (
 // server's own encoding and validators.
 var testClient = &http.Client{Transport: &http.Transport{DisableCompression: true}}
 
-// adminPassword is the bootstrap administrator's password in tests.
-const adminPassword = "Adm1n-Test-Passw0rd"
+// adminPassword is the bootstrap administrator's password in tests, and
+// admin2Password the password of the second administrator, whom the
+// operator adds at the console.
+const (
+	adminPassword  = "Adm1n-Test-Passw0rd"
+	admin2Password = "Adm1n2-Test-Passw0rd"
+)
 
 // fakeClock is a settable clock shared by the server and the test.
 type fakeClock struct {
@@ -71,6 +76,9 @@ type env struct {
 	clock  *fakeClock
 	db     *storage.DB
 	admin  string // the administrator's token
+	// admin2 is the token of the second administrator, who confirms the
+	// roles in the chain that admin grants.
+	admin2 string
 	svc    *cms.Services
 	// blobRoot is the folder blob store's directory.
 	blobRoot string
@@ -108,10 +116,16 @@ func newEnvWith(t testing.TB, opt func(*app.Config)) *env {
 	if _, _, err := a.Services.Users.Bootstrap(ctx, adminPassword, "information"); err != nil {
 		t.Fatal(err)
 	}
+	// The first additional administrator comes from the server's console.
+	if _, err := a.Services.Users.AddFromCLI(ctx, cms.NewUser{Username: "admin2", Password: admin2Password, Department: "information",
+		Roles: []cms.RoleBinding{{Role: cms.RoleAdmin, Department: "information"}}}); err != nil {
+		t.Fatal(err)
+	}
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)
 	e := &env{t: t, srv: srv, app: a, server: a.API, clock: clock, db: db, svc: a.Services, blobRoot: blobRoot}
 	e.admin = e.login("admin", adminPassword)
+	e.admin2 = e.login("admin2", admin2Password)
 	return e
 }
 
@@ -292,12 +306,19 @@ func (e *env) login(username, password string) string {
 	return out.Token
 }
 
-// testPassword is a password that passes the strength rules.
-const testPassword = "Str0ng-Passw0rd!"
+// testPassword is a password that passes the strength rules, and
+// initialPassword the one-time password the administrator gives new users.
+const (
+	testPassword    = "Str0ng-Passw0rd!"
+	initialPassword = "Initi4l-Passw0rd"
+)
 
 type role struct{ Role, Department string }
 
-// user creates an account through the admin API and returns its id and token.
+// user creates an account the way the centre does: the administrator
+// creates it with a one-time password and the roles, the second
+// administrator confirms those that need it, and the user signs in and
+// chooses testPassword. It returns the user's id and token.
 func (e *env) user(t testing.TB, username, dept string, roles ...role) (int64, string) {
 	t.Helper()
 	rs := make([]map[string]string, len(roles))
@@ -305,12 +326,37 @@ func (e *env) user(t testing.TB, username, dept string, roles ...role) (int64, s
 		rs[i] = map[string]string{"role": r.Role, "department": r.Department}
 	}
 	r := e.must(t, http.StatusCreated, "POST", "/api/v1/users", e.admin, map[string]any{
-		"username": username, "display_name": username, "password": testPassword, "department": dept, "roles": rs})
+		"username": username, "display_name": username, "password": initialPassword, "department": dept, "roles": rs})
 	var u struct {
 		ID int64 `json:"id"`
 	}
 	r.decode(t, &u)
-	return u.ID, e.login(username, testPassword)
+	for _, g := range e.pendingGrants(t, e.admin2, u.ID) {
+		e.must(t, http.StatusOK, "POST", grantPath(g.ID, "confirm"), e.admin2, nil)
+	}
+	token := e.login(username, initialPassword)
+	e.must(t, http.StatusNoContent, "PUT", "/api/v1/me/password", token,
+		map[string]string{"current_password": initialPassword, "new_password": testPassword})
+	return u.ID, token
+}
+
+// userID returns the id of the account called username.
+func (e *env) userID(t testing.TB, username string) int64 {
+	t.Helper()
+	var list struct {
+		Users []struct {
+			ID       int64  `json:"id"`
+			Username string `json:"username"`
+		} `json:"users"`
+	}
+	e.must(t, http.StatusOK, "GET", "/api/v1/users", e.admin, nil).decode(t, &list)
+	for _, u := range list.Users {
+		if u.Username == username {
+			return u.ID
+		}
+	}
+	t.Fatalf("no user %s", username)
+	return 0
 }
 
 func itemPath(id int64) string     { return "/api/v1/items/" + strconv.FormatInt(id, 10) }

@@ -23,14 +23,9 @@ func decode(c echo.Context, v any) error {
 	if err != nil || mt != echo.MIMEApplicationJSON {
 		return echo.NewHTTPError(http.StatusUnsupportedMediaType, "the body must be application/json")
 	}
-	body, err := io.ReadAll(c.Request().Body)
+	body, err := readBody(c)
 	if err != nil {
-		var tooLarge *http.MaxBytesError
-		var he *echo.HTTPError
-		if errors.As(err, &tooLarge) || (errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge) {
-			return echo.ErrStatusRequestEntityTooLarge
-		}
-		return cms.Errorf(cms.EBADREQUEST, "could not read the request body")
+		return err
 	}
 	if !utf8.Valid(body) {
 		return cms.Errorf(cms.EBADREQUEST, "the body is not valid UTF-8")
@@ -45,6 +40,31 @@ func decode(c echo.Context, v any) error {
 		return cms.Errorf(cms.EBADREQUEST, "the body holds more than one JSON value")
 	}
 	return nil
+}
+
+// decodeOptional is decode for requests whose body may be left out: an
+// empty body leaves v as it is.
+func decodeOptional(c echo.Context, v any) error {
+	body, err := readBody(c)
+	if err != nil || len(body) == 0 {
+		return err
+	}
+	c.Request().Body = io.NopCloser(bytes.NewReader(body))
+	return decode(c, v)
+}
+
+// readBody reads the whole body, within the body limit.
+func readBody(c echo.Context) ([]byte, error) {
+	body, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		var he *echo.HTTPError
+		if errors.As(err, &tooLarge) || (errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge) {
+			return nil, echo.ErrStatusRequestEntityTooLarge
+		}
+		return nil, cms.Errorf(cms.EBADREQUEST, "could not read the request body")
+	}
+	return body, nil
 }
 
 func jsonError(err error) error {

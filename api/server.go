@@ -150,6 +150,9 @@ func (s *Server) routes() {
 	a.POST("/users", s.handleUserCreate)
 	a.GET("/users/:id", s.handleUserGet)
 	a.PATCH("/users/:id", s.handleUserUpdate)
+	a.GET("/grants", s.handleGrantList)
+	a.POST("/grants/:id/confirm", s.handleGrantConfirm)
+	a.POST("/grants/:id/refuse", s.handleGrantRefuse)
 
 	a.GET("/departments", s.handleDepartments)
 	a.GET("/channels", s.handleChannels)

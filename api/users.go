@@ -44,7 +44,7 @@ func (s *Server) handleUserCreate(c echo.Context) error {
 		return err
 	}
 	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/users/"+strconv.FormatInt(u.ID, 10))
-	return respond(c, http.StatusCreated, s.userJSON(u))
+	return respond(c, http.StatusCreated, s.managedUserJSON(u))
 }
 
 func (s *Server) handleUserList(c echo.Context) error {
@@ -55,7 +55,7 @@ func (s *Server) handleUserList(c echo.Context) error {
 	}
 	out := make([]userJSON, len(users))
 	for i := range users {
-		out[i] = s.userJSON(&users[i])
+		out[i] = s.managedUserJSON(&users[i])
 	}
 	return respond(c, http.StatusOK, map[string]any{"users": out})
 }
@@ -69,7 +69,7 @@ func (s *Server) handleUserGet(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return respond(c, http.StatusOK, s.userJSON(u))
+	return respond(c, http.StatusOK, s.managedUserJSON(u))
 }
 
 func (s *Server) handleUserUpdate(c echo.Context) error {
@@ -90,5 +90,5 @@ func (s *Server) handleUserUpdate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return respond(c, http.StatusOK, s.userJSON(u))
+	return respond(c, http.StatusOK, s.managedUserJSON(u))
 }

@@ -111,6 +111,10 @@ func New(ctx context.Context, db *storage.DB, blobs cms.BlobStore, cfg Config, l
 	if err != nil {
 		return nil, err
 	}
+	if cfg.SingleAdmin {
+		log.Warn("CMS_SINGLE_ADMIN is on: one administrator alone can grant the roles of the approval chain " +
+			"and reset their holders' passwords; add a second administrator (cms user add) and turn it off")
+	}
 	svc := services(db, blobs, az, rbac.PreviewSigner{Key: key}, cfg)
 	a := &App{DB: db, Blobs: blobs, Services: svc, Archive: svc.Archive.Exporter, cfg: cfg, log: log}
 	opts := cfg.HTTP
@@ -125,8 +129,9 @@ func services(db *storage.DB, blobs cms.BlobStore, az cms.Authorizer, previews c
 	flow := &cms.WorkflowService{Items: db, Users: db, Flow: db, Machine: workflow.Machine{}, Structure: db,
 		Authorizer: az, Audit: db, Clock: clock, Renderer: render.Renderer{}, Secrecy: db, Limits: cfg.StageLimits, Bus: bus}
 	return &cms.Services{
-		Auth:      &cms.AuthService{Users: db, Hasher: hasher, Clock: clock, Config: cfg.Auth, Audit: db},
-		Users:     &cms.UserService{Users: db, Structure: db, Hasher: hasher, Authorizer: az, Audit: db, Clock: clock},
+		Auth: &cms.AuthService{Users: db, Hasher: hasher, Clock: clock, Config: cfg.Auth, Audit: db},
+		Users: &cms.UserService{Users: db, Grants: db, Structure: db, Hasher: hasher, Authorizer: az, Audit: db, Clock: clock,
+			SingleAdmin: cfg.SingleAdmin},
 		Structure: &cms.StructureService{Structure: db, Authorizer: az},
 		Items:     &cms.ItemService{Items: db, Structure: db, Authorizer: az, Audit: db, Clock: clock, Previews: previews},
 		Workflow:  flow,

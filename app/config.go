@@ -37,6 +37,11 @@ type Config struct {
 	WatchInterval time.Duration
 	// Clock is the services' clock; nil means the system clock.
 	Clock cms.Clock
+	// SingleAdmin lets a lone administrator's grants of roles in the chain,
+	// and resets of the passwords of their holders, take effect without a
+	// second administrator (CMS_SINGLE_ADMIN). It weakens the separation of
+	// duties, so the app warns about it whenever it starts.
+	SingleAdmin bool
 }
 
 // Defaults returns the configuration of the embedded set-up: SQLite and

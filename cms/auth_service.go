@@ -48,10 +48,13 @@ type AuthService struct {
 // LoginResult is what a successful login returns: the bearer token, shown
 // to the client once and stored only as a hash.
 type LoginResult struct {
-	Token           string
-	ExpiresAt       time.Time
-	User            *User
-	PasswordExpired bool
+	Token     string
+	ExpiresAt time.Time
+	User      *User
+	// PasswordExpired says the password must be changed before anything
+	// else; MustChangePassword that it is because an administrator chose it.
+	PasswordExpired    bool
+	MustChangePassword bool
 }
 
 // tokenPrefix marks bearer tokens so that leaked ones are easy to recognise.
@@ -134,11 +137,14 @@ func (s *AuthService) Login(ctx context.Context, username, password string) (*Lo
 		return nil, err
 	}
 	u.FailedLogins, u.LockedUntil = 0, time.Time{}
-	return &LoginResult{Token: token, ExpiresAt: sess.ExpiresAt, User: u, PasswordExpired: s.passwordExpired(u, now)}, nil
+	return &LoginResult{Token: token, ExpiresAt: sess.ExpiresAt, User: u, PasswordExpired: s.passwordExpired(u, now),
+		MustChangePassword: u.MustChangePassword}, nil
 }
 
+// passwordExpired reports whether u must change the password before
+// anything else: it is too old, or an administrator chose it.
 func (s *AuthService) passwordExpired(u *User, now time.Time) bool {
-	return s.Config.PasswordMaxAge > 0 && !u.PasswordChangedAt.Add(s.Config.PasswordMaxAge).After(now)
+	return u.MustChangePassword || s.Config.PasswordMaxAge > 0 && !u.PasswordChangedAt.Add(s.Config.PasswordMaxAge).After(now)
 }
 
 // Authenticate resolves a bearer token to its principal. Unknown, revoked
@@ -212,13 +218,17 @@ func (s *AuthService) ChangePassword(ctx context.Context, p *Principal, current,
 		return err
 	}
 	now := s.Clock.Now()
-	if err := s.Users.SetPassword(ctx, p.User.ID, newHash, now, NewAuditEntry(now, p.User.ID, AuditPasswordChanged, userSubject(p.User.ID), nil)); err != nil {
+	detail := map[string]any{}
+	if p.User.MustChangePassword {
+		detail["replaced_one_time"] = true
+	}
+	if err := s.Users.SetPassword(ctx, p.User.ID, newHash, now, NewAuditEntry(now, p.User.ID, AuditPasswordChanged, userSubject(p.User.ID), detail)); err != nil {
 		return err
 	}
 	if err := s.Users.DeleteUserSessions(ctx, p.User.ID, p.SessionID); err != nil {
 		return err
 	}
-	p.PasswordExpired = false
+	p.PasswordExpired, p.User.MustChangePassword = false, false
 	return nil
 }
 

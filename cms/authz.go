@@ -37,17 +37,23 @@ type Authorizer interface {
 
 // Principal is the authenticated caller of a service.
 type Principal struct {
-	User            *User
-	SessionID       int64
+	User      *User
+	SessionID int64
+	// PasswordExpired is set when the password must be changed before
+	// anything else: it is too old, or an administrator chose it
+	// (User.MustChangePassword).
 	PasswordExpired bool
 }
 
 // authorize returns nil when p may do act on res and a forbidden error
-// otherwise. A principal whose password has expired may do nothing until it
-// is changed.
+// otherwise. A principal whose password has expired, or was chosen by an
+// administrator, may do nothing until it is changed.
 func authorize(ctx context.Context, az Authorizer, p *Principal, act Action, res Resource) error {
 	if p == nil || p.User == nil {
 		return Errorf(EUNAUTHORIZED, "authentication required")
+	}
+	if p.User.MustChangePassword {
+		return Errorf(EPWEXPIRED, "your password was set by an administrator and works only once; choose your own before doing anything else")
 	}
 	if p.PasswordExpired {
 		return Errorf(EPWEXPIRED, "your password has expired; change it before doing anything else")

@@ -179,11 +179,16 @@ type ItemStore interface {
 	Revisions(ctx context.Context, itemID int64) ([]Revision, error)
 	// UpdateRevision stores rev's content when its stored version is still
 	// rev.Version-1 and it is in the same state; otherwise it returns a
-	// precondition error and changes nothing.
+	// precondition error and changes nothing. The audit entry's actor joins
+	// the revision's editors in the same transaction.
 	UpdateRevision(ctx context.Context, rev *Revision, audit AuditEntry) error
 	// AddRevision stores a new head revision of it when the item's head is
 	// still the one the caller saw; otherwise a conflict.
 	AddRevision(ctx context.Context, it *Item, rev *Revision, prevHead int64, audit AuditEntry) error
+	// RevisionEditors lists the users who changed a revision's content,
+	// fields or attachments, its author first: every store method that
+	// changes them records its actor in the change's transaction.
+	RevisionEditors(ctx context.Context, revID int64) ([]int64, error)
 }
 
 // Cursor encoding for keyset pagination: opaque to clients.

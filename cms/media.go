@@ -82,7 +82,8 @@ type Inspector interface {
 // MediaStore persists attachments.
 type MediaStore interface {
 	// AddAttachment stores a to rev (a draft) and the revision's new version
-	// and content hash, if the revision is still at rev.Version-1.
+	// and content hash, if the revision is still at rev.Version-1. The audit
+	// entry's actor joins the revision's editors.
 	AddAttachment(ctx context.Context, rev *Revision, a *Attachment, audit AuditEntry) error
 	// RemoveAttachment removes one from rev likewise.
 	RemoveAttachment(ctx context.Context, rev *Revision, attachmentID int64, audit AuditEntry) error

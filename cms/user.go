@@ -59,10 +59,17 @@ type User struct {
 	Roles             []RoleBinding
 	Disabled          bool
 	PasswordChangedAt time.Time
-	FailedLogins      int
-	LockedUntil       time.Time
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
+	// MustChangePassword is set while the password is one an administrator
+	// chose (on creation or reset): its owner must replace it before
+	// anything else.
+	MustChangePassword bool
+	FailedLogins       int
+	LockedUntil        time.Time
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+	// PendingGrants are the grants waiting for a second administrator,
+	// filled by the user management services (not by every read).
+	PendingGrants []Grant
 }
 
 // HasRole reports whether the user holds role for dept (any department when dept is "").
@@ -90,18 +97,40 @@ type UserFilter struct {
 	Role       Role
 }
 
+// AccountChange is an update of an account that the store applies in one
+// transaction, with its audit entries, or not at all.
+type AccountChange struct {
+	// User holds the new display name, department, disabled and
+	// must-change flags, and the role bindings in effect.
+	User *User
+	// PasswordHash, when set, replaces the password at once, as changed at
+	// User.PasswordChangedAt; failed logins are cleared.
+	PasswordHash string
+	// Request are new pending grants (each audited as requested by its
+	// requester); Cancel are pending grants the change withdraws (audited as
+	// cancelled by DecidedBy). A grant no longer pending is a conflict.
+	Request []Grant
+	Cancel  []Grant
+	// EndSessions revokes every session of the account.
+	EndSessions bool
+	Audit       []AuditEntry
+}
+
 // UserStore persists users, their credentials, role bindings and sessions.
 type UserStore interface {
-	// CreateUser stores u with its role bindings and password hash, setting u.ID.
-	CreateUser(ctx context.Context, u *User, passwordHash string, audit AuditEntry) error
+	// CreateUser stores u with its role bindings in effect, its password hash
+	// and its pending grants (setting their ids, each audited as
+	// requested), setting u.ID.
+	CreateUser(ctx context.Context, u *User, passwordHash string, requests []Grant, audit AuditEntry) error
 	UserByID(ctx context.Context, id int64) (*User, error)
 	// UserByUsername returns the user and their password hash.
 	UserByUsername(ctx context.Context, username string) (*User, string, error)
 	Users(ctx context.Context, f UserFilter) ([]User, error)
 	CountUsers(ctx context.Context) (int, error)
-	// UpdateUser stores display name, department, disabled and roles of u.
-	UpdateUser(ctx context.Context, u *User, audit AuditEntry) error
-	// SetPassword replaces the hash, records when it changed and clears failed logins.
+	// UpdateUser applies an account change.
+	UpdateUser(ctx context.Context, c *AccountChange) error
+	// SetPassword replaces the hash with one its owner chose, records when it
+	// changed, clears failed logins and the must-change flag.
 	SetPassword(ctx context.Context, userID int64, hash string, changedAt time.Time, audit AuditEntry) error
 	// RecordLoginFailure counts a failed login and locks the account until
 	// lockUntil once the count reaches threshold. It returns the new count.

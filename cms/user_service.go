@@ -2,24 +2,30 @@ package cms
 
 import (
 	"context"
-	"crypto/rand"
-	"errors"
-	"math/big"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
 // UserService manages accounts and their role bindings. Only callers the
-// authorizer allows to manage users (admin) may change anything.
+// authorizer allows to manage users (admin) may change anything, and no
+// administrator alone can put anyone in the chain: the passwords they set
+// are one-time, and the roles that decide in the chain (and admin) as well
+// as new passwords for their holders wait for a second administrator.
 type UserService struct {
 	Users      UserStore
+	Grants     GrantStore
 	Structure  StructureStore
 	Hasher     PasswordHasher
 	Authorizer Authorizer
 	Audit      AuditLog
 	Clock      Clock
+	// SingleAdmin lets the grants of a lone administrator take effect at
+	// once (CMS_SINGLE_ADMIN); passwords they set stay one-time.
+	SingleAdmin bool
 }
 
 func (s *UserService) guard() guard { return guard{s.Authorizer, s.Audit, s.Clock} }
@@ -40,6 +46,8 @@ type UserUpdate struct {
 	Disabled    *bool
 	Roles       *[]RoleBinding
 	// Password resets the password; the user must change it at next login.
+	// For an account that decides in the chain (or an administrator) the
+	// reset waits for a second administrator.
 	Password *string
 }
 
@@ -50,7 +58,11 @@ func (s *UserService) Create(ctx context.Context, p *Principal, in NewUser) (*Us
 	if err := s.guard().write(ctx, p, ActUserManage, Resource{}, "users"); err != nil {
 		return nil, err
 	}
-	return s.create(ctx, p.User.ID, in, false)
+	u, err := s.create(ctx, p.User.ID, in, true, !s.SingleAdmin)
+	if err != nil {
+		return nil, err
+	}
+	return u, s.resolve(ctx, u.PendingGrants)
 }
 
 // Bootstrap creates the first administrator when there are no users at all.
@@ -69,19 +81,22 @@ func (s *UserService) Bootstrap(ctx context.Context, password, department string
 	}
 	in := NewUser{Username: "admin", DisplayName: "Administrator", Password: password, Department: department,
 		Roles: []RoleBinding{{Role: RoleAdmin, Department: department}}}
-	if _, err := s.create(ctx, 0, in, generated != ""); err != nil {
+	if _, err := s.create(ctx, 0, in, generated != "", false); err != nil {
 		return false, "", err
 	}
 	return true, generated, nil
 }
 
 // AddFromCLI creates an account for an operator at the console, who acts with
-// the authority of the machine rather than of a signed-in user.
+// the authority of the machine rather than of a signed-in user: its roles
+// take effect at once and its password is the one the operator typed.
 func (s *UserService) AddFromCLI(ctx context.Context, in NewUser) (*User, error) {
-	return s.create(ctx, 0, in, false)
+	return s.create(ctx, 0, in, false, false)
 }
 
-func (s *UserService) create(ctx context.Context, actorID int64, in NewUser, mustChange bool) (*User, error) {
+// create adds an account. oneTime makes its password one-time; deferRoles
+// turns the roles that need a second administrator into pending grants.
+func (s *UserService) create(ctx context.Context, actorID int64, in NewUser, oneTime, deferRoles bool) (*User, error) {
 	in.Username = strings.TrimSpace(in.Username)
 	in.DisplayName = strings.TrimSpace(in.DisplayName)
 	var fe FieldErrors
@@ -113,17 +128,45 @@ func (s *UserService) create(ctx context.Context, actorID int64, in NewUser, mus
 		return nil, err
 	}
 	now := s.Clock.Now()
-	u := &User{Username: in.Username, DisplayName: in.DisplayName, Department: in.Department, Roles: in.Roles,
-		PasswordChangedAt: now, CreatedAt: now, UpdatedAt: now}
-	if mustChange {
-		u.PasswordChangedAt = now.AddDate(-10, 0, 0)
+	u := &User{Username: in.Username, DisplayName: in.DisplayName, Department: in.Department,
+		PasswordChangedAt: now, MustChangePassword: oneTime, CreatedAt: now, UpdatedAt: now}
+	var requests []Grant
+	u.Roles, requests, _ = splitRoles(in.Roles, nil, nil, deferRoles)
+	for i := range requests {
+		requests[i].RequestedBy, requests[i].RequestedAt = actorID, now
 	}
 	audit := NewAuditEntry(now, actorID, AuditUserCreated, "username:"+u.Username,
-		map[string]any{"department": u.Department, "roles": bindingStrings(u.Roles)})
-	if err := s.Users.CreateUser(ctx, u, hash, audit); err != nil {
+		map[string]any{"department": u.Department, "roles": bindingStrings(u.Roles), "pending_grants": grantStrings(requests),
+			"one_time_password": oneTime})
+	if err := s.Users.CreateUser(ctx, u, hash, requests, audit); err != nil {
 		return nil, err
 	}
+	u.PendingGrants = requests
 	return u, nil
+}
+
+// splitRoles divides the bindings an account should hold into those in
+// effect at once (held already, or needing nobody else) and new requests
+// for a second administrator, and names the pending role grants that the
+// new set no longer asks for (or makes moot).
+func splitRoles(desired, held []RoleBinding, pending []Grant, deferRoles bool) (effective []RoleBinding, requests, cancels []Grant) {
+	waiting := map[RoleBinding]bool{}
+	for _, b := range desired {
+		if slices.Contains(held, b) || !deferRoles || !b.Role.NeedsSecondAdmin() {
+			effective = append(effective, b)
+			continue
+		}
+		waiting[b] = true
+		if !slices.ContainsFunc(pending, func(g Grant) bool { return g.Kind == GrantRole && g.Binding == b }) {
+			requests = append(requests, Grant{Kind: GrantRole, Binding: b, Status: GrantPending})
+		}
+	}
+	for _, g := range pending {
+		if g.Kind == GrantRole && !waiting[g.Binding] {
+			cancels = append(cancels, g)
+		}
+	}
+	return effective, requests, cancels
 }
 
 // checkRoles validates bindings, defaults the department of centre-wide
@@ -163,27 +206,59 @@ func (s *UserService) departmentSet(ctx context.Context) (map[string]bool, error
 	return m, nil
 }
 
-// List returns the accounts matching f.
+// List returns the accounts matching f with their pending grants.
 func (s *UserService) List(ctx context.Context, p *Principal, f UserFilter) ([]User, error) {
 	if err := authorize(ctx, s.Authorizer, p, ActUserManage, Resource{}); err != nil {
 		return nil, err
 	}
-	return s.Users.Users(ctx, f)
+	users, err := s.Users.Users(ctx, f)
+	if err != nil || len(users) == 0 {
+		return users, err
+	}
+	pending, err := s.Grants.Grants(ctx, GrantFilter{Status: GrantPending})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.resolve(ctx, pending); err != nil {
+		return nil, err
+	}
+	byUser := map[int64][]Grant{}
+	for _, g := range pending {
+		byUser[g.UserID] = append(byUser[g.UserID], g)
+	}
+	for i := range users {
+		users[i].PendingGrants = byUser[users[i].ID]
+	}
+	return users, nil
 }
 
-// Get returns one account. Anyone may read their own.
+// Get returns one account with its pending grants. Anyone may read their own.
 func (s *UserService) Get(ctx context.Context, p *Principal, id int64) (*User, error) {
 	if p == nil || p.User == nil || p.User.ID != id || p.PasswordExpired {
 		if err := authorize(ctx, s.Authorizer, p, ActUserManage, Resource{}); err != nil {
 			return nil, err
 		}
 	}
-	return s.Users.UserByID(ctx, id)
+	return s.withPending(ctx, id)
 }
 
-// Update changes an account. Disabling an account or resetting its password
-// revokes its sessions. Administrators cannot disable themselves or take
-// away their own admin role, so the centre is never left without one.
+func (s *UserService) withPending(ctx context.Context, id int64) (*User, error) {
+	u, err := s.Users.UserByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	u.PendingGrants, err = s.pendingOf(ctx, id, true)
+	return u, err
+}
+
+// Update changes an account, in one transaction with its audit entries.
+// Disabling an account or resetting its password revokes its sessions.
+// Administrators cannot disable themselves or take away their own admin
+// role, so the centre is never left without one, nor grant themselves
+// anything. Roles that need a second administrator, and a new password for
+// an account that holds or waits for one (unless it is the caller's own),
+// become pending grants; bindings and resets still pending that the update
+// no longer asks for are withdrawn.
 func (s *UserService) Update(ctx context.Context, p *Principal, id int64, in UserUpdate) (*User, error) {
 	if err := s.guard().write(ctx, p, ActUserManage, Resource{}, userSubject(id)); err != nil {
 		return nil, err
@@ -192,11 +267,74 @@ func (s *UserService) Update(ctx context.Context, p *Principal, id int64, in Use
 	if err != nil {
 		return nil, err
 	}
+	pending, err := s.pendingOf(ctx, id, false)
+	if err != nil {
+		return nil, err
+	}
 	depts, err := s.departmentSet(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var fe FieldErrors
+	s.updateProfile(&fe, p, u, in, depts)
+	ch := &AccountChange{User: u}
+	now := s.Clock.Now()
+	if in.Roles != nil {
+		before := u.Roles
+		desired := s.checkRoles(&fe, *in.Roles, u.Department, depts)
+		if id == p.User.ID && p.User.HasRole(RoleAdmin, "") && !slices.ContainsFunc(desired, func(b RoleBinding) bool { return b.Role == RoleAdmin }) {
+			fe.Add("roles", "you cannot remove your own admin role")
+		}
+		if id == p.User.ID && grantsNew(before, desired) {
+			// An administrator manages accounts but does not bypass the chain:
+			// a role in it must come from another administrator.
+			fe.Add("roles", "you cannot grant yourself a role; ask another administrator")
+		}
+		u.Roles, ch.Request, ch.Cancel = splitRoles(desired, before, pending, !s.SingleAdmin)
+	}
+	var hash string
+	if in.Password != nil {
+		if err := CheckPassword("password", u.Username, *in.Password); err != nil {
+			fe = append(fe, err.(*Error).Fields...)
+		} else if hash, err = s.Hasher.Hash(*in.Password); err != nil {
+			return nil, err
+		}
+	}
+	if err := fe.Err("invalid user"); err != nil {
+		return nil, err
+	}
+	u.UpdatedAt = now
+	s.reset(ch, p, pending, hash, now)
+	ch.EndSessions = ch.EndSessions || u.Disabled
+	ch.stamp(p.User.ID, now, hash != "")
+	if err := s.Users.UpdateUser(ctx, ch); err != nil {
+		return nil, err
+	}
+	return s.withPending(ctx, id)
+}
+
+// stamp records who made the change and when on its grants, and writes its
+// audit entries.
+func (c *AccountChange) stamp(actorID int64, now time.Time, passwordGiven bool) {
+	u := c.User
+	for i := range c.Request {
+		c.Request[i].UserID, c.Request[i].RequestedBy, c.Request[i].RequestedAt = u.ID, actorID, now
+	}
+	for i := range c.Cancel {
+		c.Cancel[i].Status, c.Cancel[i].DecidedBy, c.Cancel[i].DecidedAt = GrantCancelled, actorID, now
+	}
+	detail := map[string]any{"display_name": u.DisplayName, "department": u.Department, "disabled": u.Disabled,
+		"roles": bindingStrings(u.Roles), "pending_grants": grantStrings(c.Request), "password_reset": c.PasswordHash != "",
+		"password_reset_pending": passwordGiven && c.PasswordHash == ""}
+	c.Audit = []AuditEntry{NewAuditEntry(now, actorID, AuditUserUpdated, userSubject(u.ID), detail)}
+	if c.PasswordHash != "" {
+		c.Audit = append(c.Audit, NewAuditEntry(now, actorID, AuditPasswordChanged, userSubject(u.ID),
+			map[string]any{"reset": true, "one_time": true}))
+	}
+}
+
+// updateProfile applies the name, department and disabled flag of an update.
+func (s *UserService) updateProfile(fe *FieldErrors, p *Principal, u *User, in UserUpdate, depts map[string]bool) {
 	if in.DisplayName != nil {
 		name := strings.TrimSpace(*in.DisplayName)
 		if name == "" || utf8.RuneCountInString(name) > 100 {
@@ -211,53 +349,35 @@ func (s *UserService) Update(ctx context.Context, p *Principal, id int64, in Use
 		u.Department = *in.Department
 	}
 	if in.Disabled != nil {
-		if *in.Disabled && id == p.User.ID {
+		if *in.Disabled && u.ID == p.User.ID {
 			fe.Add("disabled", "you cannot disable your own account")
 		}
 		u.Disabled = *in.Disabled
 	}
-	if in.Roles != nil {
-		before := u.Roles
-		u.Roles = s.checkRoles(&fe, *in.Roles, u.Department, depts)
-		if id == p.User.ID && p.User.HasRole(RoleAdmin, "") && !u.HasRole(RoleAdmin, "") {
-			fe.Add("roles", "you cannot remove your own admin role")
-		}
-		if id == p.User.ID && grantsNew(before, u.Roles) {
-			// An administrator manages accounts but does not bypass the chain:
-			// a role in it must come from another administrator.
-			fe.Add("roles", "you cannot grant yourself a role; ask another administrator")
-		}
+}
+
+// reset puts a new password (hash, "" for none) into ch: at once and
+// one-time, or, for someone else's account that decides in the chain or
+// waits to, as a pending grant. Either way it replaces a pending reset.
+func (s *UserService) reset(ch *AccountChange, p *Principal, pending []Grant, hash string, now time.Time) {
+	if hash == "" {
+		return
 	}
-	var hash string
-	if in.Password != nil {
-		if err := CheckPassword("password", u.Username, *in.Password); err != nil {
-			fe = append(fe, err.(*Error).Fields...)
-		} else if hash, err = s.Hasher.Hash(*in.Password); err != nil {
-			return nil, err
+	decides := slices.ContainsFunc(ch.User.Roles, func(b RoleBinding) bool { return b.Role.NeedsSecondAdmin() }) || len(ch.Request) > 0
+	for _, g := range pending {
+		switch {
+		case g.Kind == GrantPasswordReset:
+			ch.Cancel = append(ch.Cancel, g)
+		case !slices.ContainsFunc(ch.Cancel, func(c Grant) bool { return c.ID == g.ID }):
+			decides = true
 		}
 	}
-	if err := fe.Err("invalid user"); err != nil {
-		return nil, err
+	if decides && ch.User.ID != p.User.ID && !s.SingleAdmin {
+		ch.Request = append(ch.Request, Grant{Kind: GrantPasswordReset, PasswordHash: hash, Status: GrantPending})
+		return
 	}
-	u.UpdatedAt = s.Clock.Now()
-	detail := map[string]any{"display_name": u.DisplayName, "department": u.Department, "disabled": u.Disabled,
-		"roles": bindingStrings(u.Roles), "password_reset": hash != ""}
-	if err := s.Users.UpdateUser(ctx, u, NewAuditEntry(u.UpdatedAt, p.User.ID, AuditUserUpdated, userSubject(id), detail)); err != nil {
-		return nil, err
-	}
-	if hash != "" {
-		// A reset password counts as expired: its owner must choose a new one.
-		audit := NewAuditEntry(u.UpdatedAt, p.User.ID, AuditPasswordChanged, userSubject(id), map[string]any{"reset": true})
-		if err := s.Users.SetPassword(ctx, id, hash, u.UpdatedAt.AddDate(-10, 0, 0), audit); err != nil {
-			return nil, err
-		}
-	}
-	if hash != "" || u.Disabled {
-		if err := s.Users.DeleteUserSessions(ctx, id, 0); err != nil {
-			return nil, err
-		}
-	}
-	return s.Users.UserByID(ctx, id)
+	ch.PasswordHash, ch.EndSessions = hash, true
+	ch.User.PasswordChangedAt, ch.User.MustChangePassword = now, true
 }
 
 func fieldIndex(list string, i int, field string) string {
@@ -266,43 +386,16 @@ func fieldIndex(list string, i int, field string) string {
 
 func itoa(i int) string { return strconv.Itoa(i) }
 
-// GeneratePassword returns a random password of n characters that passes CheckPassword.
-func GeneratePassword(n int) (string, error) {
-	const (
-		lower  = "abcdefghijkmnopqrstuvwxyz"
-		upper  = "ABCDEFGHJKLMNPQRSTUVWXYZ"
-		digits = "23456789"
-		other  = "-_.!@#%+="
-	)
-	sets := []string{lower, upper, digits, other}
-	all := strings.Join(sets, "")
-	for range 100 {
-		b := make([]byte, n)
-		for i := range b {
-			set := all
-			if i < len(sets) {
-				set = sets[i]
-			}
-			k, err := rand.Int(rand.Reader, big.NewInt(int64(len(set))))
-			if err != nil {
-				return "", err
-			}
-			b[i] = set[k.Int64()]
-		}
-		// Shuffle so the class order of the first characters is not fixed.
-		for i := len(b) - 1; i > 0; i-- {
-			k, err := rand.Int(rand.Reader, big.NewInt(int64(i+1)))
-			if err != nil {
-				return "", err
-			}
-			j := k.Int64()
-			b[i], b[j] = b[j], b[i]
-		}
-		if pw := string(b); CheckPassword("password", "admin", pw) == nil {
-			return pw, nil
+// grantStrings names what grants ask for: role:department, or password_reset.
+func grantStrings(gs []Grant) []string {
+	out := make([]string, len(gs))
+	for i, g := range gs {
+		out[i] = string(g.Kind)
+		if g.Kind == GrantRole {
+			out[i] = string(g.Binding.Role) + ":" + g.Binding.Department
 		}
 	}
-	return "", errors.New("could not generate a password")
+	return out
 }
 
 func bindingStrings(roles []RoleBinding) []string {

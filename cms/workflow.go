@@ -69,6 +69,9 @@ type FireRequest struct {
 	Revision *Revision
 	// History holds the revision's transitions since it was last submitted.
 	History []Transition
+	// Editors are the users who changed the revision's content, fields or
+	// attachments (its author among them); none of them may decide on it.
+	Editors []int64
 	// Chain is the column's leadership sign-off chain.
 	Chain []Role
 	// Allowed asks the authorizer whether the actor may perform action on

@@ -95,7 +95,11 @@ func (s *WorkflowService) fire(ctx context.Context, actor *User, it *Item, rev *
 	if err != nil {
 		return err
 	}
-	req := &FireRequest{Event: ev, Comment: comment, Actor: actor, Item: it, Revision: rev, History: history, Chain: chain,
+	editors, err := s.Items.RevisionEditors(ctx, rev.ID)
+	if err != nil {
+		return err
+	}
+	req := &FireRequest{Event: ev, Comment: comment, Actor: actor, Item: it, Revision: rev, History: history, Editors: editors, Chain: chain,
 		Allowed: func(act Action) (bool, error) {
 			return s.Authorizer.Allowed(ctx, actor, act, Resource{Department: it.Department, Column: it.Column})
 		}}
@@ -410,8 +414,12 @@ func (s *WorkflowService) queueEntry(ctx context.Context, u *User, pd *Pending, 
 	if err != nil {
 		return QueueEntry{}, false, err
 	}
+	editors, err := s.Items.RevisionEditors(ctx, rev.ID)
+	if err != nil {
+		return QueueEntry{}, false, err
+	}
 	probe := rev // the machine must not see the caller's comment requirements
-	req := &FireRequest{Event: ev, Actor: u, Item: &it, Revision: &probe, History: history, Chain: chain,
+	req := &FireRequest{Event: ev, Actor: u, Item: &it, Revision: &probe, History: history, Editors: editors, Chain: chain,
 		Allowed: func(act Action) (bool, error) {
 			return s.Authorizer.Allowed(ctx, u, act, Resource{Department: it.Department, Column: it.Column})
 		}}

@@ -39,7 +39,7 @@ func insertRevision(ctx context.Context, tx bun.IDB, rev *cms.Revision) error {
 		return translate(err, "revision")
 	}
 	rev.ID = row.ID
-	return nil
+	return recordEditor(ctx, tx, rev.ID, rev.AuthorID, rev.CreatedAt)
 }
 
 // Item returns one item.
@@ -134,7 +134,8 @@ func (db *DB) Revisions(ctx context.Context, itemID int64) ([]cms.Revision, erro
 }
 
 // UpdateRevision stores new content of a revision if nobody changed it
-// since the caller read version rev.Version-1, and mirrors the title on the item.
+// since the caller read version rev.Version-1, mirrors the title on the
+// item and records the audit entry's actor as an editor of the revision.
 func (db *DB) UpdateRevision(ctx context.Context, rev *cms.Revision, audit cms.AuditEntry) error {
 	row, err := newRevisionRow(rev)
 	if err != nil {
@@ -152,6 +153,9 @@ func (db *DB) UpdateRevision(ctx context.Context, rev *cms.Revision, audit cms.A
 		}
 		if _, err = tx.NewUpdate().Model((*itemRow)(nil)).Set("title = ?", rev.Title).Set("updated_at = ?", rev.UpdatedAt).
 			Where("id = ?", rev.ItemID).Where("head_revision_id = ?", rev.ID).Exec(ctx); err != nil {
+			return err
+		}
+		if err := recordEditor(ctx, tx, rev.ID, audit.ActorID, audit.At); err != nil {
 			return err
 		}
 		return appendAudit(ctx, tx, audit)

@@ -63,8 +63,9 @@ func copyAttachments(ctx context.Context, tx bun.Tx, rev *cms.Revision) error {
 }
 
 // bumpRevision stores a draft's new version and content hash after a
-// change of its files, if nobody changed it meanwhile.
-func bumpRevision(ctx context.Context, tx bun.Tx, rev *cms.Revision) error {
+// change of its files, if nobody changed it meanwhile, and records the
+// audit entry's actor as an editor of the revision.
+func bumpRevision(ctx context.Context, tx bun.Tx, rev *cms.Revision, audit cms.AuditEntry) error {
 	res, err := tx.NewUpdate().Model((*revisionRow)(nil)).Set("version = ?", rev.Version).
 		Set("content_hash = ?", rev.ContentHash).Set("updated_at = ?", rev.UpdatedAt).
 		Where("id = ?", rev.ID).Where("version = ?", rev.Version-1).Where("state = ?", cms.StateDraft).Exec(ctx)
@@ -74,13 +75,13 @@ func bumpRevision(ctx context.Context, tx bun.Tx, rev *cms.Revision) error {
 	if n, _ := res.RowsAffected(); n != 1 {
 		return cms.Errorf(cms.ECONFLICT, "the revision changed meanwhile; reload it")
 	}
-	return nil
+	return recordEditor(ctx, tx, rev.ID, audit.ActorID, audit.At)
 }
 
 // AddAttachment stores an attachment of a draft with the draft's new hash.
 func (db *DB) AddAttachment(ctx context.Context, rev *cms.Revision, a *cms.Attachment, audit cms.AuditEntry) error {
 	return db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if err := bumpRevision(ctx, tx, rev); err != nil {
+		if err := bumpRevision(ctx, tx, rev, audit); err != nil {
 			return err
 		}
 		row := newAttachmentRow(a)
@@ -95,7 +96,7 @@ func (db *DB) AddAttachment(ctx context.Context, rev *cms.Revision, a *cms.Attac
 // RemoveAttachment deletes an attachment of a draft with the draft's new hash.
 func (db *DB) RemoveAttachment(ctx context.Context, rev *cms.Revision, id int64, audit cms.AuditEntry) error {
 	return db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if err := bumpRevision(ctx, tx, rev); err != nil {
+		if err := bumpRevision(ctx, tx, rev, audit); err != nil {
 			return err
 		}
 		if err := oneRow(tx.NewDelete().Model((*attachmentRow)(nil)).Where("id = ?", id).Where("revision_id = ?", rev.ID).Exec(ctx)); err != nil {

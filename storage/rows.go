@@ -71,23 +71,24 @@ type menuEntryRow struct {
 }
 
 type userRow struct {
-	bun.BaseModel     `bun:"table:users"`
-	ID                int64 `bun:",pk,autoincrement"`
-	Username          string
-	DisplayName       string
-	Department        string
-	PasswordHash      string
-	PasswordChangedAt time.Time
-	FailedLogins      int
-	LockedUntil       time.Time `bun:",nullzero"`
-	Disabled          bool
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
+	bun.BaseModel      `bun:"table:users"`
+	ID                 int64 `bun:",pk,autoincrement"`
+	Username           string
+	DisplayName        string
+	Department         string
+	PasswordHash       string
+	PasswordChangedAt  time.Time
+	MustChangePassword bool
+	FailedLogins       int
+	LockedUntil        time.Time `bun:",nullzero"`
+	Disabled           bool
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
 }
 
 func (r *userRow) domain(roles []cms.RoleBinding) *cms.User {
 	return &cms.User{ID: r.ID, Username: r.Username, DisplayName: r.DisplayName, Department: r.Department,
-		Roles: roles, Disabled: r.Disabled, PasswordChangedAt: r.PasswordChangedAt.UTC(),
+		Roles: roles, Disabled: r.Disabled, PasswordChangedAt: r.PasswordChangedAt.UTC(), MustChangePassword: r.MustChangePassword,
 		FailedLogins: r.FailedLogins, LockedUntil: utc(r.LockedUntil), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 }
 

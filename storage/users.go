@@ -13,10 +13,11 @@ import (
 
 var _ cms.UserStore = (*DB)(nil)
 
-// CreateUser stores u with its role bindings.
-func (db *DB) CreateUser(ctx context.Context, u *cms.User, passwordHash string, audit cms.AuditEntry) error {
+// CreateUser stores u with its role bindings and pending grants.
+func (db *DB) CreateUser(ctx context.Context, u *cms.User, passwordHash string, requests []cms.Grant, audit cms.AuditEntry) error {
 	row := &userRow{Username: u.Username, DisplayName: u.DisplayName, Department: u.Department,
-		PasswordHash: passwordHash, PasswordChangedAt: u.PasswordChangedAt, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
+		PasswordHash: passwordHash, PasswordChangedAt: u.PasswordChangedAt, MustChangePassword: u.MustChangePassword,
+		CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
 	return db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.NewInsert().Model(row).Returning("id").Exec(ctx); err != nil {
 			return translate(err, "user "+u.Username)
@@ -26,7 +27,10 @@ func (db *DB) CreateUser(ctx context.Context, u *cms.User, passwordHash string, 
 			return err
 		}
 		audit.Subject = "user:" + strconv.FormatInt(u.ID, 10)
-		return appendAudit(ctx, tx, audit)
+		if err := appendAudit(ctx, tx, audit); err != nil {
+			return err
+		}
+		return requestGrants(ctx, tx, u.ID, requests)
 	})
 }
 
@@ -123,8 +127,9 @@ func (db *DB) CountUsers(ctx context.Context) (int, error) {
 	return int(n), err
 }
 
-// UpdateUser stores display name, department, disabled and roles.
-func (db *DB) UpdateUser(ctx context.Context, u *cms.User, audit cms.AuditEntry) error {
+// UpdateUser applies an account change in one transaction.
+func (db *DB) UpdateUser(ctx context.Context, c *cms.AccountChange) error {
+	u := c.User
 	return db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		res, err := tx.NewUpdate().Model((*userRow)(nil)).
 			Set("display_name = ?", u.DisplayName).Set("department = ?", u.Department).
@@ -139,21 +144,48 @@ func (db *DB) UpdateUser(ctx context.Context, u *cms.User, audit cms.AuditEntry)
 		if err := replaceRoles(ctx, tx, u.ID, u.Roles); err != nil {
 			return err
 		}
-		return appendAudit(ctx, tx, audit)
+		if c.PasswordHash != "" {
+			if err := setPassword(ctx, tx, u.ID, c.PasswordHash, u.PasswordChangedAt, u.MustChangePassword); err != nil {
+				return err
+			}
+		}
+		if err := cancelGrants(ctx, tx, c.Cancel); err != nil {
+			return err
+		}
+		if err := requestGrants(ctx, tx, u.ID, c.Request); err != nil {
+			return err
+		}
+		if c.EndSessions {
+			if _, err := tx.NewDelete().Model((*sessionRow)(nil)).Where("user_id = ?", u.ID).Exec(ctx); err != nil {
+				return err
+			}
+		}
+		for _, a := range c.Audit {
+			if err := appendAudit(ctx, tx, a); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 
-// SetPassword replaces a password hash and clears the lockout.
+// SetPassword stores a password its owner chose and clears the lockout.
 func (db *DB) SetPassword(ctx context.Context, userID int64, hash string, changedAt time.Time, audit cms.AuditEntry) error {
 	return db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := tx.NewUpdate().Model((*userRow)(nil)).
-			Set("password_hash = ?", hash).Set("password_changed_at = ?", changedAt).
-			Set("failed_logins = 0").Set("locked_until = NULL").
-			Where("id = ?", userID).Exec(ctx); err != nil {
+		if err := setPassword(ctx, tx, userID, hash, changedAt, false); err != nil {
 			return err
 		}
 		return appendAudit(ctx, tx, audit)
 	})
+}
+
+// setPassword replaces a password hash, one-time or not, and clears the lockout.
+func setPassword(ctx context.Context, tx bun.Tx, userID int64, hash string, changedAt time.Time, oneTime bool) error {
+	_, err := tx.NewUpdate().Model((*userRow)(nil)).
+		Set("password_hash = ?", hash).Set("password_changed_at = ?", changedAt).Set("must_change_password = ?", oneTime).
+		Set("failed_logins = 0").Set("locked_until = NULL").
+		Where("id = ?", userID).Exec(ctx)
+	return err
 }
 
 // RecordLoginFailure counts a failed login, locking the account at threshold.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/looplab/fsm"
@@ -223,11 +224,14 @@ func checkGuards(req *cms.FireRequest, out *cms.Outcome) error {
 }
 
 // separationOfDuties: nobody approves, signs, clears or rejects a revision
-// they wrote, submitted or already decided on at an earlier stage.
+// they wrote, changed, submitted or already decided on at an earlier stage.
 func separationOfDuties(req *cms.FireRequest) error {
 	id := req.Actor.ID
 	if id == req.Revision.AuthorID || id == req.Revision.SubmittedBy {
 		return cms.Errorf(cms.EFORBIDDEN, "you wrote or submitted this revision; someone else must review it")
+	}
+	if slices.Contains(req.Editors, id) {
+		return cms.Errorf(cms.EFORBIDDEN, "you changed this revision's content, fields or attachments; someone who did not edit it must review it")
 	}
 	for _, t := range req.History {
 		if t.ActorID == id && (t.Event == cms.EventApprove || t.Event == cms.EventSign || t.Event == cms.EventClear) {

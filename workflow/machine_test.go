@@ -2,6 +2,8 @@ package workflow_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/tlhpf/cms/cms"
@@ -110,5 +112,41 @@ func TestEveryActionIsGranted(t *testing.T) {
 		if !granted[r.Action] {
 			t.Errorf("%s needs %s, which no role is granted", r.Event, r.Action)
 		}
+	}
+}
+
+// TestCoEditorsMayNotDecide: whoever changed a revision's content, fields or
+// attachments may not approve, sign, clear or reject it, whatever roles they
+// hold; withdrawing and publishing are not decisions on the content.
+func TestCoEditorsMayNotDecide(t *testing.T) {
+	t.Parallel()
+	m := workflow.Machine{}
+	coEditor := &cms.User{ID: 5, Roles: []cms.RoleBinding{{Role: cms.RoleEditor, Department: "collection"},
+		{Role: cms.RoleDeptHead, Department: "collection"}, {Role: cms.RoleLeader, Department: "collection"},
+		{Role: cms.RoleSecrecyReviewer, Department: "office"}, {Role: cms.RolePublisher, Department: "information"}}}
+	cases := []struct {
+		ev cms.Event
+		st cms.State
+	}{
+		{cms.EventApprove, cms.StateDeptReview}, {cms.EventReject, cms.StateDeptReview},
+		{cms.EventSign, cms.StateLeadershipSignoff}, {cms.EventReject, cms.StateLeadershipSignoff},
+		{cms.EventClear, cms.StateSecrecyReview}, {cms.EventReject, cms.StateSecrecyReview},
+	}
+	for _, c := range cases {
+		req := request(c.ev, c.st, coEditor)
+		if _, err := m.Fire(context.Background(), req); err != nil {
+			t.Fatalf("%s at %s by someone who did not edit: %v", c.ev, c.st, err)
+		}
+		req = request(c.ev, c.st, coEditor)
+		req.Editors = []int64{1, coEditor.ID}
+		_, err := m.Fire(context.Background(), req)
+		if cms.ErrorCode(err) != cms.EFORBIDDEN || !strings.Contains(fmt.Sprint(err), "changed") {
+			t.Errorf("%s at %s by a co-editor: %v, want forbidden because they changed it", c.ev, c.st, err)
+		}
+	}
+	req := request(cms.EventPublish, cms.StateScheduled, coEditor)
+	req.Editors = []int64{coEditor.ID}
+	if _, err := m.Fire(context.Background(), req); err != nil {
+		t.Errorf("publishing is no decision on the content: %v", err)
 	}
 }

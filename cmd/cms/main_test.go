@@ -58,14 +58,18 @@ func TestConfigIsValidated(t *testing.T) {
 		"bad threshold":  {"CMS_LOCKOUT_THRESHOLD": "0"},
 		"both secrets":   {"CMS_ADMIN_PASSWORD": "x", "CMS_ADMIN_PASSWORD_FILE": "/etc/hostname"},
 		"missing secret": {"CMS_ADMIN_PASSWORD_FILE": "/nonexistent/secret"},
+		"bad switch":     {"CMS_SINGLE_ADMIN": "yes"},
 	} {
 		if _, err := loadConfig(func(k string) string { return vars[k] }); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
 	}
 	c, err := loadConfig(func(string) string { return "" })
-	if err != nil || c.Addr != "127.0.0.1:8080" || !strings.HasSuffix(c.DatabaseURL, "data/cms.db") {
+	if err != nil || c.Addr != "127.0.0.1:8080" || !strings.HasSuffix(c.DatabaseURL, "data/cms.db") || c.SingleAdmin {
 		t.Errorf("defaults: %+v %v", c, err)
+	}
+	if c, err := loadConfig(func(k string) string { return map[string]string{"CMS_SINGLE_ADMIN": "true"}[k] }); err != nil || !c.SingleAdmin {
+		t.Errorf("CMS_SINGLE_ADMIN=true: %v %v", c.SingleAdmin, err)
 	}
 }
 
@@ -95,6 +99,21 @@ func TestMigrateSeedAndUserAdd(t *testing.T) {
 	}
 	if _, _, err := runCmd(t, getenv, "Editor-Passw0rd\n", "user", "add", "-username", "liu", "-department", "finance"); err == nil {
 		t.Error("duplicate user accepted")
+	}
+	// The operator at the machine needs no second administrator: the
+	// roles take effect at once and the password is the one typed.
+	if _, _, err := runCmd(t, getenv, "Second-Adm1n-Passw0rd\n", "user", "add", "-username", "admin2", "-department", "information",
+		"-role", "admin", "-role", "publisher"); err != nil {
+		t.Fatal(err)
+	}
+	db, err := storage.Open(context.Background(), getenv("CMS_DATABASE_URL"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	u, _, err := db.UserByUsername(context.Background(), "admin2")
+	if err != nil || len(u.Roles) != 2 || u.MustChangePassword {
+		t.Errorf("admin added at the console: %+v %v", u, err)
 	}
 }
 

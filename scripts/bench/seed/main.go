@@ -257,7 +257,7 @@ func createEditor(ctx context.Context, db *storage.DB) (int64, error) {
 		Roles:             []cms.RoleBinding{{Role: cms.RoleEditor, Department: "office"}},
 		PasswordChangedAt: now, CreatedAt: now, UpdatedAt: now}
 	audit := cms.NewAuditEntry(now, 0, cms.AuditUserCreated, "", map[string]any{"username": u.Username, "via": "bench seed"})
-	if err := db.CreateUser(ctx, u, hash, audit); err != nil {
+	if err := db.CreateUser(ctx, u, hash, nil, audit); err != nil {
 		return 0, err
 	}
 	return u.ID, nil

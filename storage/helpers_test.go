@@ -36,6 +36,12 @@ func note(action, subject string) cms.AuditEntry {
 	return cms.NewAuditEntry(tick(), 0, action, subject, nil)
 }
 
+// editNote is the audit entry of a change its author makes to rev: edits
+// always have a person behind them, who is recorded as an editor.
+func editNote(rev *cms.Revision, action string) cms.AuditEntry {
+	return cms.NewAuditEntry(tick(), rev.AuthorID, action, "", nil)
+}
+
 // openDB returns a fresh seeded database with one editor of the office.
 func openDB(tb testing.TB) (*storage.DB, *cms.User) {
 	tb.Helper()
@@ -49,7 +55,7 @@ func mustUser(tb testing.TB, db *storage.DB, username, dept string, roles ...cms
 	now := tick()
 	u := &cms.User{Username: username, DisplayName: username + " 同志", Department: dept, Roles: roles,
 		PasswordChangedAt: now, CreatedAt: now, UpdatedAt: now}
-	if err := db.CreateUser(context.Background(), u, "hash-of-"+username, note(cms.AuditUserCreated, "")); err != nil {
+	if err := db.CreateUser(context.Background(), u, "hash-of-"+username, nil, note(cms.AuditUserCreated, "")); err != nil {
 		tb.Fatalf("create user %s: %v", username, err)
 	}
 	return u
@@ -196,7 +202,7 @@ func mustAttach(tb testing.TB, db *storage.DB, rev *cms.Revision, name, key stri
 	r.Attachments = append(append([]cms.Attachment(nil), rev.Attachments...), *a)
 	r.Version, r.UpdatedAt = rev.Version+1, tick()
 	r.ContentHash = r.Hash()
-	if err := db.AddAttachment(context.Background(), &r, a, note(cms.AuditAttachmentAdded, "")); err != nil {
+	if err := db.AddAttachment(context.Background(), &r, a, editNote(&r, cms.AuditAttachmentAdded)); err != nil {
 		tb.Fatalf("attach %s: %v", name, err)
 	}
 	r.Attachments[len(r.Attachments)-1] = *a

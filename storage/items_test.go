@@ -176,7 +176,7 @@ func TestUpdateRevisionIsCompareAndSet(t *testing.T) {
 		return &r
 	}
 	v2 := edit(rev, "二稿")
-	if err := db.UpdateRevision(ctx, v2, note(cms.AuditRevisionEdited, "")); err != nil {
+	if err := db.UpdateRevision(ctx, v2, editNote(v2, cms.AuditRevisionEdited)); err != nil {
 		t.Fatal(err)
 	}
 	seq := auditSeq(t, db)
@@ -189,7 +189,7 @@ func TestUpdateRevisionIsCompareAndSet(t *testing.T) {
 		{"other state", func() *cms.Revision { r := edit(v2, "审核中"); r.State = cms.StateDeptReview; return r }()},
 	}
 	for _, c := range cases {
-		wantCode(t, db.UpdateRevision(ctx, c.rev, note(cms.AuditRevisionEdited, "")), cms.EPRECONDITION)
+		wantCode(t, db.UpdateRevision(ctx, c.rev, editNote(c.rev, cms.AuditRevisionEdited)), cms.EPRECONDITION)
 	}
 	if auditSeq(t, db) != seq {
 		t.Error("a refused edit left an audit entry")
@@ -210,11 +210,11 @@ func TestUpdateRevisionConcurrentWritersOneWins(t *testing.T) {
 	errs := race(func() error {
 		r := *rev
 		r.Title, r.Version = titles[0], 2
-		return db.UpdateRevision(ctx, &r, note(cms.AuditRevisionEdited, ""))
+		return db.UpdateRevision(ctx, &r, editNote(&r, cms.AuditRevisionEdited))
 	}, func() error {
 		r := *rev
 		r.Title, r.Version = titles[1], 2
-		return db.UpdateRevision(ctx, &r, note(cms.AuditRevisionEdited, ""))
+		return db.UpdateRevision(ctx, &r, editNote(&r, cms.AuditRevisionEdited))
 	})
 	w := oneWinner(t, errs, cms.EPRECONDITION)
 	if got, _ := db.Revision(ctx, rev.ID); got.Title != titles[w] || got.Version != 2 {
@@ -230,7 +230,7 @@ func TestUpdateOfAnOldRevisionLeavesTheItemTitle(t *testing.T) {
 	mustNewHead(t, db, it, first, "第二版")
 	r := *first
 	r.Title, r.Version = "改了第一版", first.Version+1
-	if err := db.UpdateRevision(ctx, &r, note(cms.AuditRevisionEdited, "")); err != nil {
+	if err := db.UpdateRevision(ctx, &r, editNote(&r, cms.AuditRevisionEdited)); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := db.Item(ctx, it.ID); got.Title != "第二版" {

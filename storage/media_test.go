@@ -19,7 +19,7 @@ func TestAttachmentsRoundTrip(t *testing.T) {
 	r.Attachments = append(append([]cms.Attachment(nil), rev.Attachments...), *img)
 	r.Version++
 	r.ContentHash = r.Hash()
-	if err := db.AddAttachment(ctx, &r, img, note(cms.AuditAttachmentAdded, "")); err != nil {
+	if err := db.AddAttachment(ctx, &r, img, editNote(&r, cms.AuditAttachmentAdded)); err != nil {
 		t.Fatal(err)
 	}
 	got, err := db.Revision(ctx, rev.ID)
@@ -64,9 +64,9 @@ func TestAttachmentChangesAreCompareAndSet(t *testing.T) {
 			var err error
 			if c.remove == 0 {
 				err = db.AddAttachment(ctx, r, &cms.Attachment{RevisionID: r.ID, Key: blobKey("b"), Name: "b.pdf",
-					ContentType: "application/pdf", CreatedAt: tick()}, note(cms.AuditAttachmentAdded, ""))
+					ContentType: "application/pdf", CreatedAt: tick()}, editNote(r, cms.AuditAttachmentAdded))
 			} else {
-				err = db.RemoveAttachment(ctx, r, c.remove, note(cms.AuditAttachmentRemoved, ""))
+				err = db.RemoveAttachment(ctx, r, c.remove, editNote(r, cms.AuditAttachmentRemoved))
 			}
 			wantCode(t, err, c.code)
 			if auditSeq(t, db) != seq {
@@ -84,7 +84,7 @@ func TestAttachmentChangesAreCompareAndSet(t *testing.T) {
 	other := mustNewHead(t, db, it, rev, "第二版")
 	r := *rev
 	r.Version++
-	wantCode(t, db.RemoveAttachment(ctx, &r, other.Attachments[0].ID, note(cms.AuditAttachmentRemoved, "")), cms.ENOTFOUND)
+	wantCode(t, db.RemoveAttachment(ctx, &r, other.Attachments[0].ID, editNote(&r, cms.AuditAttachmentRemoved)), cms.ENOTFOUND)
 }
 
 func TestRemoveAttachmentAndBlobReferences(t *testing.T) {
@@ -108,7 +108,7 @@ func TestRemoveAttachmentAndBlobReferences(t *testing.T) {
 	r := *second
 	r.Attachments, r.Version = r.Attachments[1:], r.Version+1
 	r.ContentHash = r.Hash()
-	if err := db.RemoveAttachment(ctx, &r, second.Attachments[0].ID, note(cms.AuditAttachmentRemoved, "")); err != nil {
+	if err := db.RemoveAttachment(ctx, &r, second.Attachments[0].ID, editNote(&r, cms.AuditAttachmentRemoved)); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := db.Revision(ctx, second.ID)
@@ -126,7 +126,7 @@ func TestRemoveAttachmentAndBlobReferences(t *testing.T) {
 	r = *solo
 	r.Attachments, r.Version = nil, r.Version+1
 	r.ContentHash = r.Hash()
-	if err := db.RemoveAttachment(ctx, &r, a.ID, note(cms.AuditAttachmentRemoved, "")); err != nil {
+	if err := db.RemoveAttachment(ctx, &r, a.ID, editNote(&r, cms.AuditAttachmentRemoved)); err != nil {
 		t.Fatal(err)
 	}
 	if ok, _ := db.BlobReferenced(ctx, blobKey("solo")); ok {

@@ -36,7 +36,7 @@ func TestRescanStoresOnlyWhatIsNew(t *testing.T) {
 	db := storagetest.Open(t)
 	at := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
 	u := &cms.User{Username: "writer", DisplayName: "writer", Department: "collection", CreatedAt: at, UpdatedAt: at}
-	if err := db.CreateUser(ctx, u, "x", cms.NewAuditEntry(at, 0, "user_created", "user", nil)); err != nil {
+	if err := db.CreateUser(ctx, u, "x", nil, cms.NewAuditEntry(at, 0, "user_created", "user", nil)); err != nil {
 		t.Fatal(err)
 	}
 	live := rescanRevision(t, db, u.ID, "已发布", cms.StatePublished)

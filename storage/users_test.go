@@ -62,7 +62,7 @@ func TestUserNotFound(t *testing.T) {
 	before := auditSeq(t, db)
 	ghost := *ed
 	ghost.ID += 100
-	wantCode(t, db.UpdateUser(ctx, &ghost, note(cms.AuditUserUpdated, "")), cms.ENOTFOUND)
+	wantCode(t, db.UpdateUser(ctx, &cms.AccountChange{User: &ghost, Audit: []cms.AuditEntry{note(cms.AuditUserUpdated, "")}}), cms.ENOTFOUND)
 	if auditSeq(t, db) != before {
 		t.Error("a failed update left an audit entry")
 	}
@@ -88,7 +88,7 @@ func TestCreateUserRefusals(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			n, seq := countUsers(t, db), auditSeq(t, db)
 			u := c.user
-			wantCode(t, db.CreateUser(ctx, &u, "h", note(cms.AuditUserCreated, "")), c.code)
+			wantCode(t, db.CreateUser(ctx, &u, "h", nil, note(cms.AuditUserCreated, "")), c.code)
 			if countUsers(t, db) != n || auditSeq(t, db) != seq {
 				t.Error("a refused user left a row or an audit entry behind")
 			}
@@ -162,7 +162,7 @@ func TestUpdateUserReplacesRolesAndBumpsPolicy(t *testing.T) {
 	ed.DisplayName, ed.Department, ed.Disabled = "新名字", "finance", true
 	ed.Roles = []cms.RoleBinding{{Role: cms.RoleDeptHead, Department: "finance"}}
 	ed.UpdatedAt = tick()
-	if err := db.UpdateUser(ctx, ed, note(cms.AuditUserUpdated, "user:"+itoa(ed.ID))); err != nil {
+	if err := db.UpdateUser(ctx, &cms.AccountChange{User: ed, Audit: []cms.AuditEntry{note(cms.AuditUserUpdated, "user:"+itoa(ed.ID))}}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := db.UserByID(ctx, ed.ID)

@@ -41,6 +41,7 @@ var statusOf = map[string]int{
 	cms.EPRECONDITION: http.StatusPreconditionFailed,
 	cms.EPRECONDREQ:   http.StatusPreconditionRequired,
 	cms.ELOCKED:       http.StatusTooManyRequests,
+	cms.ETHROTTLED:    http.StatusTooManyRequests,
 	cms.EGONE:         http.StatusGone,
 	cms.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	cms.EUNSUPPORTED:  http.StatusUnsupportedMediaType,

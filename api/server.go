@@ -150,6 +150,7 @@ func (s *Server) routes() {
 	a.POST("/users", s.handleUserCreate)
 	a.GET("/users/:id", s.handleUserGet)
 	a.PATCH("/users/:id", s.handleUserUpdate)
+	a.POST("/users/:id/unlock", s.handleUserUnlock)
 
 	a.GET("/departments", s.handleDepartments)
 	a.GET("/channels", s.handleChannels)

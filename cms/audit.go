@@ -23,6 +23,7 @@ const (
 	AuditTransition       = "transition"
 	AuditPermissionDenied = "permission_denied"
 	AuditSignoffChain     = "signoff_chain_changed"
+	AuditAccountUnlocked  = "account_unlocked"
 )
 
 // AuditEntry is one line of the tamper-evident audit log. The store assigns

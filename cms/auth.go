@@ -103,14 +103,15 @@ func (s *AuthService) Login(ctx context.Context, username, password string) (*Lo
 		return nil, err
 	}
 	if u.LockedUntil.After(now) {
-		if err := s.Audit.Append(ctx, NewAuditEntry(now, u.ID, AuditLoginFailed, userSubject(u.ID),
-			map[string]any{"reason": "locked"})); err != nil {
-			return nil, err
-		}
-		return nil, &Error{Code: ELOCKED, Message: "too many failed logins; the account is locked for a while", RetryAfter: u.LockedUntil.Sub(now)}
+		return nil, s.refuseLocked(ctx, u.ID, u.LockedUntil, now)
+	}
+	a, err := s.reserve(ctx, u.ID, now)
+	if err != nil {
+		return nil, err
 	}
 	ok, err := s.Hasher.Verify(password, hash)
 	if err != nil {
+		s.release(ctx, a)
 		return nil, err
 	}
 	if !ok || u.Disabled {
@@ -118,19 +119,18 @@ func (s *AuthService) Login(ctx context.Context, username, password string) (*Lo
 		if u.Disabled {
 			reason = "disabled"
 		}
-		_, err := s.Users.RecordLoginFailure(ctx, u.ID, s.Config.LockoutThreshold, now.Add(s.Config.LockoutDuration),
-			NewAuditEntry(now, u.ID, AuditLoginFailed, userSubject(u.ID), map[string]any{"reason": reason}))
-		if err != nil {
+		if _, err := s.fail(ctx, a, reason, now); err != nil {
 			return nil, err
 		}
 		return nil, errBadCredentials
 	}
 	token, err := newToken()
 	if err != nil {
+		s.release(ctx, a)
 		return nil, err
 	}
 	sess := &Session{UserID: u.ID, TokenHash: HashToken(token), CreatedAt: now, ExpiresAt: now.Add(s.Config.SessionTTL)}
-	if err := s.Users.CreateSession(ctx, sess, NewAuditEntry(now, u.ID, AuditLogin, userSubject(u.ID), nil)); err != nil {
+	if err := s.Users.CreateSession(context.WithoutCancel(ctx), sess, NewAuditEntry(now, u.ID, AuditLogin, userSubject(u.ID), nil)); err != nil {
 		return nil, err
 	}
 	u.FailedLogins, u.LockedUntil = 0, time.Time{}
@@ -159,7 +159,7 @@ func (s *AuthService) Authenticate(ctx context.Context, token string) (*Principa
 	if err != nil {
 		return nil, err
 	}
-	if u.Disabled {
+	if u.Disabled || u.LockedUntil.After(now) {
 		return nil, Errorf(EUNAUTHORIZED, "invalid or expired token")
 	}
 	return &Principal{User: u, SessionID: sess.ID, PasswordExpired: s.passwordExpired(u, now)}, nil
@@ -180,27 +180,28 @@ func (s *AuthService) ChangePassword(ctx context.Context, p *Principal, current,
 	if err != nil {
 		return err
 	}
+	now := s.Clock.Now()
+	a, err := s.reserve(ctx, p.User.ID, now)
+	if err != nil {
+		return err
+	}
 	ok, err := s.Hasher.Verify(current, hash)
 	if err != nil {
+		s.release(ctx, a)
 		return err
 	}
 	if !ok {
 		// Guessing the current password with a stolen token counts like
 		// failed logins: at the threshold the account locks and every
 		// session of it ends.
-		now := s.Clock.Now()
-		n, err := s.Users.RecordLoginFailure(ctx, p.User.ID, s.Config.LockoutThreshold, now.Add(s.Config.LockoutDuration),
-			NewAuditEntry(now, p.User.ID, AuditLoginFailed, userSubject(p.User.ID), map[string]any{"reason": "wrong current password"}))
-		if err != nil {
+		if _, err := s.fail(ctx, a, "wrong current password", now); err != nil {
 			return err
-		}
-		if n >= s.Config.LockoutThreshold {
-			if err := s.Users.DeleteUserSessions(ctx, p.User.ID, 0); err != nil {
-				return err
-			}
 		}
 		return Invalid("current password is wrong", FieldError{Field: "current_password", Message: "does not match"})
 	}
+	// The right current password settles the check; the count restarts
+	// when the new password is stored.
+	s.release(ctx, a)
 	if current == next {
 		return Invalid("new password must differ", FieldError{Field: "new_password", Message: "must differ from the current password"})
 	}
@@ -211,7 +212,7 @@ func (s *AuthService) ChangePassword(ctx context.Context, p *Principal, current,
 	if err != nil {
 		return err
 	}
-	now := s.Clock.Now()
+	now = s.Clock.Now()
 	if err := s.Users.SetPassword(ctx, p.User.ID, newHash, now, NewAuditEntry(now, p.User.ID, AuditPasswordChanged, userSubject(p.User.ID), nil)); err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ type Action string
 const (
 	ActStructureRead Action = "structure.read"
 	ActUserManage    Action = "user.manage"
+	ActUserUnlock    Action = "user.unlock"
 	ActItemRead      Action = "item.read"
 	ActItemCreate    Action = "item.create"
 	ActItemEdit      Action = "item.edit"
@@ -115,6 +116,7 @@ func (g guard) write(ctx context.Context, p *Principal, act Action, res Resource
 var actionWords = map[Action]string{
 	ActStructureRead:  "read the structure",
 	ActUserManage:     "manage users",
+	ActUserUnlock:     "unlock accounts",
 	ActItemRead:       "read items",
 	ActItemCreate:     "create items",
 	ActItemEdit:       "edit items",

@@ -19,6 +19,7 @@ const (
 	EPRECONDITION = "precondition_failed"
 	EPRECONDREQ   = "precondition_required"
 	ELOCKED       = "account_locked"
+	ETHROTTLED    = "rate_limited"
 	EPWEXPIRED    = "password_expired"
 	EGONE         = "gone"
 	ETOOLARGE     = "payload_too_large"
@@ -38,7 +39,7 @@ type Error struct {
 	Code       string
 	Message    string
 	Fields     []FieldError
-	RetryAfter time.Duration // set for ELOCKED
+	RetryAfter time.Duration // how long to wait before retrying (ELOCKED, ETHROTTLED)
 }
 
 func (e *Error) Error() string {

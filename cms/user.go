@@ -103,15 +103,39 @@ type UserStore interface {
 	UpdateUser(ctx context.Context, u *User, audit AuditEntry) error
 	// SetPassword replaces the hash, records when it changed and clears failed logins.
 	SetPassword(ctx context.Context, userID int64, hash string, changedAt time.Time, audit AuditEntry) error
-	// RecordLoginFailure counts a failed login and locks the account until
-	// lockUntil once the count reaches threshold. It returns the new count.
-	RecordLoginFailure(ctx context.Context, userID int64, threshold int, lockUntil time.Time, audit AuditEntry) (int, error)
-	// CreateSession stores a new session and clears failed logins of its user.
+	// ReserveAttempt counts a password check before it is made, in one
+	// atomic step with the decision: it adds one to the user's failed-login
+	// count unless the account is locked at now or threshold checks are
+	// already counted. N is 0 when nothing was reserved; LockedUntil then
+	// says whether the account is locked.
+	ReserveAttempt(ctx context.Context, userID int64, threshold int, now time.Time) (Attempt, error)
+	// ReleaseAttempt gives a reservation back (the check was not made, or it
+	// proved the password without completing a login), recording audit when given.
+	ReleaseAttempt(ctx context.Context, a Attempt, audit *AuditEntry) error
+	// FailAttempt settles a reserved check that failed. When the count has
+	// reached threshold it locks the account until lockUntil, restarts the
+	// count and ends every session of the user, in the transaction of the
+	// audit entry, and reports that it locked.
+	FailAttempt(ctx context.Context, a Attempt, threshold int, lockUntil time.Time, audit AuditEntry) (bool, error)
+	// UnlockUser clears the lock and the failed-login count.
+	UnlockUser(ctx context.Context, userID int64, audit AuditEntry) error
+	// CreateSession stores a new session and clears failed logins and the
+	// lock of its user: a successful login settles its reservation.
 	CreateSession(ctx context.Context, s *Session, audit AuditEntry) error
 	SessionByTokenHash(ctx context.Context, hash string, now time.Time) (*Session, error)
 	DeleteSession(ctx context.Context, id int64, audit AuditEntry) error
 	// DeleteUserSessions revokes every session of a user except keep (0: all).
 	DeleteUserSessions(ctx context.Context, userID, keep int64) error
+}
+
+// Attempt is a password check reserved against the lockout: the N-th of
+// the current count of the user's Epoch, which moves whenever the count
+// restarts (a login, a lock, an unlock, a new password).
+type Attempt struct {
+	UserID      int64
+	N           int
+	Epoch       int64
+	LockedUntil time.Time // when nothing was reserved because the account is locked
 }
 
 // PasswordHasher hashes passwords with a memory-hard function.

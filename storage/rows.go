@@ -80,6 +80,7 @@ type userRow struct {
 	PasswordChangedAt time.Time
 	FailedLogins      int
 	LockedUntil       time.Time `bun:",nullzero"`
+	LoginEpoch        int64
 	Disabled          bool
 	CreatedAt         time.Time
 	UpdatedAt         time.Time

@@ -148,7 +148,7 @@ func (db *DB) SetPassword(ctx context.Context, userID int64, hash string, change
 	return db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.NewUpdate().Model((*userRow)(nil)).
 			Set("password_hash = ?", hash).Set("password_changed_at = ?", changedAt).
-			Set("failed_logins = 0").Set("locked_until = NULL").
+			Set("failed_logins = 0").Set("locked_until = NULL").Set("login_epoch = login_epoch + 1").
 			Where("id = ?", userID).Exec(ctx); err != nil {
 			return err
 		}
@@ -156,28 +156,8 @@ func (db *DB) SetPassword(ctx context.Context, userID int64, hash string, change
 	})
 }
 
-// RecordLoginFailure counts a failed login, locking the account at threshold.
-// The count restarts after a lock so the next lock needs threshold more failures.
-func (db *DB) RecordLoginFailure(ctx context.Context, userID int64, threshold int, lockUntil time.Time, audit cms.AuditEntry) (int, error) {
-	var n int
-	err := db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if err := tx.NewUpdate().Model((*userRow)(nil)).Set("failed_logins = failed_logins + 1").
-			Where("id = ?", userID).Returning("failed_logins").Scan(ctx, &n); err != nil {
-			return err
-		}
-		if n >= threshold {
-			if _, err := tx.NewUpdate().Model((*userRow)(nil)).Set("failed_logins = 0").
-				Set("locked_until = ?", lockUntil).Where("id = ?", userID).Exec(ctx); err != nil {
-				return err
-			}
-			audit = withDetail(audit, "locked_until", lockUntil.UTC().Format(time.RFC3339))
-		}
-		return appendAudit(ctx, tx, withDetail(audit, "failed_logins", n))
-	})
-	return n, err
-}
-
-// CreateSession stores a session and clears the user's failed logins.
+// CreateSession stores a session and clears the user's failed logins and
+// lock, restarting the count: the login settles every reservation.
 func (db *DB) CreateSession(ctx context.Context, s *cms.Session, audit cms.AuditEntry) error {
 	row := &sessionRow{UserID: s.UserID, TokenHash: s.TokenHash, CreatedAt: s.CreatedAt, ExpiresAt: s.ExpiresAt}
 	return db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
@@ -186,7 +166,7 @@ func (db *DB) CreateSession(ctx context.Context, s *cms.Session, audit cms.Audit
 		}
 		s.ID = row.ID
 		if _, err := tx.NewUpdate().Model((*userRow)(nil)).Set("failed_logins = 0").Set("locked_until = NULL").
-			Where("id = ?", s.UserID).Exec(ctx); err != nil {
+			Set("login_epoch = login_epoch + 1").Where("id = ?", s.UserID).Exec(ctx); err != nil {
 			return err
 		}
 		return appendAudit(ctx, tx, audit)

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tlhpf/cms/app"
+	"github.com/tlhpf/cms/cms"
 	"github.com/tlhpf/cms/storage"
 	"github.com/tlhpf/cms/storage/storagetest"
 )
@@ -95,6 +97,45 @@ func TestMigrateSeedAndUserAdd(t *testing.T) {
 	}
 	if _, _, err := runCmd(t, getenv, "Editor-Passw0rd\n", "user", "add", "-username", "liu", "-department", "finance"); err == nil {
 		t.Error("duplicate user accepted")
+	}
+}
+
+// TestUserUnlock: the operator lifts a lockout from the command line.
+func TestUserUnlock(t *testing.T) {
+	getenv := testEnv(t, nil)
+	if _, _, err := runCmd(t, getenv, "Editor-Passw0rd\n", "user", "add", "-username", "liu", "-department", "finance"); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	a, err := app.Open(ctx, cfg.Config, cfg.logger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	for range 5 {
+		if _, err := a.Services.Auth.Login(ctx, "liu", "Wrong-Passw0rd"); cms.ErrorCode(err) != cms.EUNAUTHORIZED {
+			t.Fatalf("wrong password: %v", err)
+		}
+	}
+	if _, err := a.Services.Auth.Login(ctx, "liu", "Editor-Passw0rd"); cms.ErrorCode(err) != cms.ELOCKED {
+		t.Fatalf("locked account: %v", err)
+	}
+	out, _, err := runCmd(t, getenv, "", "user", "unlock", "liu")
+	if err != nil || !strings.Contains(out, "unlocked user liu") {
+		t.Fatalf("user unlock: %q %v", out, err)
+	}
+	if _, err := a.Services.Auth.Login(ctx, "liu", "Editor-Passw0rd"); err != nil {
+		t.Errorf("login after unlock: %v", err)
+	}
+	if _, _, err := runCmd(t, getenv, "", "user", "unlock", "nobody"); err == nil {
+		t.Error("unlocking an unknown user succeeded")
+	}
+	if _, _, err := runCmd(t, getenv, "", "user", "unlock"); err == nil {
+		t.Error("user unlock without a name succeeded")
 	}
 }
 

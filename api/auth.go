@@ -26,7 +26,8 @@ func (s *Server) handleLogin(c echo.Context) error {
 	if err := decode(c, &req); err != nil {
 		return err
 	}
-	res, err := s.svc.Auth.Login(c.Request().Context(), req.Username, req.Password)
+	res, err := s.svc.Auth.Login(c.Request().Context(), cms.LoginRequest{Username: req.Username, Password: req.Password,
+		Client: c.RealIP()})
 	if err != nil {
 		return err
 	}

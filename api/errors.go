@@ -42,6 +42,7 @@ var statusOf = map[string]int{
 	cms.EPRECONDREQ:   http.StatusPreconditionRequired,
 	cms.ELOCKED:       http.StatusTooManyRequests,
 	cms.ETHROTTLED:    http.StatusTooManyRequests,
+	cms.EBUSY:         http.StatusServiceUnavailable,
 	cms.EGONE:         http.StatusGone,
 	cms.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	cms.EUNSUPPORTED:  http.StatusUnsupportedMediaType,

@@ -97,6 +97,8 @@ func newEnvWith(t testing.TB, opt func(*app.Config)) *env {
 	cfg := app.Defaults()
 	cfg.Clock, cfg.Argon2, cfg.UploadMax = clock, cheapArgon2, 64<<20
 	cfg.HTTP = api.Options{Version: "test"} // no rate limit: tests call in bursts
+	cfg.Auth.AddressLimit, cfg.Auth.UserLimit = 0, 0
+	cfg.HashWait = 30 * time.Second // a slow machine must not make a test's login busy
 	if opt != nil {
 		opt(&cfg)
 	}

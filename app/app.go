@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"path/filepath"
+	"runtime"
 
 	openapi "github.com/tlhpf/cms"
 	"github.com/tlhpf/cms/api"
@@ -115,11 +116,13 @@ func New(ctx context.Context, db *storage.DB, blobs cms.BlobStore, cfg Config, l
 
 // services builds every cms service over one database and blob store.
 func services(db *storage.DB, blobs cms.BlobStore, az cms.Authorizer, previews cms.PreviewSigner, cfg Config) *cms.Services {
-	clock, hasher, bus := cfg.Clock, rbac.Hasher{Params: cfg.Argon2}, &cms.Bus{}
+	clock, bus := cfg.Clock, &cms.Bus{}
+	hasher := cms.NewBoundedHasher(rbac.Hasher{Params: cfg.Argon2}, cfg.hashSlots(), cfg.HashWait)
 	flow := &cms.WorkflowService{Items: db, Users: db, Flow: db, Machine: workflow.Machine{}, Structure: db,
 		Authorizer: az, Audit: db, Clock: clock, Renderer: render.Renderer{}, Secrecy: db, Limits: cfg.StageLimits, Bus: bus}
 	return &cms.Services{
-		Auth:      &cms.AuthService{Users: db, Hasher: hasher, Clock: clock, Config: cfg.Auth, Audit: db},
+		Auth: &cms.AuthService{Users: db, Hasher: hasher, Clock: clock, Config: cfg.Auth, Audit: db,
+			AddressThrottle: throttle(cfg.Auth.AddressLimit, clock), UserThrottle: throttle(cfg.Auth.UserLimit, clock)},
 		Users:     &cms.UserService{Users: db, Structure: db, Hasher: hasher, Authorizer: az, Audit: db, Clock: clock},
 		Structure: &cms.StructureService{Structure: db, Authorizer: az},
 		Items:     &cms.ItemService{Items: db, Structure: db, Authorizer: az, Audit: db, Clock: clock, Previews: previews},
@@ -135,6 +138,26 @@ func services(db *storage.DB, blobs cms.BlobStore, az cms.Authorizer, previews c
 			Organization: cfg.Organization, Authorizer: az, Audit: db, Clock: clock},
 		Bus: bus,
 	}
+}
+
+// throttle returns a login throttle of perMinute attempts per key, or nil
+// (no limit) for 0.
+func throttle(perMinute int, clock cms.Clock) cms.Throttle {
+	if perMinute <= 0 {
+		return nil
+	}
+	return rbac.NewThrottle(perMinute, clock)
+}
+
+// hashSlots is how many password hashes run at once: as many as fit on
+// the cores but one, each taking Argon2.Threads cores, so that a flood of
+// logins leaves a core to the content API; at least one, at most four
+// (4 × 64 MiB by default).
+func (c Config) hashSlots() int {
+	if c.HashSlots > 0 {
+		return c.HashSlots
+	}
+	return min(4, max(1, (runtime.GOMAXPROCS(0)-1)/max(1, int(c.Argon2.Threads))))
 }
 
 // Handler is the HTTP face of the app.

@@ -14,12 +14,18 @@ import (
 	"unicode/utf8"
 )
 
-// AuthConfig holds the account rules: session lifetime, password age and lockout.
+// AuthConfig holds the account rules: session lifetime, password age,
+// lockout and the login throttles.
 type AuthConfig struct {
 	SessionTTL       time.Duration // how long a login token lives
 	PasswordMaxAge   time.Duration // after this a password must be changed (seed rule: three months)
 	LockoutThreshold int           // failed logins in a row that lock the account
 	LockoutDuration  time.Duration // how long a locked account stays locked
+	// AddressLimit and UserLimit are the login attempts allowed per minute
+	// (and in a burst) per client address and per username, checked
+	// before any password is hashed; 0 means no limit.
+	AddressLimit int
+	UserLimit    int
 }
 
 // DefaultAuthConfig follows the seed rules: 90-day passwords, lockout for 15
@@ -30,19 +36,33 @@ func DefaultAuthConfig() AuthConfig {
 		PasswordMaxAge:   90 * 24 * time.Hour,
 		LockoutThreshold: 5,
 		LockoutDuration:  15 * time.Minute,
+		AddressLimit:     60,
+		UserLimit:        10,
 	}
 }
 
 // AuthService signs users in and out, resolves bearer tokens and changes passwords.
 type AuthService struct {
 	Users  UserStore
-	Hasher PasswordHasher
+	Hasher PasswordHasher // bounded (BoundedHasher), so that logins cannot exhaust memory
 	Clock  Clock
 	Config AuthConfig
 	Audit  AuditLog
+	// AddressThrottle and UserThrottle limit login attempts per client
+	// address and per username before any hashing; nil means no limit.
+	AddressThrottle Throttle
+	UserThrottle    Throttle
 
-	dummyOnce sync.Once
+	dummyMu   sync.Mutex
 	dummyHash string
+}
+
+// LoginRequest is what a client sends to sign in, and the address it
+// comes from.
+type LoginRequest struct {
+	Username string
+	Password string
+	Client   string // the client's address, for the throttle
 }
 
 // LoginResult is what a successful login returns: the bearer token, shown
@@ -73,10 +93,12 @@ func newToken() (string, error) {
 
 var errBadCredentials = Errorf(EUNAUTHORIZED, "wrong username or password")
 
-// Login checks a username and password and opens a session. Wrong
-// credentials count towards the lockout; a locked account is refused even
-// with the right password until the lock expires.
-func (s *AuthService) Login(ctx context.Context, username, password string) (*LoginResult, error) {
+// Login checks a username and password and opens a session. Attempts
+// beyond the throttles are refused before anything is looked up or hashed.
+// Wrong credentials count towards the lockout; a locked account is refused
+// even with the right password until the lock expires.
+func (s *AuthService) Login(ctx context.Context, in LoginRequest) (*LoginResult, error) {
+	username, password := in.Username, in.Password
 	var fe FieldErrors
 	if strings.TrimSpace(username) == "" {
 		fe.Add("username", "is required")
@@ -87,12 +109,18 @@ func (s *AuthService) Login(ctx context.Context, username, password string) (*Lo
 	if err := fe.Err("username and password are required"); err != nil {
 		return nil, err
 	}
+	if err := s.throttle(in.Client, username); err != nil {
+		return nil, err
+	}
 	now := s.Clock.Now()
 	u, hash, err := s.Users.UserByUsername(ctx, username)
 	if errors.Is(err, ErrNotFound) {
-		// Spend the same time as a real check so that timing does not tell
-		// which usernames exist.
-		s.spendVerifyTime(password)
+		// Spend the same time (and take the same turn at hashing) as a
+		// real check, so that neither timing nor a busy answer tells which
+		// usernames exist.
+		if err := s.spendVerifyTime(password); err != nil {
+			return nil, err
+		}
 		if err := s.Audit.Append(ctx, NewAuditEntry(now, 0, AuditLoginFailed, "username:"+truncate(username, 64),
 			map[string]any{"reason": "unknown user"})); err != nil {
 			return nil, err
@@ -224,9 +252,20 @@ func (s *AuthService) ChangePassword(ctx context.Context, p *Principal, current,
 }
 
 // spendVerifyTime runs one password check against a throwaway hash.
-func (s *AuthService) spendVerifyTime(password string) {
-	s.dummyOnce.Do(func() { s.dummyHash, _ = s.Hasher.Hash("not a real password, it only spends time") })
-	_, _ = s.Hasher.Verify(password, s.dummyHash)
+func (s *AuthService) spendVerifyTime(password string) error {
+	s.dummyMu.Lock()
+	if s.dummyHash == "" {
+		h, err := s.Hasher.Hash("not a real password, it only spends time")
+		if err != nil {
+			s.dummyMu.Unlock()
+			return err
+		}
+		s.dummyHash = h
+	}
+	hash := s.dummyHash
+	s.dummyMu.Unlock()
+	_, err := s.Hasher.Verify(password, hash)
+	return err
 }
 
 func userSubject(id int64) string { return "user:" + strconv.FormatInt(id, 10) }

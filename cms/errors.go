@@ -20,6 +20,7 @@ const (
 	EPRECONDREQ   = "precondition_required"
 	ELOCKED       = "account_locked"
 	ETHROTTLED    = "rate_limited"
+	EBUSY         = "busy"
 	EPWEXPIRED    = "password_expired"
 	EGONE         = "gone"
 	ETOOLARGE     = "payload_too_large"
@@ -39,7 +40,7 @@ type Error struct {
 	Code       string
 	Message    string
 	Fields     []FieldError
-	RetryAfter time.Duration // how long to wait before retrying (ELOCKED, ETHROTTLED)
+	RetryAfter time.Duration // how long to wait before retrying (ELOCKED, ETHROTTLED, EBUSY)
 }
 
 func (e *Error) Error() string {

@@ -60,6 +60,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		{"CMS_SESSION_TTL", &c.Auth.SessionTTL},
 		{"CMS_PASSWORD_MAX_AGE", &c.Auth.PasswordMaxAge},
 		{"CMS_LOCKOUT_DURATION", &c.Auth.LockoutDuration},
+		{"CMS_HASH_WAIT", &c.HashWait},
 		{"CMS_SHUTDOWN_GRACE", &c.ShutdownGrace},
 		{"CMS_SCHEDULER_INTERVAL", &c.SchedulerInterval},
 		{"CMS_WATCH_INTERVAL", &c.WatchInterval},
@@ -79,6 +80,9 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		set      func(uint64)
 	}{
 		{"CMS_LOCKOUT_THRESHOLD", 1, 100, func(v uint64) { c.Auth.LockoutThreshold = int(v) }},
+		{"CMS_LOGIN_ADDRESS_LIMIT", 0, 1_000_000, func(v uint64) { c.Auth.AddressLimit = int(v) }},
+		{"CMS_LOGIN_USER_LIMIT", 0, 1_000_000, func(v uint64) { c.Auth.UserLimit = int(v) }},
+		{"CMS_HASH_CONCURRENCY", 0, 1024, func(v uint64) { c.HashSlots = int(v) }},
 		{"CMS_ARGON2_MEMORY_KIB", 1024, 4 << 20, func(v uint64) { c.Argon2.MemoryKiB = uint32(v) }},
 		{"CMS_ARGON2_TIME", 1, 100, func(v uint64) { c.Argon2.Time = uint32(v) }},
 		{"CMS_ARGON2_THREADS", 1, 64, func(v uint64) { c.Argon2.Threads = uint8(v) }},

@@ -58,6 +58,8 @@ func TestConfigIsValidated(t *testing.T) {
 		"bad duration":   {"CMS_SESSION_TTL": "forever"},
 		"bad log level":  {"CMS_LOG_LEVEL": "loud"},
 		"bad threshold":  {"CMS_LOCKOUT_THRESHOLD": "0"},
+		"bad hash wait":  {"CMS_HASH_WAIT": "0s"},
+		"bad limit":      {"CMS_LOGIN_ADDRESS_LIMIT": "-1"},
 		"both secrets":   {"CMS_ADMIN_PASSWORD": "x", "CMS_ADMIN_PASSWORD_FILE": "/etc/hostname"},
 		"missing secret": {"CMS_ADMIN_PASSWORD_FILE": "/nonexistent/secret"},
 	} {
@@ -68,6 +70,14 @@ func TestConfigIsValidated(t *testing.T) {
 	c, err := loadConfig(func(string) string { return "" })
 	if err != nil || c.Addr != "127.0.0.1:8080" || !strings.HasSuffix(c.DatabaseURL, "data/cms.db") {
 		t.Errorf("defaults: %+v %v", c, err)
+	}
+	if c.Auth.AddressLimit != 60 || c.Auth.UserLimit != 10 || c.HashSlots != 0 || c.HashWait != time.Second {
+		t.Errorf("login limits by default: %+v, slots %d, wait %v", c.Auth, c.HashSlots, c.HashWait)
+	}
+	vars := map[string]string{"CMS_LOGIN_ADDRESS_LIMIT": "0", "CMS_LOGIN_USER_LIMIT": "3", "CMS_HASH_CONCURRENCY": "4", "CMS_HASH_WAIT": "250ms"}
+	c, err = loadConfig(func(k string) string { return vars[k] })
+	if err != nil || c.Auth.AddressLimit != 0 || c.Auth.UserLimit != 3 || c.HashSlots != 4 || c.HashWait != 250*time.Millisecond {
+		t.Errorf("login limits: %+v, slots %d, wait %v, %v", c.Auth, c.HashSlots, c.HashWait, err)
 	}
 }
 
@@ -117,18 +127,18 @@ func TestUserUnlock(t *testing.T) {
 	}
 	defer a.Close()
 	for range 5 {
-		if _, err := a.Services.Auth.Login(ctx, "liu", "Wrong-Passw0rd"); cms.ErrorCode(err) != cms.EUNAUTHORIZED {
+		if _, err := a.Services.Auth.Login(ctx, cms.LoginRequest{Username: "liu", Password: "Wrong-Passw0rd"}); cms.ErrorCode(err) != cms.EUNAUTHORIZED {
 			t.Fatalf("wrong password: %v", err)
 		}
 	}
-	if _, err := a.Services.Auth.Login(ctx, "liu", "Editor-Passw0rd"); cms.ErrorCode(err) != cms.ELOCKED {
+	if _, err := a.Services.Auth.Login(ctx, cms.LoginRequest{Username: "liu", Password: "Editor-Passw0rd"}); cms.ErrorCode(err) != cms.ELOCKED {
 		t.Fatalf("locked account: %v", err)
 	}
 	out, _, err := runCmd(t, getenv, "", "user", "unlock", "liu")
 	if err != nil || !strings.Contains(out, "unlocked user liu") {
 		t.Fatalf("user unlock: %q %v", out, err)
 	}
-	if _, err := a.Services.Auth.Login(ctx, "liu", "Editor-Passw0rd"); err != nil {
+	if _, err := a.Services.Auth.Login(ctx, cms.LoginRequest{Username: "liu", Password: "Editor-Passw0rd"}); err != nil {
 		t.Errorf("login after unlock: %v", err)
 	}
 	if _, _, err := runCmd(t, getenv, "", "user", "unlock", "nobody"); err == nil {

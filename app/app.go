@@ -106,7 +106,12 @@ func New(ctx context.Context, db *storage.DB, blobs cms.BlobStore, cfg Config, l
 	if err != nil {
 		return nil, err
 	}
+	subjectKey, err := db.Secret(ctx, "audit-subject")
+	if err != nil {
+		return nil, err
+	}
 	svc := services(db, blobs, az, rbac.PreviewSigner{Key: key}, cfg)
+	svc.Auth.SubjectKey = subjectKey
 	a := &App{DB: db, Blobs: blobs, Services: svc, Archive: svc.Archive.Exporter, cfg: cfg, log: log}
 	opts := cfg.HTTP
 	opts.Ready, opts.Spec = db.Ping, openapi.YAML

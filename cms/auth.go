@@ -52,6 +52,9 @@ type AuthService struct {
 	// address and per username before any hashing; nil means no limit.
 	AddressThrottle Throttle
 	UserThrottle    Throttle
+	// SubjectKey keys the hash that stands for an unknown username in the
+	// audit log (see MaskedName).
+	SubjectKey []byte
 
 	dummyMu   sync.Mutex
 	dummyHash string
@@ -121,7 +124,7 @@ func (s *AuthService) Login(ctx context.Context, in LoginRequest) (*LoginResult,
 		if err := s.spendVerifyTime(password); err != nil {
 			return nil, err
 		}
-		if err := s.Audit.Append(ctx, NewAuditEntry(now, 0, AuditLoginFailed, "username:"+truncate(username, 64),
+		if err := s.Audit.Append(ctx, NewAuditEntry(now, 0, AuditLoginFailed, "username:"+MaskedName(s.SubjectKey, username),
 			map[string]any{"reason": "unknown user"})); err != nil {
 			return nil, err
 		}
@@ -270,7 +273,7 @@ func (s *AuthService) spendVerifyTime(password string) error {
 
 func userSubject(id int64) string { return "user:" + strconv.FormatInt(id, 10) }
 
-// truncate cuts s to at most n bytes on a rune boundary, for log subjects
+// truncate cuts s to at most n bytes on a rune boundary, for keys
 // built from untrusted input.
 func truncate(s string, n int) string {
 	if len(s) <= n {

@@ -122,13 +122,15 @@ func New(ctx context.Context, db *storage.DB, blobs cms.BlobStore, cfg Config, l
 // services builds every cms service over one database and blob store.
 func services(db *storage.DB, blobs cms.BlobStore, az cms.Authorizer, previews cms.PreviewSigner, cfg Config) *cms.Services {
 	clock, bus := cfg.Clock, &cms.Bus{}
+	policy := &cms.PasswordPolicy{Strength: rbac.Strength{}, MinScore: cms.DefaultMinScore}
 	hasher := cms.NewBoundedHasher(rbac.Hasher{Params: cfg.Argon2}, cfg.hashSlots(), cfg.HashWait)
 	flow := &cms.WorkflowService{Items: db, Users: db, Flow: db, Machine: workflow.Machine{}, Structure: db,
 		Authorizer: az, Audit: db, Clock: clock, Renderer: render.Renderer{}, Secrecy: db, Limits: cfg.StageLimits, Bus: bus}
 	return &cms.Services{
-		Auth: &cms.AuthService{Users: db, Hasher: hasher, Clock: clock, Config: cfg.Auth, Audit: db,
+		Auth: &cms.AuthService{Users: db, Hasher: hasher, Policy: policy, Clock: clock, Config: cfg.Auth, Audit: db,
 			AddressThrottle: throttle(cfg.Auth.AddressLimit, clock), UserThrottle: throttle(cfg.Auth.UserLimit, clock)},
-		Users:     &cms.UserService{Users: db, Structure: db, Hasher: hasher, Authorizer: az, Audit: db, Clock: clock},
+		Users: &cms.UserService{Users: db, Structure: db, Hasher: hasher, Policy: policy, Authorizer: az, Audit: db,
+			Clock: clock},
 		Structure: &cms.StructureService{Structure: db, Authorizer: az},
 		Items:     &cms.ItemService{Items: db, Structure: db, Authorizer: az, Audit: db, Clock: clock, Previews: previews},
 		Workflow:  flow,

@@ -45,6 +45,7 @@ func DefaultAuthConfig() AuthConfig {
 type AuthService struct {
 	Users  UserStore
 	Hasher PasswordHasher // bounded (BoundedHasher), so that logins cannot exhaust memory
+	Policy *PasswordPolicy
 	Clock  Clock
 	Config AuthConfig
 	Audit  AuditLog
@@ -236,7 +237,10 @@ func (s *AuthService) ChangePassword(ctx context.Context, p *Principal, current,
 	if current == next {
 		return Invalid("new password must differ", FieldError{Field: "new_password", Message: "must differ from the current password"})
 	}
-	if err := CheckPassword("new_password", p.User.Username, next); err != nil {
+	if err := s.Policy.Check("new_password", p.User.Username, p.User.DisplayName, next); err != nil {
+		return err
+	}
+	if err := s.checkHistory(ctx, p.User.ID, hash, next); err != nil {
 		return err
 	}
 	newHash, err := s.Hasher.Hash(next)
@@ -251,6 +255,30 @@ func (s *AuthService) ChangePassword(ctx context.Context, p *Principal, current,
 		return err
 	}
 	p.PasswordExpired = false
+	return nil
+}
+
+// checkHistory refuses next when it is one of the account's last
+// PasswordHistoryLength passwords. The current one (hash) was compared
+// already; each older one costs a full check.
+func (s *AuthService) checkHistory(ctx context.Context, userID int64, current, next string) error {
+	hashes, err := s.Users.PasswordHistory(ctx, userID, PasswordHistoryLength)
+	if err != nil {
+		return err
+	}
+	for _, h := range hashes {
+		if h == current {
+			continue
+		}
+		used, err := s.Hasher.Verify(next, h)
+		if err != nil {
+			return err
+		}
+		if used {
+			return Invalid("password used recently", FieldError{Field: "new_password",
+				Message: "must differ from your last " + itoa(PasswordHistoryLength) + " passwords"})
+		}
+	}
 	return nil
 }
 

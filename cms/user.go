@@ -102,7 +102,10 @@ type UserStore interface {
 	// UpdateUser stores display name, department, disabled and roles of u.
 	UpdateUser(ctx context.Context, u *User, audit AuditEntry) error
 	// SetPassword replaces the hash, records when it changed and clears failed logins.
+	// The hash joins the account's history, which keeps PasswordHistoryLength.
 	SetPassword(ctx context.Context, userID int64, hash string, changedAt time.Time, audit AuditEntry) error
+	// PasswordHistory returns the hashes of the account's last n passwords, newest first.
+	PasswordHistory(ctx context.Context, userID int64, n int) ([]string, error)
 	// ReserveAttempt counts a password check before it is made, in one
 	// atomic step with the decision: it adds one to the user's failed-login
 	// count unless the account is locked at now or threshold checks are

@@ -17,6 +17,7 @@ type UserService struct {
 	Users      UserStore
 	Structure  StructureStore
 	Hasher     PasswordHasher
+	Policy     *PasswordPolicy
 	Authorizer Authorizer
 	Audit      AuditLog
 	Clock      Clock
@@ -94,7 +95,7 @@ func (s *UserService) create(ctx context.Context, actorID int64, in NewUser, mus
 	if utf8.RuneCountInString(in.DisplayName) > 100 {
 		fe.Add("display_name", "must be at most 100 characters")
 	}
-	if err := CheckPassword("password", in.Username, in.Password); err != nil {
+	if err := s.Policy.Check("password", in.Username, in.DisplayName, in.Password); err != nil {
 		fe = append(fe, err.(*Error).Fields...)
 	}
 	depts, err := s.departmentSet(ctx)
@@ -230,7 +231,7 @@ func (s *UserService) Update(ctx context.Context, p *Principal, id int64, in Use
 	}
 	var hash string
 	if in.Password != nil {
-		if err := CheckPassword("password", u.Username, *in.Password); err != nil {
+		if err := s.Policy.Check("password", u.Username, u.DisplayName, *in.Password); err != nil {
 			fe = append(fe, err.(*Error).Fields...)
 		} else if hash, err = s.Hasher.Hash(*in.Password); err != nil {
 			return nil, err

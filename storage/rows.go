@@ -92,6 +92,14 @@ func (r *userRow) domain(roles []cms.RoleBinding) *cms.User {
 		FailedLogins: r.FailedLogins, LockedUntil: utc(r.LockedUntil), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 }
 
+type passwordHistoryRow struct {
+	bun.BaseModel `bun:"table:password_history"`
+	ID            int64 `bun:",pk,autoincrement"`
+	UserID        int64
+	Hash          string
+	CreatedAt     time.Time
+}
+
 type roleBindingRow struct {
 	bun.BaseModel `bun:"table:role_bindings"`
 	UserID        int64  `bun:",pk"`

@@ -25,6 +25,9 @@ func (db *DB) CreateUser(ctx context.Context, u *cms.User, passwordHash string, 
 		if err := replaceRoles(ctx, tx, u.ID, u.Roles); err != nil {
 			return err
 		}
+		if err := rememberPassword(ctx, tx, u.ID, passwordHash, u.PasswordChangedAt); err != nil {
+			return err
+		}
 		audit.Subject = "user:" + strconv.FormatInt(u.ID, 10)
 		return appendAudit(ctx, tx, audit)
 	})
@@ -152,8 +155,31 @@ func (db *DB) SetPassword(ctx context.Context, userID int64, hash string, change
 			Where("id = ?", userID).Exec(ctx); err != nil {
 			return err
 		}
+		if err := rememberPassword(ctx, tx, userID, hash, changedAt); err != nil {
+			return err
+		}
 		return appendAudit(ctx, tx, audit)
 	})
+}
+
+// rememberPassword adds hash to the account's history and forgets all but
+// the newest cms.PasswordHistoryLength.
+func rememberPassword(ctx context.Context, tx bun.Tx, userID int64, hash string, at time.Time) error {
+	if _, err := tx.NewInsert().Model(&passwordHistoryRow{UserID: userID, Hash: hash, CreatedAt: at}).Exec(ctx); err != nil {
+		return err
+	}
+	keep := tx.NewSelect().Model((*passwordHistoryRow)(nil)).Column("id").Where("user_id = ?", userID).
+		Order("id DESC").Limit(cms.PasswordHistoryLength)
+	_, err := tx.NewDelete().Model((*passwordHistoryRow)(nil)).Where("user_id = ?", userID).Where("id NOT IN (?)", keep).Exec(ctx)
+	return err
+}
+
+// PasswordHistory returns the account's last n password hashes, newest first.
+func (db *DB) PasswordHistory(ctx context.Context, userID int64, n int) ([]string, error) {
+	var hashes []string
+	err := db.bun.NewSelect().Model((*passwordHistoryRow)(nil)).Column("hash").Where("user_id = ?", userID).
+		Order("id DESC").Limit(int64(n)).Scan(ctx, &hashes)
+	return hashes, err
 }
 
 // CreateSession stores a session and clears the user's failed logins and

@@ -122,13 +122,17 @@ type UserStore interface {
 	FailAttempt(ctx context.Context, a Attempt, threshold int, lockUntil time.Time, audit AuditEntry) (bool, error)
 	// UnlockUser clears the lock and the failed-login count.
 	UnlockUser(ctx context.Context, userID int64, audit AuditEntry) error
-	// CreateSession stores a new session and clears failed logins and the
-	// lock of its user: a successful login settles its reservation.
+	// CreateSession stores a new session, deletes the user's expired ones
+	// and clears failed logins and the lock of its user: a successful login
+	// settles its reservation.
 	CreateSession(ctx context.Context, s *Session, audit AuditEntry) error
 	SessionByTokenHash(ctx context.Context, hash string, now time.Time) (*Session, error)
 	DeleteSession(ctx context.Context, id int64, audit AuditEntry) error
 	// DeleteUserSessions revokes every session of a user except keep (0: all).
 	DeleteUserSessions(ctx context.Context, userID, keep int64) error
+	// PurgeSessions deletes every session that expired at or before now
+	// and returns how many.
+	PurgeSessions(ctx context.Context, now time.Time) (int, error)
 }
 
 // Attempt is a password check reserved against the lockout: the N-th of

@@ -182,8 +182,9 @@ func (db *DB) PasswordHistory(ctx context.Context, userID int64, n int) ([]strin
 	return hashes, err
 }
 
-// CreateSession stores a session and clears the user's failed logins and
-// lock, restarting the count: the login settles every reservation.
+// CreateSession stores a session, deletes the user's expired ones, and
+// clears the user's failed logins and lock, restarting the count: the
+// login settles every reservation.
 func (db *DB) CreateSession(ctx context.Context, s *cms.Session, audit cms.AuditEntry) error {
 	row := &sessionRow{UserID: s.UserID, TokenHash: s.TokenHash, CreatedAt: s.CreatedAt, ExpiresAt: s.ExpiresAt}
 	return db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
@@ -191,6 +192,10 @@ func (db *DB) CreateSession(ctx context.Context, s *cms.Session, audit cms.Audit
 			return err
 		}
 		s.ID = row.ID
+		if _, err := tx.NewDelete().Model((*sessionRow)(nil)).Where("user_id = ?", s.UserID).
+			Where("expires_at <= ?", s.CreatedAt).Exec(ctx); err != nil {
+			return err
+		}
 		if _, err := tx.NewUpdate().Model((*userRow)(nil)).Set("failed_logins = 0").Set("locked_until = NULL").
 			Set("login_epoch = login_epoch + 1").Where("id = ?", s.UserID).Exec(ctx); err != nil {
 			return err
@@ -224,6 +229,16 @@ func (db *DB) DeleteSession(ctx context.Context, id int64, audit cms.AuditEntry)
 func (db *DB) DeleteUserSessions(ctx context.Context, userID, keep int64) error {
 	_, err := db.bun.NewDelete().Model((*sessionRow)(nil)).Where("user_id = ?", userID).Where("id <> ?", keep).Exec(ctx)
 	return err
+}
+
+// PurgeSessions deletes the sessions that expired at or before now.
+func (db *DB) PurgeSessions(ctx context.Context, now time.Time) (int, error) {
+	res, err := db.bun.NewDelete().Model((*sessionRow)(nil)).Where("expires_at <= ?", now).Exec(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
 }
 
 // withDetail adds a key to an entry's canonical JSON detail.

@@ -12,13 +12,15 @@ import (
 type loginRequest struct {
 	Username string `json:"username"`
 	Password string `json:"password"`
+	OTP      string `json:"otp"`
 }
 
 type loginResponse struct {
-	Token           string    `json:"token"`
-	ExpiresAt       time.Time `json:"expires_at"`
-	User            userJSON  `json:"user"`
-	PasswordExpired bool      `json:"password_expired"`
+	Token                string    `json:"token"`
+	ExpiresAt            time.Time `json:"expires_at"`
+	User                 userJSON  `json:"user"`
+	PasswordExpired      bool      `json:"password_expired"`
+	OTPEnrolmentRequired bool      `json:"otp_enrolment_required"`
 }
 
 func (s *Server) handleLogin(c echo.Context) error {
@@ -27,12 +29,12 @@ func (s *Server) handleLogin(c echo.Context) error {
 		return err
 	}
 	res, err := s.svc.Auth.Login(c.Request().Context(), cms.LoginRequest{Username: req.Username, Password: req.Password,
-		Client: c.RealIP()})
+		OTP: req.OTP, Client: c.RealIP()})
 	if err != nil {
 		return err
 	}
 	return respond(c, http.StatusOK, loginResponse{Token: res.Token, ExpiresAt: res.ExpiresAt,
-		User: s.userJSON(res.User), PasswordExpired: res.PasswordExpired})
+		User: s.userJSON(res.User), PasswordExpired: res.PasswordExpired, OTPEnrolmentRequired: res.OTPEnrolmentRequired})
 }
 
 func (s *Server) handleLogout(c echo.Context) error {
@@ -44,12 +46,14 @@ func (s *Server) handleLogout(c echo.Context) error {
 
 type meResponse struct {
 	userJSON
-	PasswordExpired bool `json:"password_expired"`
+	PasswordExpired      bool `json:"password_expired"`
+	OTPEnrolmentRequired bool `json:"otp_enrolment_required"`
 }
 
 func (s *Server) handleMe(c echo.Context) error {
 	p := principal(c)
-	return respond(c, http.StatusOK, meResponse{userJSON: s.userJSON(p.User), PasswordExpired: p.PasswordExpired})
+	return respond(c, http.StatusOK, meResponse{userJSON: s.userJSON(p.User), PasswordExpired: p.PasswordExpired,
+		OTPEnrolmentRequired: p.OTPEnrolmentRequired})
 }
 
 type passwordRequest struct {
@@ -83,6 +87,7 @@ type userJSON struct {
 	PasswordChangedAt time.Time  `json:"password_changed_at"`
 	PasswordExpiresAt time.Time  `json:"password_expires_at"`
 	LockedUntil       *time.Time `json:"locked_until"`
+	OTPEnabled        bool       `json:"otp_enabled"`
 	CreatedAt         time.Time  `json:"created_at"`
 	UpdatedAt         time.Time  `json:"updated_at"`
 }
@@ -95,5 +100,5 @@ func (s *Server) userJSON(u *cms.User) userJSON {
 	return userJSON{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Department: u.Department,
 		Roles: roles, Disabled: u.Disabled, PasswordChangedAt: u.PasswordChangedAt,
 		PasswordExpiresAt: u.PasswordChangedAt.Add(s.svc.Auth.Config.PasswordMaxAge),
-		LockedUntil:       timePtr(u.LockedUntil), CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
+		LockedUntil:       timePtr(u.LockedUntil), OTPEnabled: u.OTPEnabled, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
 }

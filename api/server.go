@@ -145,12 +145,15 @@ func (s *Server) routes() {
 	a.POST("/auth/logout", s.handleLogout)
 	a.GET("/me", s.handleMe)
 	a.PUT("/me/password", s.handleChangePassword)
+	a.POST("/me/otp", s.handleOTPStart)
+	a.POST("/me/otp/confirm", s.handleOTPConfirm)
 
 	a.GET("/users", s.handleUserList)
 	a.POST("/users", s.handleUserCreate)
 	a.GET("/users/:id", s.handleUserGet)
 	a.PATCH("/users/:id", s.handleUserUpdate)
 	a.POST("/users/:id/unlock", s.handleUserUnlock)
+	a.DELETE("/users/:id/otp", s.handleUserOTPReset)
 
 	a.GET("/departments", s.handleDepartments)
 	a.GET("/channels", s.handleChannels)

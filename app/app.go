@@ -110,8 +110,15 @@ func New(ctx context.Context, db *storage.DB, blobs cms.BlobStore, cfg Config, l
 	if err != nil {
 		return nil, err
 	}
+	totpKey := cfg.TOTPKey
+	if len(totpKey) == 0 {
+		if totpKey, err = db.Secret(ctx, "totp"); err != nil {
+			return nil, err
+		}
+	}
 	svc := services(db, blobs, az, rbac.PreviewSigner{Key: key}, cfg)
 	svc.Auth.SubjectKey = subjectKey
+	svc.Auth.OTP = rbac.TOTP{Issuer: cfg.Organization, Key: totpKey}
 	a := &App{DB: db, Blobs: blobs, Services: svc, Archive: svc.Archive.Exporter, cfg: cfg, log: log}
 	opts := cfg.HTTP
 	opts.Ready, opts.Spec = db.Ping, openapi.YAML

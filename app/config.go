@@ -22,6 +22,9 @@ type Config struct {
 	// slot before the server answers 503.
 	HashSlots int
 	HashWait  time.Duration
+	// TOTPKey seals the second factors' secrets in the database; empty
+	// means a key generated once and kept in the database itself.
+	TOTPKey []byte
 	// StageLimits are the time limits (办结时限) per review stage.
 	StageLimits map[cms.State]time.Duration
 	// Blob storage: a local folder under DataDir (the default) or S3.

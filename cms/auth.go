@@ -26,6 +26,9 @@ type AuthConfig struct {
 	// before any password is hashed; 0 means no limit.
 	AddressLimit int
 	UserLimit    int
+	// Require2FA makes the SecondFactorRoles enrol a second factor before
+	// they may do anything else.
+	Require2FA bool
 }
 
 // DefaultAuthConfig follows the seed rules: 90-day passwords, lockout for 15
@@ -46,6 +49,7 @@ type AuthService struct {
 	Users  UserStore
 	Hasher PasswordHasher // bounded (BoundedHasher), so that logins cannot exhaust memory
 	Policy *PasswordPolicy
+	OTP    OTP
 	Clock  Clock
 	Config AuthConfig
 	Audit  AuditLog
@@ -66,16 +70,18 @@ type AuthService struct {
 type LoginRequest struct {
 	Username string
 	Password string
+	OTP      string // the one-time code or a recovery code, for accounts with a second factor
 	Client   string // the client's address, for the throttle
 }
 
 // LoginResult is what a successful login returns: the bearer token, shown
 // to the client once and stored only as a hash.
 type LoginResult struct {
-	Token           string
-	ExpiresAt       time.Time
-	User            *User
-	PasswordExpired bool
+	Token                string
+	ExpiresAt            time.Time
+	User                 *User
+	PasswordExpired      bool
+	OTPEnrolmentRequired bool // the user may only enrol a second factor until they do
 }
 
 // tokenPrefix marks bearer tokens so that leaked ones are easy to recognise.
@@ -156,17 +162,61 @@ func (s *AuthService) Login(ctx context.Context, in LoginRequest) (*LoginResult,
 		}
 		return nil, errBadCredentials
 	}
+	factor, err := s.verifySecondFactor(ctx, a, u, in.OTP, now)
+	if err != nil {
+		return nil, err
+	}
+	return s.openSession(ctx, a, u, factor, now)
+}
+
+// verifySecondFactor asks an account with a second factor for its code. A
+// missing code gives the reservation back (the password was right, and a
+// client asks in two steps); a wrong or replayed one counts as a failed
+// login.
+func (s *AuthService) verifySecondFactor(ctx context.Context, a Attempt, u *User, code string, now time.Time) (string, error) {
+	if !u.OTPEnabled {
+		return "", nil
+	}
+	if strings.TrimSpace(code) == "" {
+		audit := NewAuditEntry(now, u.ID, AuditLoginFailed, userSubject(u.ID), map[string]any{"reason": "one-time code missing"})
+		if err := s.Users.ReleaseAttempt(context.WithoutCancel(ctx), a, &audit); err != nil {
+			return "", err
+		}
+		return "", errOTPRequired
+	}
+	factor, err := s.secondFactor(ctx, u, code, now)
+	if err != nil {
+		s.release(ctx, a)
+		return "", err
+	}
+	if factor == "" {
+		if _, err := s.fail(ctx, a, "wrong one-time code", now); err != nil {
+			return "", err
+		}
+		return "", errOTPInvalid
+	}
+	return factor, nil
+}
+
+// openSession completes a login: a new token, its session, and the
+// reservation settled as a success.
+func (s *AuthService) openSession(ctx context.Context, a Attempt, u *User, factor string, now time.Time) (*LoginResult, error) {
 	token, err := newToken()
 	if err != nil {
 		s.release(ctx, a)
 		return nil, err
 	}
+	var detail map[string]any
+	if factor != "" {
+		detail = map[string]any{"second_factor": factor}
+	}
 	sess := &Session{UserID: u.ID, TokenHash: HashToken(token), CreatedAt: now, ExpiresAt: now.Add(s.Config.SessionTTL)}
-	if err := s.Users.CreateSession(context.WithoutCancel(ctx), sess, NewAuditEntry(now, u.ID, AuditLogin, userSubject(u.ID), nil)); err != nil {
+	if err := s.Users.CreateSession(context.WithoutCancel(ctx), sess, NewAuditEntry(now, u.ID, AuditLogin, userSubject(u.ID), detail)); err != nil {
 		return nil, err
 	}
 	u.FailedLogins, u.LockedUntil = 0, time.Time{}
-	return &LoginResult{Token: token, ExpiresAt: sess.ExpiresAt, User: u, PasswordExpired: s.passwordExpired(u, now)}, nil
+	return &LoginResult{Token: token, ExpiresAt: sess.ExpiresAt, User: u, PasswordExpired: s.passwordExpired(u, now),
+		OTPEnrolmentRequired: s.mustEnrol(u)}, nil
 }
 
 func (s *AuthService) passwordExpired(u *User, now time.Time) bool {
@@ -194,7 +244,8 @@ func (s *AuthService) Authenticate(ctx context.Context, token string) (*Principa
 	if u.Disabled || u.LockedUntil.After(now) {
 		return nil, Errorf(EUNAUTHORIZED, "invalid or expired token")
 	}
-	return &Principal{User: u, SessionID: sess.ID, PasswordExpired: s.passwordExpired(u, now)}, nil
+	return &Principal{User: u, SessionID: sess.ID, PasswordExpired: s.passwordExpired(u, now),
+		OTPEnrolmentRequired: s.mustEnrol(u)}, nil
 }
 
 // Logout revokes the caller's token.

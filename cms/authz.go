@@ -11,6 +11,7 @@ const (
 	ActStructureRead Action = "structure.read"
 	ActUserManage    Action = "user.manage"
 	ActUserUnlock    Action = "user.unlock"
+	ActUserResetOTP  Action = "user.reset_otp"
 	ActItemRead      Action = "item.read"
 	ActItemCreate    Action = "item.create"
 	ActItemEdit      Action = "item.edit"
@@ -41,6 +42,9 @@ type Principal struct {
 	User            *User
 	SessionID       int64
 	PasswordExpired bool
+	// OTPEnrolmentRequired: the caller's roles need a second factor they
+	// have not enrolled; until they do, they may only enrol.
+	OTPEnrolmentRequired bool
 }
 
 // authorize returns nil when p may do act on res and a forbidden error
@@ -52,6 +56,9 @@ func authorize(ctx context.Context, az Authorizer, p *Principal, act Action, res
 	}
 	if p.PasswordExpired {
 		return Errorf(EPWEXPIRED, "your password has expired; change it before doing anything else")
+	}
+	if p.OTPEnrolmentRequired {
+		return Errorf(EOTPENROL, "your roles need a second factor; enrol one (POST /api/v1/me/otp) before doing anything else")
 	}
 	ok, err := az.Allowed(ctx, p.User, act, res)
 	if err != nil {
@@ -117,6 +124,7 @@ var actionWords = map[Action]string{
 	ActStructureRead:  "read the structure",
 	ActUserManage:     "manage users",
 	ActUserUnlock:     "unlock accounts",
+	ActUserResetOTP:   "reset second factors",
 	ActItemRead:       "read items",
 	ActItemCreate:     "create items",
 	ActItemEdit:       "edit items",

@@ -61,6 +61,7 @@ type User struct {
 	PasswordChangedAt time.Time
 	FailedLogins      int
 	LockedUntil       time.Time
+	OTPEnabled        bool // a second factor is enrolled
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
 }
@@ -92,6 +93,7 @@ type UserFilter struct {
 
 // UserStore persists users, their credentials, role bindings and sessions.
 type UserStore interface {
+	OTPStore
 	// CreateUser stores u with its role bindings and password hash, setting u.ID.
 	CreateUser(ctx context.Context, u *User, passwordHash string, audit AuditEntry) error
 	UserByID(ctx context.Context, id int64) (*User, error)

@@ -174,7 +174,7 @@ func (s *UserService) List(ctx context.Context, p *Principal, f UserFilter) ([]U
 
 // Get returns one account. Anyone may read their own.
 func (s *UserService) Get(ctx context.Context, p *Principal, id int64) (*User, error) {
-	if p == nil || p.User == nil || p.User.ID != id || p.PasswordExpired {
+	if p == nil || p.User == nil || p.User.ID != id || p.PasswordExpired || p.OTPEnrolmentRequired {
 		if err := authorize(ctx, s.Authorizer, p, ActUserManage, Resource{}); err != nil {
 			return nil, err
 		}

@@ -44,6 +44,11 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	if c.AdminPassword, err = secret(getenv, "CMS_ADMIN_PASSWORD"); err != nil {
 		errs = append(errs, err)
 	}
+	totpKey, err := secret(getenv, "CMS_TOTP_KEY")
+	if err != nil {
+		errs = append(errs, err)
+	}
+	c.TOTPKey = []byte(totpKey)
 	if c.DatabaseURL == "" {
 		c.DatabaseURL = storage.SQLiteURL(c.DataDir)
 	}
@@ -106,12 +111,17 @@ func loadConfig(getenv func(string) string) (Config, error) {
 			n.set(x)
 		}
 	}
-	switch v := getenv("CMS_TRUST_PROXY"); v {
-	case "", "0", "false":
-	case "1", "true":
-		c.HTTP.TrustProxy = true
-	default:
-		errs = append(errs, fmt.Errorf("CMS_TRUST_PROXY: want true or false, got %q", v))
+	for _, b := range []struct {
+		name string
+		dst  *bool
+	}{{"CMS_TRUST_PROXY", &c.HTTP.TrustProxy}, {"CMS_REQUIRE_2FA", &c.Auth.Require2FA}} {
+		switch v := getenv(b.name); v {
+		case "", "0", "false":
+		case "1", "true":
+			*b.dst = true
+		default:
+			errs = append(errs, fmt.Errorf("%s: want true or false, got %q", b.name, v))
+		}
 	}
 	if v := getenv("CMS_MEDIA_REDIRECT"); v != "" {
 		if c.HTTP.MediaRedirect, err = time.ParseDuration(v); err != nil || c.HTTP.MediaRedirect < 0 || c.HTTP.MediaRedirect > time.Hour {

@@ -60,6 +60,7 @@ func TestConfigIsValidated(t *testing.T) {
 		"bad threshold":  {"CMS_LOCKOUT_THRESHOLD": "0"},
 		"bad hash wait":  {"CMS_HASH_WAIT": "0s"},
 		"bad limit":      {"CMS_LOGIN_ADDRESS_LIMIT": "-1"},
+		"bad 2fa":        {"CMS_REQUIRE_2FA": "yes please"},
 		"both secrets":   {"CMS_ADMIN_PASSWORD": "x", "CMS_ADMIN_PASSWORD_FILE": "/etc/hostname"},
 		"missing secret": {"CMS_ADMIN_PASSWORD_FILE": "/nonexistent/secret"},
 	} {
@@ -74,10 +75,15 @@ func TestConfigIsValidated(t *testing.T) {
 	if c.Auth.AddressLimit != 60 || c.Auth.UserLimit != 10 || c.HashSlots != 0 || c.HashWait != time.Second {
 		t.Errorf("login limits by default: %+v, slots %d, wait %v", c.Auth, c.HashSlots, c.HashWait)
 	}
-	vars := map[string]string{"CMS_LOGIN_ADDRESS_LIMIT": "0", "CMS_LOGIN_USER_LIMIT": "3", "CMS_HASH_CONCURRENCY": "4", "CMS_HASH_WAIT": "250ms"}
+	if c.Auth.Require2FA || len(c.TOTPKey) != 0 {
+		t.Errorf("2FA by default: %v, key %q", c.Auth.Require2FA, c.TOTPKey)
+	}
+	vars := map[string]string{"CMS_LOGIN_ADDRESS_LIMIT": "0", "CMS_LOGIN_USER_LIMIT": "3", "CMS_HASH_CONCURRENCY": "4", "CMS_HASH_WAIT": "250ms",
+		"CMS_REQUIRE_2FA": "true", "CMS_TOTP_KEY": "k3y"}
 	c, err = loadConfig(func(k string) string { return vars[k] })
-	if err != nil || c.Auth.AddressLimit != 0 || c.Auth.UserLimit != 3 || c.HashSlots != 4 || c.HashWait != 250*time.Millisecond {
-		t.Errorf("login limits: %+v, slots %d, wait %v, %v", c.Auth, c.HashSlots, c.HashWait, err)
+	if err != nil || c.Auth.AddressLimit != 0 || c.Auth.UserLimit != 3 || c.HashSlots != 4 || c.HashWait != 250*time.Millisecond ||
+		!c.Auth.Require2FA || string(c.TOTPKey) != "k3y" {
+		t.Errorf("login limits and 2FA: %+v, slots %d, wait %v, key %q, %v", c.Auth, c.HashSlots, c.HashWait, c.TOTPKey, err)
 	}
 }
 

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"os/exec"
 	"strconv"
@@ -43,7 +45,8 @@ func (b *bench) startAttack() (func() (*attackStats, error), error) {
 		return nil, err
 	}
 	cmd := exec.Command("nice", "-n", "19", self, "-attacker", b.base, "-victims", strings.Join(b.victims, ","),
-		"-clients", strconv.Itoa(b.o.clients), "-attack", b.o.attack.String(), "-pace", b.o.pace.String())
+		"-clients", strconv.Itoa(b.o.clients), "-attack", b.o.attack.String(), "-pace", b.o.pace.String(),
+		"-control="+strconv.FormatBool(b.o.control))
 	cmd.Stderr = os.Stderr
 	var out strings.Builder
 	cmd.Stdout = &out
@@ -60,6 +63,16 @@ func (b *bench) startAttack() (func() (*attackStats, error), error) {
 		}
 		return &st, nil
 	}, nil
+}
+
+func (b *bench) get(c *http.Client, path string) (int, error) {
+	res, err := c.Get(b.base + path)
+	if err != nil {
+		return 0, err
+	}
+	defer res.Body.Close()
+	_, err = io.Copy(io.Discard, res.Body)
+	return res.StatusCode, err
 }
 
 // runAttacker is the child: it attacks base for o.attack and prints the answers.
@@ -98,7 +111,13 @@ func (b *bench) attack(ctx context.Context, stats *attackStats) {
 					name = "nobody-" + strconv.FormatUint(r.Uint64(), 36)
 				}
 				pw := "Guess-" + strconv.FormatUint(r.Uint64(), 36)
-				status, _, err := b.post(c, "/api/v1/auth/login", "", map[string]string{"username": name, "password": pw})
+				var status int
+				var err error
+				if b.o.control {
+					status, err = b.get(c, "/healthz")
+				} else {
+					status, _, err = b.post(c, "/api/v1/auth/login", "", map[string]string{"username": name, "password": pw})
+				}
 				if ctx.Err() != nil {
 					return
 				}

@@ -18,7 +18,8 @@
 //
 // The hostile clients run in a child process at nice 19 (see attack.go),
 // so that on one machine the attacker's own CPU use is not counted as the
-// server's slowness.
+// server's slowness. With -control they send GET /healthz at the same rate
+// instead, which shows what the request rate alone costs on this machine.
 //
 // It prints the figures and the goals (peak RSS under 400 MiB, legitimate
 // logins succeed afterwards, content p99 during the attack within 3× the
@@ -56,6 +57,7 @@ type options struct {
 	idle        time.Duration
 	probeRate   int
 	pace        time.Duration
+	control     bool
 	bin         string
 	databaseURL string
 	keep        bool
@@ -68,6 +70,7 @@ func main() {
 	flag.DurationVar(&o.idle, "idle", 15*time.Second, "how long the idle content API is probed")
 	flag.IntVar(&o.probeRate, "probe-rate", 100, "content API requests per second of the probe")
 	flag.DurationVar(&o.pace, "pace", time.Second, "each hostile client starts at most one login per pace (0: back to back)")
+	flag.BoolVar(&o.control, "control", false, "send GET /healthz instead of logins at the same rate, to see what the request rate alone costs")
 	flag.StringVar(&o.bin, "bin", "", "cms binary to run (default: build ./cmd/cms)")
 	flag.StringVar(&o.databaseURL, "database-url", "", "database for the server (default: SQLite in a temporary directory)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory (database, server log)")
@@ -301,6 +304,16 @@ func (b *bench) rss() (cur, peak int64) {
 	return cur, peak
 }
 
+// loadAverage is the machine's one-minute load average, which says how
+// much else competed for the cores.
+func loadAverage() string {
+	b, _ := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); len(f) > 0 {
+		return f[0]
+	}
+	return "?"
+}
+
 func percentile(lat []time.Duration, p float64) time.Duration {
 	if len(lat) == 0 {
 		return 0
@@ -382,8 +395,12 @@ func (b *bench) measure() error {
 	}
 	idleP99, attackP99 := percentile(idleLat, 0.99), percentile(attackLat, 0.99)
 	ratio := float64(attackP99) / float64(max(idleP99, time.Microsecond))
-	fmt.Printf("\nbench-login: %d hostile clients (one address each, one login per %v each) for %v against cms serve (argon2id m=64 MiB)\n",
-		b.o.clients, b.o.pace, b.o.attack)
+	what := "one login"
+	if b.o.control {
+		what = "control: one GET /healthz instead of a login"
+	}
+	fmt.Printf("\nbench-login: %d hostile clients (one address each, %s per %v each) for %v against cms serve (argon2id m=64 MiB); load average %s\n",
+		b.o.clients, what, b.o.pace, b.o.attack, loadAverage())
 	fmt.Printf("  hostile logins answered: %d (%.0f/s): %v, transport errors %d\n", total, float64(total)/b.o.attack.Seconds(), stats.Statuses, stats.Errors)
 	fmt.Printf("  server RSS: %d MiB at start, %d MiB highest sampled during the attack, %d MiB peak (VmHWM), %d MiB at the end\n",
 		rssStart/mib, maxRSS.Load()/mib, peak/mib, rssEnd/mib)

@@ -47,3 +47,8 @@ clean:
 .PHONY: bench-content
 bench-content:
 	scripts/bench-content.sh
+
+## bench-login: attack a real cms serve (production argon2id) with 1,000 concurrent hostile logins and print peak RSS, content API p99 idle and under attack, and whether legitimate logins still work (ATTACK=30s)
+.PHONY: bench-login
+bench-login:
+	$(GO) run ./scripts/bench/login -attack $(or $(ATTACK),30s)

@@ -12,14 +12,16 @@ import (
 type loginRequest struct {
 	Username string `json:"username"`
 	Password string `json:"password"`
+	OTP      string `json:"otp"`
 }
 
 type loginResponse struct {
-	Token              string    `json:"token"`
-	ExpiresAt          time.Time `json:"expires_at"`
-	User               userJSON  `json:"user"`
-	PasswordExpired    bool      `json:"password_expired"`
-	MustChangePassword bool      `json:"must_change_password"`
+	Token                string    `json:"token"`
+	ExpiresAt            time.Time `json:"expires_at"`
+	User                 userJSON  `json:"user"`
+	PasswordExpired      bool      `json:"password_expired"`
+	MustChangePassword   bool      `json:"must_change_password"`
+	OTPEnrolmentRequired bool      `json:"otp_enrolment_required"`
 }
 
 func (s *Server) handleLogin(c echo.Context) error {
@@ -27,12 +29,14 @@ func (s *Server) handleLogin(c echo.Context) error {
 	if err := decode(c, &req); err != nil {
 		return err
 	}
-	res, err := s.svc.Auth.Login(c.Request().Context(), req.Username, req.Password)
+	res, err := s.svc.Auth.Login(c.Request().Context(), cms.LoginRequest{Username: req.Username, Password: req.Password,
+		OTP: req.OTP, Client: c.RealIP()})
 	if err != nil {
 		return err
 	}
 	return respond(c, http.StatusOK, loginResponse{Token: res.Token, ExpiresAt: res.ExpiresAt,
-		User: s.userJSON(res.User), PasswordExpired: res.PasswordExpired, MustChangePassword: res.MustChangePassword})
+		User: s.userJSON(res.User), PasswordExpired: res.PasswordExpired, MustChangePassword: res.MustChangePassword,
+		OTPEnrolmentRequired: res.OTPEnrolmentRequired})
 }
 
 func (s *Server) handleLogout(c echo.Context) error {
@@ -44,12 +48,14 @@ func (s *Server) handleLogout(c echo.Context) error {
 
 type meResponse struct {
 	userJSON
-	PasswordExpired bool `json:"password_expired"`
+	PasswordExpired      bool `json:"password_expired"`
+	OTPEnrolmentRequired bool `json:"otp_enrolment_required"`
 }
 
 func (s *Server) handleMe(c echo.Context) error {
 	p := principal(c)
-	return respond(c, http.StatusOK, meResponse{userJSON: s.userJSON(p.User), PasswordExpired: p.PasswordExpired})
+	return respond(c, http.StatusOK, meResponse{userJSON: s.userJSON(p.User), PasswordExpired: p.PasswordExpired,
+		OTPEnrolmentRequired: p.OTPEnrolmentRequired})
 }
 
 type passwordRequest struct {
@@ -84,6 +90,7 @@ type userJSON struct {
 	PasswordExpiresAt  time.Time  `json:"password_expires_at"`
 	MustChangePassword bool       `json:"must_change_password"`
 	LockedUntil        *time.Time `json:"locked_until"`
+	OTPEnabled         bool       `json:"otp_enabled"`
 	CreatedAt          time.Time  `json:"created_at"`
 	UpdatedAt          time.Time  `json:"updated_at"`
 	// PendingGrants are shown by the user management routes only.
@@ -98,8 +105,8 @@ func (s *Server) userJSON(u *cms.User) userJSON {
 	return userJSON{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Department: u.Department,
 		Roles: roles, Disabled: u.Disabled, PasswordChangedAt: u.PasswordChangedAt,
 		PasswordExpiresAt:  u.PasswordChangedAt.Add(s.svc.Auth.Config.PasswordMaxAge),
-		MustChangePassword: u.MustChangePassword,
-		LockedUntil:        timePtr(u.LockedUntil), CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
+		MustChangePassword: u.MustChangePassword, OTPEnabled: u.OTPEnabled,
+		LockedUntil: timePtr(u.LockedUntil), CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
 }
 
 // managedUserJSON is a user as the user management routes show it, with

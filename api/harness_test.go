@@ -82,6 +82,9 @@ type env struct {
 	svc    *cms.Services
 	// blobRoot is the folder blob store's directory.
 	blobRoot string
+	// dbURL and cfg let replica start another server process on the same database.
+	dbURL string
+	cfg   app.Config
 }
 
 // cheapArgon2 keeps tests fast; production costs are set by configuration.
@@ -96,37 +99,57 @@ func newEnv(t testing.TB) *env {
 func newEnvWith(t testing.TB, opt func(*app.Config)) *env {
 	t.Helper()
 	ctx := context.Background()
-	db := storagetest.Open(t)
+	dbURL := storagetest.URL(t)
+	db := storagetest.OpenURL(t, dbURL)
 	clock := &fakeClock{t: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)}
 	cfg := app.Defaults()
 	cfg.Clock, cfg.Argon2, cfg.UploadMax = clock, cheapArgon2, 64<<20
 	cfg.HTTP = api.Options{Version: "test"} // no rate limit: tests call in bursts
+	cfg.Auth.AddressLimit, cfg.Auth.UserLimit = 0, 0
+	cfg.HashWait = 30 * time.Second // a slow machine must not make a test's login busy
 	if opt != nil {
 		opt(&cfg)
 	}
 	blobRoot := filepath.Join(t.TempDir(), "blobs")
+	e := startEnv(t, db, blobRoot, cfg)
+	e.clock, e.dbURL = clock, dbURL
+	if _, _, err := e.svc.Users.Bootstrap(ctx, adminPassword, "information"); err != nil {
+		t.Fatal(err)
+	}
+	// The first additional administrator comes from the server's console.
+	if _, err := e.svc.Users.AddFromCLI(ctx, cms.NewUser{Username: "admin2", Password: admin2Password, Department: "information",
+		Roles: []cms.RoleBinding{{Role: cms.RoleAdmin, Department: "information"}}}); err != nil {
+		t.Fatal(err)
+	}
+	e.admin = e.login("admin", adminPassword)
+	e.admin2 = e.login("admin2", admin2Password)
+	return e
+}
+
+// startEnv builds the app over db and serves it over HTTP.
+func startEnv(t testing.TB, db *storage.DB, blobRoot string, cfg app.Config) *env {
+	t.Helper()
 	blobs, err := storage.NewFolderStore(blobRoot)
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := app.New(ctx, db, blobs, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	a, err := app.New(context.Background(), db, blobs, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := a.Services.Users.Bootstrap(ctx, adminPassword, "information"); err != nil {
-		t.Fatal(err)
-	}
-	// The first additional administrator comes from the server's console.
-	if _, err := a.Services.Users.AddFromCLI(ctx, cms.NewUser{Username: "admin2", Password: admin2Password, Department: "information",
-		Roles: []cms.RoleBinding{{Role: cms.RoleAdmin, Department: "information"}}}); err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)
-	e := &env{t: t, srv: srv, app: a, server: a.API, clock: clock, db: db, svc: a.Services, blobRoot: blobRoot}
-	e.admin = e.login("admin", adminPassword)
-	e.admin2 = e.login("admin2", admin2Password)
-	return e
+	return &env{t: t, srv: srv, app: a, server: a.API, db: db, svc: a.Services, blobRoot: blobRoot, cfg: cfg}
+}
+
+// replica starts a second server on e's database with its own connections,
+// caches and limits, as another server process behind the same load
+// balancer would be. It shares e's clock and administrators' tokens.
+func (e *env) replica(t testing.TB) *env {
+	t.Helper()
+	r := startEnv(t, storagetest.OpenURL(t, e.dbURL), e.blobRoot, e.cfg)
+	r.clock, r.dbURL, r.admin, r.admin2 = e.clock, e.dbURL, e.admin, e.admin2
+	return r
 }
 
 var (

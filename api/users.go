@@ -92,3 +92,15 @@ func (s *Server) handleUserUpdate(c echo.Context) error {
 	}
 	return respond(c, http.StatusOK, s.managedUserJSON(u))
 }
+
+func (s *Server) handleUserUnlock(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	u, err := s.svc.Users.Unlock(c.Request().Context(), principal(c), id)
+	if err != nil {
+		return err
+	}
+	return respond(c, http.StatusOK, s.userJSON(u))
+}

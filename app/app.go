@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"path/filepath"
+	"runtime"
 
 	openapi "github.com/tlhpf/cms"
 	"github.com/tlhpf/cms/api"
@@ -111,11 +112,21 @@ func New(ctx context.Context, db *storage.DB, blobs cms.BlobStore, cfg Config, l
 	if err != nil {
 		return nil, err
 	}
+	subjectKey, err := db.Secret(ctx, "audit-subject")
+	if err != nil {
+		return nil, err
+	}
+	totpKey := cfg.TOTPKey
+	if len(totpKey) == 0 {
+		if totpKey, err = db.Secret(ctx, "totp"); err != nil {
+			return nil, err
+		}
+	}
 	if cfg.SingleAdmin {
 		log.Warn("CMS_SINGLE_ADMIN is on: one administrator alone can grant the roles of the approval chain " +
 			"and reset their holders' passwords; add a second administrator (cms user add) and turn it off")
 	}
-	svc := services(db, blobs, az, rbac.PreviewSigner{Key: key}, cfg)
+	svc := services(db, blobs, az, secrets{preview: key, auditSubject: subjectKey, totp: totpKey}, cfg)
 	a := &App{DB: db, Blobs: blobs, Services: svc, Archive: svc.Archive.Exporter, cfg: cfg, log: log}
 	opts := cfg.HTTP
 	opts.Ready, opts.Spec = db.Ping, openapi.YAML
@@ -124,14 +135,25 @@ func New(ctx context.Context, db *storage.DB, blobs cms.BlobStore, cfg Config, l
 }
 
 // services builds every cms service over one database and blob store.
-func services(db *storage.DB, blobs cms.BlobStore, az cms.Authorizer, previews cms.PreviewSigner, cfg Config) *cms.Services {
-	clock, hasher, bus := cfg.Clock, rbac.Hasher{Params: cfg.Argon2}, &cms.Bus{}
+// secrets are the keys the services sign and hide with.
+type secrets struct {
+	preview      []byte // signs preview links
+	auditSubject []byte // hides unknown usernames in the audit log
+	totp         []byte // encrypts second-factor secrets
+}
+
+func services(db *storage.DB, blobs cms.BlobStore, az cms.Authorizer, keys secrets, cfg Config) *cms.Services {
+	clock, bus, previews := cfg.Clock, &cms.Bus{}, rbac.PreviewSigner{Key: keys.preview}
+	policy := &cms.PasswordPolicy{Strength: rbac.Strength{}, MinScore: cms.DefaultMinScore}
+	hasher := cms.NewBoundedHasher(rbac.Hasher{Params: cfg.Argon2}, cfg.hashSlots(), cfg.HashWait)
 	flow := &cms.WorkflowService{Items: db, Users: db, Flow: db, Machine: workflow.Machine{}, Structure: db,
 		Authorizer: az, Audit: db, Clock: clock, Renderer: render.Renderer{}, Secrecy: db, Limits: cfg.StageLimits, Bus: bus}
 	return &cms.Services{
-		Auth: &cms.AuthService{Users: db, Hasher: hasher, Clock: clock, Config: cfg.Auth, Audit: db},
-		Users: &cms.UserService{Users: db, Grants: db, Structure: db, Hasher: hasher, Authorizer: az, Audit: db, Clock: clock,
-			SingleAdmin: cfg.SingleAdmin},
+		Auth: &cms.AuthService{Users: db, Hasher: hasher, Policy: policy, Clock: clock, Config: cfg.Auth, Audit: db,
+			AddressThrottle: throttle(cfg.Auth.AddressLimit, clock), UserThrottle: throttle(cfg.Auth.UserLimit, clock),
+			SubjectKey: keys.auditSubject, OTP: rbac.TOTP{Issuer: cfg.Organization, Key: keys.totp}},
+		Users: &cms.UserService{Users: db, Grants: db, Structure: db, Hasher: hasher, Policy: policy, Authorizer: az,
+			Audit: db, Clock: clock, SingleAdmin: cfg.SingleAdmin},
 		Structure: &cms.StructureService{Structure: db, Authorizer: az},
 		Items:     &cms.ItemService{Items: db, Structure: db, Authorizer: az, Audit: db, Clock: clock, Previews: previews},
 		Workflow:  flow,
@@ -147,6 +169,26 @@ func services(db *storage.DB, blobs cms.BlobStore, az cms.Authorizer, previews c
 			Organization: cfg.Organization, Authorizer: az, Audit: db, Clock: clock},
 		Bus: bus,
 	}
+}
+
+// throttle returns a login throttle of perMinute attempts per key, or nil
+// (no limit) for 0.
+func throttle(perMinute int, clock cms.Clock) cms.Throttle {
+	if perMinute <= 0 {
+		return nil
+	}
+	return rbac.NewThrottle(perMinute, clock)
+}
+
+// hashSlots is how many password hashes run at once: as many as fit on
+// the cores but one, each taking Argon2.Threads cores, so that a flood of
+// logins leaves a core to the content API; at least one, at most four
+// (4 × 64 MiB by default).
+func (c Config) hashSlots() int {
+	if c.HashSlots > 0 {
+		return c.HashSlots
+	}
+	return min(4, max(1, (runtime.GOMAXPROCS(0)-1)/max(1, int(c.Argon2.Threads))))
 }
 
 // Handler is the HTTP face of the app.

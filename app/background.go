@@ -12,7 +12,8 @@ import (
 // Run runs the background workers until ctx ends: the scheduler (at once
 // when a revision is cleared, and every SchedulerInterval), the integrity
 // patrol (at start and every PatrolInterval), the media garbage collector,
-// and the watcher of changes other server processes make. Call it once.
+// the purge of expired sessions (hourly), and the watcher of changes other
+// server processes make. Call it once.
 func (a *App) Run(ctx context.Context) {
 	sched := newScheduler(a.Services.Workflow, a.cfg.SchedulerInterval, a.log)
 	a.Services.Bus.Subscribe(func(n cms.Notice) {
@@ -24,6 +25,7 @@ func (a *App) Run(ctx context.Context) {
 	wg.Go(func() { sched.run(ctx) })
 	wg.Go(func() { patrolDaily(ctx, a.Services.Patrol, a.cfg.PatrolInterval, a.log) })
 	wg.Go(func() { collectGarbage(ctx, a.Services.Media, a.cfg.MediaGrace, a.log) })
+	wg.Go(func() { purgeSessions(ctx, a.Services.Auth, time.Hour, a.log) })
 	wg.Go(func() { a.WatchChanges(ctx) })
 	wg.Wait()
 }
@@ -110,6 +112,26 @@ func patrolDaily(ctx context.Context, patrol *cms.PatrolService, interval time.D
 			log.Warn("integrity patrol found tampered content", slog.Int("problems", len(r.Problems)), slog.Int64("report", r.ID))
 		case err == nil:
 			log.Info("integrity patrol", slog.Int("revisions", r.Revisions), slog.Int("attachments", r.Attachments))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// purgeSessions deletes expired sessions at start and then every interval.
+func purgeSessions(ctx context.Context, auth *cms.AuthService, interval time.Duration, log *slog.Logger) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		n, err := auth.PurgeSessions(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Error("session purge", slog.Any("error", err))
+		case n > 0:
+			log.Info("session purge", slog.Int("sessions", n))
 		}
 		select {
 		case <-ctx.Done():

@@ -17,6 +17,14 @@ type Config struct {
 	DatabaseURL string
 	Auth        cms.AuthConfig
 	Argon2      rbac.Argon2Params
+	// HashSlots is how many password hashes may run at once (0: one per
+	// Argon2.Threads cores) and HashWait how long a check waits for a
+	// slot before the server answers 503.
+	HashSlots int
+	HashWait  time.Duration
+	// TOTPKey seals the second factors' secrets in the database; empty
+	// means a key generated once and kept in the database itself.
+	TOTPKey []byte
 	// StageLimits are the time limits (办结时限) per review stage.
 	StageLimits map[cms.State]time.Duration
 	// Blob storage: a local folder under DataDir (the default) or S3.
@@ -52,6 +60,7 @@ func Defaults() Config {
 		DatabaseURL:  storage.SQLiteURL("./data"),
 		Auth:         cms.DefaultAuthConfig(),
 		Argon2:       rbac.DefaultArgon2,
+		HashWait:     time.Second,
 		BlobStore:    "folder",
 		UploadMax:    100 << 20,
 		MediaGrace:   24 * time.Hour,
@@ -88,7 +97,7 @@ func (c Config) withDefaults() Config {
 		c.Organization = d.Organization
 	}
 	for _, p := range []struct{ v, def *time.Duration }{
-		{&c.SchedulerInterval, &d.SchedulerInterval}, {&c.PatrolInterval, &d.PatrolInterval}, {&c.WatchInterval, &d.WatchInterval},
+		{&c.HashWait, &d.HashWait}, {&c.SchedulerInterval, &d.SchedulerInterval}, {&c.PatrolInterval, &d.PatrolInterval}, {&c.WatchInterval, &d.WatchInterval},
 	} {
 		if *p.v == 0 {
 			*p.v = *p.def

@@ -23,6 +23,12 @@ const (
 	AuditTransition       = "transition"
 	AuditPermissionDenied = "permission_denied"
 	AuditSignoffChain     = "signoff_chain_changed"
+	AuditAccountUnlocked  = "account_unlocked"
+	// Second factors.
+	AuditOTPEnrolmentStarted = "otp_enrolment_started"
+	AuditOTPEnabled          = "otp_enabled"
+	AuditOTPReset            = "otp_reset"
+	AuditRecoveryCodeUsed    = "otp_recovery_code_used"
 )
 
 // AuditEntry is one line of the tamper-evident audit log. The store assigns

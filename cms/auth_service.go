@@ -14,12 +14,21 @@ import (
 	"unicode/utf8"
 )
 
-// AuthConfig holds the account rules: session lifetime, password age and lockout.
+// AuthConfig holds the account rules: session lifetime, password age,
+// lockout and the login throttles.
 type AuthConfig struct {
 	SessionTTL       time.Duration // how long a login token lives
 	PasswordMaxAge   time.Duration // after this a password must be changed (seed rule: three months)
 	LockoutThreshold int           // failed logins in a row that lock the account
 	LockoutDuration  time.Duration // how long a locked account stays locked
+	// AddressLimit and UserLimit are the login attempts allowed per minute
+	// (and in a burst) per client address and per username, checked
+	// before any password is hashed; 0 means no limit.
+	AddressLimit int
+	UserLimit    int
+	// Require2FA makes the SecondFactorRoles enrol a second factor before
+	// they may do anything else.
+	Require2FA bool
 }
 
 // DefaultAuthConfig follows the seed rules: 90-day passwords, lockout for 15
@@ -30,19 +39,39 @@ func DefaultAuthConfig() AuthConfig {
 		PasswordMaxAge:   90 * 24 * time.Hour,
 		LockoutThreshold: 5,
 		LockoutDuration:  15 * time.Minute,
+		AddressLimit:     60,
+		UserLimit:        10,
 	}
 }
 
 // AuthService signs users in and out, resolves bearer tokens and changes passwords.
 type AuthService struct {
 	Users  UserStore
-	Hasher PasswordHasher
+	Hasher PasswordHasher // bounded (BoundedHasher), so that logins cannot exhaust memory
+	Policy *PasswordPolicy
+	OTP    OTP
 	Clock  Clock
 	Config AuthConfig
 	Audit  AuditLog
+	// AddressThrottle and UserThrottle limit login attempts per client
+	// address and per username before any hashing; nil means no limit.
+	AddressThrottle Throttle
+	UserThrottle    Throttle
+	// SubjectKey keys the hash that stands for an unknown username in the
+	// audit log (see MaskedName).
+	SubjectKey []byte
 
-	dummyOnce sync.Once
+	dummyMu   sync.Mutex
 	dummyHash string
+}
+
+// LoginRequest is what a client sends to sign in, and the address it
+// comes from.
+type LoginRequest struct {
+	Username string
+	Password string
+	OTP      string // the one-time code or a recovery code, for accounts with a second factor
+	Client   string // the client's address, for the throttle
 }
 
 // LoginResult is what a successful login returns: the bearer token, shown
@@ -55,6 +84,8 @@ type LoginResult struct {
 	// else; MustChangePassword that it is because an administrator chose it.
 	PasswordExpired    bool
 	MustChangePassword bool
+	// OTPEnrolmentRequired: the user may only enrol a second factor until they do.
+	OTPEnrolmentRequired bool
 }
 
 // tokenPrefix marks bearer tokens so that leaked ones are easy to recognise.
@@ -76,10 +107,12 @@ func newToken() (string, error) {
 
 var errBadCredentials = Errorf(EUNAUTHORIZED, "wrong username or password")
 
-// Login checks a username and password and opens a session. Wrong
-// credentials count towards the lockout; a locked account is refused even
-// with the right password until the lock expires.
-func (s *AuthService) Login(ctx context.Context, username, password string) (*LoginResult, error) {
+// Login checks a username and password and opens a session. Attempts
+// beyond the throttles are refused before anything is looked up or hashed.
+// Wrong credentials count towards the lockout; a locked account is refused
+// even with the right password until the lock expires.
+func (s *AuthService) Login(ctx context.Context, in LoginRequest) (*LoginResult, error) {
+	username, password := in.Username, in.Password
 	var fe FieldErrors
 	if strings.TrimSpace(username) == "" {
 		fe.Add("username", "is required")
@@ -90,13 +123,19 @@ func (s *AuthService) Login(ctx context.Context, username, password string) (*Lo
 	if err := fe.Err("username and password are required"); err != nil {
 		return nil, err
 	}
+	if err := s.throttle(in.Client, username); err != nil {
+		return nil, err
+	}
 	now := s.Clock.Now()
 	u, hash, err := s.Users.UserByUsername(ctx, username)
 	if errors.Is(err, ErrNotFound) {
-		// Spend the same time as a real check so that timing does not tell
-		// which usernames exist.
-		s.spendVerifyTime(password)
-		if err := s.Audit.Append(ctx, NewAuditEntry(now, 0, AuditLoginFailed, "username:"+truncate(username, 64),
+		// Spend the same time (and take the same turn at hashing) as a
+		// real check, so that neither timing nor a busy answer tells which
+		// usernames exist.
+		if err := s.spendVerifyTime(password); err != nil {
+			return nil, err
+		}
+		if err := s.Audit.Append(ctx, NewAuditEntry(now, 0, AuditLoginFailed, "username:"+MaskedName(s.SubjectKey, username),
 			map[string]any{"reason": "unknown user"})); err != nil {
 			return nil, err
 		}
@@ -106,14 +145,15 @@ func (s *AuthService) Login(ctx context.Context, username, password string) (*Lo
 		return nil, err
 	}
 	if u.LockedUntil.After(now) {
-		if err := s.Audit.Append(ctx, NewAuditEntry(now, u.ID, AuditLoginFailed, userSubject(u.ID),
-			map[string]any{"reason": "locked"})); err != nil {
-			return nil, err
-		}
-		return nil, &Error{Code: ELOCKED, Message: "too many failed logins; the account is locked for a while", RetryAfter: u.LockedUntil.Sub(now)}
+		return nil, s.refuseLocked(ctx, u.ID, u.LockedUntil, now)
+	}
+	a, err := s.reserve(ctx, u.ID, now)
+	if err != nil {
+		return nil, err
 	}
 	ok, err := s.Hasher.Verify(password, hash)
 	if err != nil {
+		s.release(ctx, a)
 		return nil, err
 	}
 	if !ok || u.Disabled {
@@ -121,24 +161,66 @@ func (s *AuthService) Login(ctx context.Context, username, password string) (*Lo
 		if u.Disabled {
 			reason = "disabled"
 		}
-		_, err := s.Users.RecordLoginFailure(ctx, u.ID, s.Config.LockoutThreshold, now.Add(s.Config.LockoutDuration),
-			NewAuditEntry(now, u.ID, AuditLoginFailed, userSubject(u.ID), map[string]any{"reason": reason}))
-		if err != nil {
+		if _, err := s.fail(ctx, a, reason, now); err != nil {
 			return nil, err
 		}
 		return nil, errBadCredentials
 	}
-	token, err := newToken()
+	factor, err := s.verifySecondFactor(ctx, a, u, in.OTP, now)
 	if err != nil {
 		return nil, err
 	}
+	return s.openSession(ctx, a, u, factor, now)
+}
+
+// verifySecondFactor asks an account with a second factor for its code. A
+// missing code gives the reservation back (the password was right, and a
+// client asks in two steps); a wrong or replayed one counts as a failed
+// login.
+func (s *AuthService) verifySecondFactor(ctx context.Context, a Attempt, u *User, code string, now time.Time) (string, error) {
+	if !u.OTPEnabled {
+		return "", nil
+	}
+	if strings.TrimSpace(code) == "" {
+		audit := NewAuditEntry(now, u.ID, AuditLoginFailed, userSubject(u.ID), map[string]any{"reason": "one-time code missing"})
+		if err := s.Users.ReleaseAttempt(context.WithoutCancel(ctx), a, &audit); err != nil {
+			return "", err
+		}
+		return "", errOTPRequired
+	}
+	factor, err := s.secondFactor(ctx, u, code, now)
+	if err != nil {
+		s.release(ctx, a)
+		return "", err
+	}
+	if factor == "" {
+		if _, err := s.fail(ctx, a, "wrong one-time code", now); err != nil {
+			return "", err
+		}
+		return "", errOTPInvalid
+	}
+	return factor, nil
+}
+
+// openSession completes a login: a new token, its session, and the
+// reservation settled as a success.
+func (s *AuthService) openSession(ctx context.Context, a Attempt, u *User, factor string, now time.Time) (*LoginResult, error) {
+	token, err := newToken()
+	if err != nil {
+		s.release(ctx, a)
+		return nil, err
+	}
+	var detail map[string]any
+	if factor != "" {
+		detail = map[string]any{"second_factor": factor}
+	}
 	sess := &Session{UserID: u.ID, TokenHash: HashToken(token), CreatedAt: now, ExpiresAt: now.Add(s.Config.SessionTTL)}
-	if err := s.Users.CreateSession(ctx, sess, NewAuditEntry(now, u.ID, AuditLogin, userSubject(u.ID), nil)); err != nil {
+	if err := s.Users.CreateSession(context.WithoutCancel(ctx), sess, NewAuditEntry(now, u.ID, AuditLogin, userSubject(u.ID), detail)); err != nil {
 		return nil, err
 	}
 	u.FailedLogins, u.LockedUntil = 0, time.Time{}
 	return &LoginResult{Token: token, ExpiresAt: sess.ExpiresAt, User: u, PasswordExpired: s.passwordExpired(u, now),
-		MustChangePassword: u.MustChangePassword}, nil
+		MustChangePassword: u.MustChangePassword, OTPEnrolmentRequired: s.mustEnrol(u)}, nil
 }
 
 // passwordExpired reports whether u must change the password before
@@ -165,10 +247,11 @@ func (s *AuthService) Authenticate(ctx context.Context, token string) (*Principa
 	if err != nil {
 		return nil, err
 	}
-	if u.Disabled {
+	if u.Disabled || u.LockedUntil.After(now) {
 		return nil, Errorf(EUNAUTHORIZED, "invalid or expired token")
 	}
-	return &Principal{User: u, SessionID: sess.ID, PasswordExpired: s.passwordExpired(u, now)}, nil
+	return &Principal{User: u, SessionID: sess.ID, PasswordExpired: s.passwordExpired(u, now),
+		OTPEnrolmentRequired: s.mustEnrol(u)}, nil
 }
 
 // Logout revokes the caller's token.
@@ -179,6 +262,12 @@ func (s *AuthService) Logout(ctx context.Context, p *Principal) error {
 	return nil
 }
 
+// PurgeSessions deletes every expired session. Expired tokens are refused
+// anyway; this keeps the table from growing with them.
+func (s *AuthService) PurgeSessions(ctx context.Context) (int, error) {
+	return s.Users.PurgeSessions(ctx, s.Clock.Now())
+}
+
 // ChangePassword replaces the caller's password after checking the current
 // one. Every other session of the caller is revoked.
 func (s *AuthService) ChangePassword(ctx context.Context, p *Principal, current, next string) error {
@@ -186,38 +275,42 @@ func (s *AuthService) ChangePassword(ctx context.Context, p *Principal, current,
 	if err != nil {
 		return err
 	}
+	now := s.Clock.Now()
+	a, err := s.reserve(ctx, p.User.ID, now)
+	if err != nil {
+		return err
+	}
 	ok, err := s.Hasher.Verify(current, hash)
 	if err != nil {
+		s.release(ctx, a)
 		return err
 	}
 	if !ok {
 		// Guessing the current password with a stolen token counts like
 		// failed logins: at the threshold the account locks and every
 		// session of it ends.
-		now := s.Clock.Now()
-		n, err := s.Users.RecordLoginFailure(ctx, p.User.ID, s.Config.LockoutThreshold, now.Add(s.Config.LockoutDuration),
-			NewAuditEntry(now, p.User.ID, AuditLoginFailed, userSubject(p.User.ID), map[string]any{"reason": "wrong current password"}))
-		if err != nil {
+		if _, err := s.fail(ctx, a, "wrong current password", now); err != nil {
 			return err
-		}
-		if n >= s.Config.LockoutThreshold {
-			if err := s.Users.DeleteUserSessions(ctx, p.User.ID, 0); err != nil {
-				return err
-			}
 		}
 		return Invalid("current password is wrong", FieldError{Field: "current_password", Message: "does not match"})
 	}
+	// The right current password settles the check; the count restarts
+	// when the new password is stored.
+	s.release(ctx, a)
 	if current == next {
 		return Invalid("new password must differ", FieldError{Field: "new_password", Message: "must differ from the current password"})
 	}
-	if err := CheckPassword("new_password", p.User.Username, next); err != nil {
+	if err := s.Policy.Check("new_password", p.User.Username, p.User.DisplayName, next); err != nil {
+		return err
+	}
+	if err := s.checkHistory(ctx, p.User.ID, hash, next); err != nil {
 		return err
 	}
 	newHash, err := s.Hasher.Hash(next)
 	if err != nil {
 		return err
 	}
-	now := s.Clock.Now()
+	now = s.Clock.Now()
 	detail := map[string]any{}
 	if p.User.MustChangePassword {
 		detail["replaced_one_time"] = true
@@ -232,15 +325,50 @@ func (s *AuthService) ChangePassword(ctx context.Context, p *Principal, current,
 	return nil
 }
 
+// checkHistory refuses next when it is one of the account's last
+// PasswordHistoryLength passwords. The current one (hash) was compared
+// already; each older one costs a full check.
+func (s *AuthService) checkHistory(ctx context.Context, userID int64, current, next string) error {
+	hashes, err := s.Users.PasswordHistory(ctx, userID, PasswordHistoryLength)
+	if err != nil {
+		return err
+	}
+	for _, h := range hashes {
+		if h == current {
+			continue
+		}
+		used, err := s.Hasher.Verify(next, h)
+		if err != nil {
+			return err
+		}
+		if used {
+			return Invalid("password used recently", FieldError{Field: "new_password",
+				Message: "must differ from your last " + itoa(PasswordHistoryLength) + " passwords"})
+		}
+	}
+	return nil
+}
+
 // spendVerifyTime runs one password check against a throwaway hash.
-func (s *AuthService) spendVerifyTime(password string) {
-	s.dummyOnce.Do(func() { s.dummyHash, _ = s.Hasher.Hash("not a real password, it only spends time") })
-	_, _ = s.Hasher.Verify(password, s.dummyHash)
+func (s *AuthService) spendVerifyTime(password string) error {
+	s.dummyMu.Lock()
+	if s.dummyHash == "" {
+		h, err := s.Hasher.Hash("not a real password, it only spends time")
+		if err != nil {
+			s.dummyMu.Unlock()
+			return err
+		}
+		s.dummyHash = h
+	}
+	hash := s.dummyHash
+	s.dummyMu.Unlock()
+	_, err := s.Hasher.Verify(password, hash)
+	return err
 }
 
 func userSubject(id int64) string { return "user:" + strconv.FormatInt(id, 10) }
 
-// truncate cuts s to at most n bytes on a rune boundary, for log subjects
+// truncate cuts s to at most n bytes on a rune boundary, for keys
 // built from untrusted input.
 func truncate(s string, n int) string {
 	if len(s) <= n {

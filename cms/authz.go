@@ -10,6 +10,8 @@ type Action string
 const (
 	ActStructureRead Action = "structure.read"
 	ActUserManage    Action = "user.manage"
+	ActUserUnlock    Action = "user.unlock"
+	ActUserResetOTP  Action = "user.reset_otp"
 	ActItemRead      Action = "item.read"
 	ActItemCreate    Action = "item.create"
 	ActItemEdit      Action = "item.edit"
@@ -43,6 +45,9 @@ type Principal struct {
 	// anything else: it is too old, or an administrator chose it
 	// (User.MustChangePassword).
 	PasswordExpired bool
+	// OTPEnrolmentRequired: the caller's roles need a second factor they
+	// have not enrolled; until they do, they may only enrol.
+	OTPEnrolmentRequired bool
 }
 
 // authorize returns nil when p may do act on res and a forbidden error
@@ -57,6 +62,9 @@ func authorize(ctx context.Context, az Authorizer, p *Principal, act Action, res
 	}
 	if p.PasswordExpired {
 		return Errorf(EPWEXPIRED, "your password has expired; change it before doing anything else")
+	}
+	if p.OTPEnrolmentRequired {
+		return Errorf(EOTPENROL, "your roles need a second factor; enrol one (POST /api/v1/me/otp) before doing anything else")
 	}
 	ok, err := az.Allowed(ctx, p.User, act, res)
 	if err != nil {
@@ -121,6 +129,8 @@ func (g guard) write(ctx context.Context, p *Principal, act Action, res Resource
 var actionWords = map[Action]string{
 	ActStructureRead:  "read the structure",
 	ActUserManage:     "manage users",
+	ActUserUnlock:     "unlock accounts",
+	ActUserResetOTP:   "reset second factors",
 	ActItemRead:       "read items",
 	ActItemCreate:     "create items",
 	ActItemEdit:       "edit items",

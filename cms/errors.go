@@ -19,7 +19,12 @@ const (
 	EPRECONDITION = "precondition_failed"
 	EPRECONDREQ   = "precondition_required"
 	ELOCKED       = "account_locked"
+	ETHROTTLED    = "rate_limited"
+	EBUSY         = "busy"
 	EPWEXPIRED    = "password_expired"
+	EOTPREQUIRED  = "otp_required"
+	EOTPINVALID   = "otp_invalid"
+	EOTPENROL     = "otp_enrolment_required"
 	EGONE         = "gone"
 	ETOOLARGE     = "payload_too_large"
 	EUNSUPPORTED  = "unsupported_media_type"
@@ -38,7 +43,7 @@ type Error struct {
 	Code       string
 	Message    string
 	Fields     []FieldError
-	RetryAfter time.Duration // set for ELOCKED
+	RetryAfter time.Duration // how long to wait before retrying (ELOCKED, ETHROTTLED, EBUSY)
 }
 
 func (e *Error) Error() string {

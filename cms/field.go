@@ -54,7 +54,7 @@ var fieldTypes = map[FieldKind]fieldType{
 // stored and whose declaration needs nothing beyond a name and a label.
 type servedAsStored struct{}
 
-func (servedAsStored) checkSpec(*FieldSpec) error   { return nil }
+func (servedAsStored) checkSpec(*FieldSpec) error                 { return nil }
 func (servedAsStored) render(_ *FieldSpec, v any, _ Renderer) any { return v }
 
 func (f *FieldSpec) fieldType() fieldType { return fieldTypes[f.Kind] }

@@ -98,3 +98,58 @@ func GeneratePassword(n int) (string, error) {
 	}
 	return "", errors.New("could not generate a password")
 }
+
+// PasswordHistoryLength is how many of an account's passwords (the current
+// one included) a new password must differ from.
+const PasswordHistoryLength = 5
+
+// PasswordStrength estimates how hard a password is to guess, from 0 (a
+// common password) to 4 (very hard), given words the guesser knows about
+// its owner. Package rbac implements it with zxcvbn.
+type PasswordStrength interface {
+	Score(password string, userInputs []string) int
+}
+
+// PasswordPolicy is the full check of a new password: the character rules
+// of CheckPassword, then a guessability estimate that knows the owner's
+// names, so that Password123 and Zhangwei2024! are refused.
+type PasswordPolicy struct {
+	Strength PasswordStrength // nil: the character rules only
+	MinScore int              // the lowest acceptable Strength score
+}
+
+// DefaultMinScore is zxcvbn's "safely unguessable" level: beyond 10^10
+// guesses, out of reach of an online attack and costly offline.
+const DefaultMinScore = 3
+
+// Check returns a validation error on field when password is not good
+// enough for the account of username and displayName.
+func (p *PasswordPolicy) Check(field, username, displayName, password string) error {
+	if err := CheckPassword(field, username, password); err != nil {
+		return err
+	}
+	if p == nil || p.Strength == nil {
+		return nil
+	}
+	if p.Strength.Score(password, passwordUserInputs(username, displayName)) < p.MinScore {
+		return Invalid("password too weak", FieldError{Field: field,
+			Message: "is too easy to guess (a common password, or built from your name, a word, a date or a keyboard pattern); use a longer passphrase"})
+	}
+	return nil
+}
+
+// passwordUserInputs are the words a guesser would try first: the
+// account's names, their parts and the centre's own words.
+func passwordUserInputs(username, displayName string) []string {
+	in := []string{"tongling", "tlhpf", "gongjijin", "gjj", "cms", "铜陵", "公积金"}
+	for _, name := range []string{username, displayName} {
+		name = strings.ToLower(strings.TrimSpace(name))
+		if name == "" {
+			continue
+		}
+		parts := strings.FieldsFunc(name, func(r rune) bool { return r == '.' || r == '_' || r == '-' || unicode.IsSpace(r) })
+		in = append(in, name, strings.Join(parts, ""))
+		in = append(in, parts...)
+	}
+	return in
+}

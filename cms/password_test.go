@@ -2,6 +2,7 @@ package cms_test
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -101,5 +102,44 @@ func TestGeneratePasswordTooShort(t *testing.T) {
 	t.Parallel()
 	if pw, err := cms.GeneratePassword(cms.PasswordMinLength - 1); err == nil {
 		t.Errorf("GeneratePassword(%d) = %q, nil; want an error", cms.PasswordMinLength-1, pw)
+	}
+}
+
+// fakeStrength scores by whether the password contains a user input.
+type fakeStrength struct{ inputs []string }
+
+func (f *fakeStrength) Score(pw string, in []string) int {
+	f.inputs = in
+	for _, w := range in {
+		if len(w) > 2 && strings.Contains(strings.ToLower(pw), w) {
+			return 1
+		}
+	}
+	return 4
+}
+
+// TestPasswordPolicy: the character rules come first; then the strength
+// estimate, told the account's names and their parts.
+func TestPasswordPolicy(t *testing.T) {
+	t.Parallel()
+	f := &fakeStrength{}
+	p := &cms.PasswordPolicy{Strength: f, MinScore: cms.DefaultMinScore}
+	if err := p.Check("password", "zhang.wei", "张伟", "short"); cms.ErrorCode(err) != cms.EINVALID {
+		t.Errorf("short password: %v", err)
+	}
+	if err := p.Check("password", "zhang.wei", "Zhang Wei", "Zhangwei2024!"); cms.ErrorCode(err) != cms.EINVALID {
+		t.Errorf("name-based password: %v", err)
+	}
+	for _, w := range []string{"zhang.wei", "zhangwei", "zhang", "wei", "zhang wei", "公积金"} {
+		if !slices.Contains(f.inputs, w) {
+			t.Errorf("user inputs %q lack %q", f.inputs, w)
+		}
+	}
+	if err := p.Check("password", "zhang.wei", "", "Unrelated-Oak-77"); err != nil {
+		t.Errorf("strong password: %v", err)
+	}
+	var none *cms.PasswordPolicy
+	if err := none.Check("password", "x", "", "Unrelated-Oak-77"); err != nil {
+		t.Errorf("no policy: %v", err)
 	}
 }

@@ -20,6 +20,7 @@ type UserService struct {
 	Grants     GrantStore
 	Structure  StructureStore
 	Hasher     PasswordHasher
+	Policy     *PasswordPolicy
 	Authorizer Authorizer
 	Audit      AuditLog
 	Clock      Clock
@@ -109,7 +110,7 @@ func (s *UserService) create(ctx context.Context, actorID int64, in NewUser, one
 	if utf8.RuneCountInString(in.DisplayName) > 100 {
 		fe.Add("display_name", "must be at most 100 characters")
 	}
-	if err := CheckPassword("password", in.Username, in.Password); err != nil {
+	if err := s.Policy.Check("password", in.Username, in.DisplayName, in.Password); err != nil {
 		fe = append(fe, err.(*Error).Fields...)
 	}
 	depts, err := s.departmentSet(ctx)
@@ -234,7 +235,7 @@ func (s *UserService) List(ctx context.Context, p *Principal, f UserFilter) ([]U
 
 // Get returns one account with its pending grants. Anyone may read their own.
 func (s *UserService) Get(ctx context.Context, p *Principal, id int64) (*User, error) {
-	if p == nil || p.User == nil || p.User.ID != id || p.PasswordExpired {
+	if p == nil || p.User == nil || p.User.ID != id || p.PasswordExpired || p.OTPEnrolmentRequired {
 		if err := authorize(ctx, s.Authorizer, p, ActUserManage, Resource{}); err != nil {
 			return nil, err
 		}
@@ -294,7 +295,7 @@ func (s *UserService) Update(ctx context.Context, p *Principal, id int64, in Use
 	}
 	var hash string
 	if in.Password != nil {
-		if err := CheckPassword("password", u.Username, *in.Password); err != nil {
+		if err := s.Policy.Check("password", u.Username, u.DisplayName, *in.Password); err != nil {
 			fe = append(fe, err.(*Error).Fields...)
 		} else if hash, err = s.Hasher.Hash(*in.Password); err != nil {
 			return nil, err

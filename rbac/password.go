@@ -21,8 +21,11 @@ type Argon2Params struct {
 	Threads   uint8
 }
 
-// DefaultArgon2 costs about 0.1 s and 64 MiB per hash on a 2-core server.
-var DefaultArgon2 = Argon2Params{MemoryKiB: 64 * 1024, Time: 1, Threads: 2}
+// DefaultArgon2 costs 64 MiB and about 0.2 s of one core per hash. One
+// lane (p=1, as OWASP recommends for argon2id) keeps a hash on one core,
+// so that a server checking passwords under load still has cores for
+// everything else; more lanes would only shorten one login's wait.
+var DefaultArgon2 = Argon2Params{MemoryKiB: 64 * 1024, Time: 1, Threads: 1}
 
 // Hasher hashes passwords with argon2id into PHC strings.
 type Hasher struct{ Params Argon2Params }

@@ -81,15 +81,36 @@ type userRow struct {
 	MustChangePassword bool
 	FailedLogins       int
 	LockedUntil        time.Time `bun:",nullzero"`
+	LoginEpoch         int64
 	Disabled           bool
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
+	OTPSecret          string    `bun:"otp_secret"`
+	OTPPending         string    `bun:"otp_pending"`
+	OTPEnabledAt       time.Time `bun:"otp_enabled_at,nullzero"`
+	OTPLastStep        int64     `bun:"otp_last_step"`
 }
 
 func (r *userRow) domain(roles []cms.RoleBinding) *cms.User {
 	return &cms.User{ID: r.ID, Username: r.Username, DisplayName: r.DisplayName, Department: r.Department,
 		Roles: roles, Disabled: r.Disabled, PasswordChangedAt: r.PasswordChangedAt.UTC(), MustChangePassword: r.MustChangePassword,
-		FailedLogins: r.FailedLogins, LockedUntil: utc(r.LockedUntil), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+		FailedLogins: r.FailedLogins, LockedUntil: utc(r.LockedUntil), OTPEnabled: !r.OTPEnabledAt.IsZero(),
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+}
+
+type passwordHistoryRow struct {
+	bun.BaseModel `bun:"table:password_history"`
+	ID            int64 `bun:",pk,autoincrement"`
+	UserID        int64
+	Hash          string
+	CreatedAt     time.Time
+}
+
+type recoveryCodeRow struct {
+	bun.BaseModel `bun:"table:otp_recovery_codes"`
+	UserID        int64     `bun:",pk"`
+	CodeHash      string    `bun:",pk"`
+	UsedAt        time.Time `bun:",nullzero"`
 }
 
 type roleBindingRow struct {

@@ -26,6 +26,9 @@ func (db *DB) CreateUser(ctx context.Context, u *cms.User, passwordHash string, 
 		if err := replaceRoles(ctx, tx, u.ID, u.Roles); err != nil {
 			return err
 		}
+		if err := rememberPassword(ctx, tx, u.ID, passwordHash, u.PasswordChangedAt); err != nil {
+			return err
+		}
 		audit.Subject = "user:" + strconv.FormatInt(u.ID, 10)
 		if err := appendAudit(ctx, tx, audit); err != nil {
 			return err
@@ -179,37 +182,42 @@ func (db *DB) SetPassword(ctx context.Context, userID int64, hash string, change
 	})
 }
 
-// setPassword replaces a password hash, one-time or not, and clears the lockout.
+// setPassword replaces a password hash, one-time or not, clears the lockout
+// and moves the login epoch on (so checks reserved under the old password
+// settle as nothing), and adds the hash to the account's history.
 func setPassword(ctx context.Context, tx bun.Tx, userID int64, hash string, changedAt time.Time, oneTime bool) error {
-	_, err := tx.NewUpdate().Model((*userRow)(nil)).
+	if _, err := tx.NewUpdate().Model((*userRow)(nil)).
 		Set("password_hash = ?", hash).Set("password_changed_at = ?", changedAt).Set("must_change_password = ?", oneTime).
-		Set("failed_logins = 0").Set("locked_until = NULL").
-		Where("id = ?", userID).Exec(ctx)
+		Set("failed_logins = 0").Set("locked_until = NULL").Set("login_epoch = login_epoch + 1").
+		Where("id = ?", userID).Exec(ctx); err != nil {
+		return err
+	}
+	return rememberPassword(ctx, tx, userID, hash, changedAt)
+}
+
+// rememberPassword adds hash to the account's history and forgets all but
+// the newest cms.PasswordHistoryLength.
+func rememberPassword(ctx context.Context, tx bun.Tx, userID int64, hash string, at time.Time) error {
+	if _, err := tx.NewInsert().Model(&passwordHistoryRow{UserID: userID, Hash: hash, CreatedAt: at}).Exec(ctx); err != nil {
+		return err
+	}
+	keep := tx.NewSelect().Model((*passwordHistoryRow)(nil)).Column("id").Where("user_id = ?", userID).
+		Order("id DESC").Limit(cms.PasswordHistoryLength)
+	_, err := tx.NewDelete().Model((*passwordHistoryRow)(nil)).Where("user_id = ?", userID).Where("id NOT IN (?)", keep).Exec(ctx)
 	return err
 }
 
-// RecordLoginFailure counts a failed login, locking the account at threshold.
-// The count restarts after a lock so the next lock needs threshold more failures.
-func (db *DB) RecordLoginFailure(ctx context.Context, userID int64, threshold int, lockUntil time.Time, audit cms.AuditEntry) (int, error) {
-	var n int
-	err := db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if err := tx.NewUpdate().Model((*userRow)(nil)).Set("failed_logins = failed_logins + 1").
-			Where("id = ?", userID).Returning("failed_logins").Scan(ctx, &n); err != nil {
-			return err
-		}
-		if n >= threshold {
-			if _, err := tx.NewUpdate().Model((*userRow)(nil)).Set("failed_logins = 0").
-				Set("locked_until = ?", lockUntil).Where("id = ?", userID).Exec(ctx); err != nil {
-				return err
-			}
-			audit = withDetail(audit, "locked_until", lockUntil.UTC().Format(time.RFC3339))
-		}
-		return appendAudit(ctx, tx, withDetail(audit, "failed_logins", n))
-	})
-	return n, err
+// PasswordHistory returns the account's last n password hashes, newest first.
+func (db *DB) PasswordHistory(ctx context.Context, userID int64, n int) ([]string, error) {
+	var hashes []string
+	err := db.bun.NewSelect().Model((*passwordHistoryRow)(nil)).Column("hash").Where("user_id = ?", userID).
+		Order("id DESC").Limit(int64(n)).Scan(ctx, &hashes)
+	return hashes, err
 }
 
-// CreateSession stores a session and clears the user's failed logins.
+// CreateSession stores a session, deletes the user's expired ones, and
+// clears the user's failed logins and lock, restarting the count: the
+// login settles every reservation.
 func (db *DB) CreateSession(ctx context.Context, s *cms.Session, audit cms.AuditEntry) error {
 	row := &sessionRow{UserID: s.UserID, TokenHash: s.TokenHash, CreatedAt: s.CreatedAt, ExpiresAt: s.ExpiresAt}
 	return db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
@@ -217,8 +225,12 @@ func (db *DB) CreateSession(ctx context.Context, s *cms.Session, audit cms.Audit
 			return err
 		}
 		s.ID = row.ID
+		if _, err := tx.NewDelete().Model((*sessionRow)(nil)).Where("user_id = ?", s.UserID).
+			Where("expires_at <= ?", s.CreatedAt).Exec(ctx); err != nil {
+			return err
+		}
 		if _, err := tx.NewUpdate().Model((*userRow)(nil)).Set("failed_logins = 0").Set("locked_until = NULL").
-			Where("id = ?", s.UserID).Exec(ctx); err != nil {
+			Set("login_epoch = login_epoch + 1").Where("id = ?", s.UserID).Exec(ctx); err != nil {
 			return err
 		}
 		return appendAudit(ctx, tx, audit)
@@ -250,6 +262,16 @@ func (db *DB) DeleteSession(ctx context.Context, id int64, audit cms.AuditEntry)
 func (db *DB) DeleteUserSessions(ctx context.Context, userID, keep int64) error {
 	_, err := db.bun.NewDelete().Model((*sessionRow)(nil)).Where("user_id = ?", userID).Where("id <> ?", keep).Exec(ctx)
 	return err
+}
+
+// PurgeSessions deletes the sessions that expired at or before now.
+func (db *DB) PurgeSessions(ctx context.Context, now time.Time) (int, error) {
+	res, err := db.bun.NewDelete().Model((*sessionRow)(nil)).Where("expires_at <= ?", now).Exec(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
 }
 
 // withDetail adds a key to an entry's canonical JSON detail.

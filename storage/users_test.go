@@ -2,7 +2,6 @@ package storage_test
 
 import (
 	"context"
-	"encoding/json"
 	"slices"
 	"testing"
 	"time"
@@ -180,45 +179,10 @@ func TestUpdateUserReplacesRolesAndBumpsPolicy(t *testing.T) {
 	}
 }
 
-func TestLoginFailuresLockAndPasswordChangeUnlocks(t *testing.T) {
-	t.Parallel()
-	db, ed := openDB(t)
-	ctx := context.Background()
-	lockUntil := t0.Add(time.Hour)
-	for want := 1; want <= 3; want++ {
-		n, err := db.RecordLoginFailure(ctx, ed.ID, 3, lockUntil, note(cms.AuditLoginFailed, ""))
-		if err != nil || n != want {
-			t.Fatalf("failure %d: count %d, %v", want, n, err)
-		}
-	}
-	u, _ := db.UserByID(ctx, ed.ID)
-	if !u.LockedUntil.Equal(lockUntil) || u.FailedLogins != 0 {
-		t.Errorf("after 3 failures: locked until %v with %d failures, want %v and a fresh count", u.LockedUntil, u.FailedLogins, lockUntil)
-	}
-	var detail map[string]any
-	if err := json.Unmarshal([]byte(lastAudit(t, db).Detail), &detail); err != nil || detail["locked_until"] == nil || detail["failed_logins"] != 3.0 {
-		t.Errorf("audit detail of the locking failure: %v %v", detail, err)
-	}
-	if n, _ := db.RecordLoginFailure(ctx, ed.ID, 3, lockUntil, note(cms.AuditLoginFailed, "")); n != 1 {
-		t.Errorf("count after a lock = %d, want 1", n)
-	}
-	changed := tick()
-	if err := db.SetPassword(ctx, ed.ID, "new-hash", changed, note(cms.AuditPasswordChanged, "")); err != nil {
-		t.Fatal(err)
-	}
-	u, hash, _ := db.UserByUsername(ctx, ed.Username)
-	if hash != "new-hash" || !u.PasswordChangedAt.Equal(changed) || !u.LockedUntil.IsZero() || u.FailedLogins != 0 {
-		t.Errorf("after new password: hash %q changed %v locked %v failures %d", hash, u.PasswordChangedAt, u.LockedUntil, u.FailedLogins)
-	}
-}
-
 func TestSessions(t *testing.T) {
 	t.Parallel()
 	db, ed := openDB(t)
 	ctx := context.Background()
-	if _, err := db.RecordLoginFailure(ctx, ed.ID, 5, t0, note(cms.AuditLoginFailed, "")); err != nil {
-		t.Fatal(err)
-	}
 	mk := func(token string, expires time.Time) *cms.Session {
 		s := &cms.Session{UserID: ed.ID, TokenHash: token, CreatedAt: t0, ExpiresAt: expires}
 		if err := db.CreateSession(ctx, s, note(cms.AuditLogin, "")); err != nil || s.ID == 0 {
@@ -231,9 +195,6 @@ func TestSessions(t *testing.T) {
 	mk("b", now.Add(time.Hour))
 	c := mk("c", now.Add(time.Hour))
 	mk("old", now) // expires at the instant it is looked up
-	if u, _ := db.UserByID(ctx, ed.ID); u.FailedLogins != 0 {
-		t.Errorf("a new session kept %d failed logins", u.FailedLogins)
-	}
 	cases := []struct {
 		token string
 		want  int64

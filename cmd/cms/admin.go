@@ -77,6 +77,34 @@ func (r *roleFlags) Set(v string) error {
 	return nil
 }
 
+const userUsage = "usage: cms user add -username NAME -department SLUG -role ROLE[:DEPT] … | cms user unlock NAME"
+
+// runUser dispatches the account commands.
+func runUser(ctx context.Context, cfg Config, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	switch {
+	case len(args) >= 1 && args[0] == "add":
+		return runUserAdd(ctx, cfg, args[1:], stdin, stdout, stderr)
+	case len(args) == 2 && args[0] == "unlock":
+		return runUserUnlock(ctx, cfg, args[1], stdout)
+	}
+	return errors.New(userUsage)
+}
+
+// runUserUnlock lifts the lockout of an account, audited as the machine's act.
+func runUserUnlock(ctx context.Context, cfg Config, username string, stdout io.Writer) error {
+	a, err := app.Open(ctx, cfg.Config, cfg.logger())
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	u, err := a.Services.Users.UnlockFromCLI(ctx, username)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "unlocked user %s (id %d)\n", u.Username, u.ID)
+	return nil
+}
+
 func runUserAdd(ctx context.Context, cfg Config, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
 	fs.SetOutput(stderr)

@@ -44,6 +44,11 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	if c.AdminPassword, err = secret(getenv, "CMS_ADMIN_PASSWORD"); err != nil {
 		errs = append(errs, err)
 	}
+	totpKey, err := secret(getenv, "CMS_TOTP_KEY")
+	if err != nil {
+		errs = append(errs, err)
+	}
+	c.TOTPKey = []byte(totpKey)
 	if c.DatabaseURL == "" {
 		c.DatabaseURL = storage.SQLiteURL(c.DataDir)
 	}
@@ -60,6 +65,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		{"CMS_SESSION_TTL", &c.Auth.SessionTTL},
 		{"CMS_PASSWORD_MAX_AGE", &c.Auth.PasswordMaxAge},
 		{"CMS_LOCKOUT_DURATION", &c.Auth.LockoutDuration},
+		{"CMS_HASH_WAIT", &c.HashWait},
 		{"CMS_SHUTDOWN_GRACE", &c.ShutdownGrace},
 		{"CMS_SCHEDULER_INTERVAL", &c.SchedulerInterval},
 		{"CMS_WATCH_INTERVAL", &c.WatchInterval},
@@ -79,6 +85,9 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		set      func(uint64)
 	}{
 		{"CMS_LOCKOUT_THRESHOLD", 1, 100, func(v uint64) { c.Auth.LockoutThreshold = int(v) }},
+		{"CMS_LOGIN_ADDRESS_LIMIT", 0, 1_000_000, func(v uint64) { c.Auth.AddressLimit = int(v) }},
+		{"CMS_LOGIN_USER_LIMIT", 0, 1_000_000, func(v uint64) { c.Auth.UserLimit = int(v) }},
+		{"CMS_HASH_CONCURRENCY", 0, 1024, func(v uint64) { c.HashSlots = int(v) }},
 		{"CMS_ARGON2_MEMORY_KIB", 1024, 4 << 20, func(v uint64) { c.Argon2.MemoryKiB = uint32(v) }},
 		{"CMS_ARGON2_TIME", 1, 100, func(v uint64) { c.Argon2.Time = uint32(v) }},
 		{"CMS_ARGON2_THREADS", 1, 64, func(v uint64) { c.Argon2.Threads = uint8(v) }},
@@ -105,7 +114,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	for _, b := range []struct {
 		name string
 		dst  *bool
-	}{{"CMS_TRUST_PROXY", &c.HTTP.TrustProxy}, {"CMS_SINGLE_ADMIN", &c.SingleAdmin}} {
+	}{{"CMS_TRUST_PROXY", &c.HTTP.TrustProxy}, {"CMS_SINGLE_ADMIN", &c.SingleAdmin}, {"CMS_REQUIRE_2FA", &c.Auth.Require2FA}} {
 		switch v := getenv(b.name); v {
 		case "", "0", "false":
 		case "1", "true":

@@ -5,6 +5,7 @@
 //	cms migrate [-status]     apply database migrations
 //	cms seed                  create or update departments, menus and columns
 //	cms user add …            add an account (password from stdin or a prompt)
+//	cms user unlock NAME      lift an account's lockout
 //	cms audit verify          check the audit log's hash chain
 //	cms media usage|gc        report or collect blob storage
 //	cms version               print the version
@@ -43,6 +44,8 @@ commands:
   migrate    apply database migrations (-status to list them)
   seed       create or update the departments, menus and columns of the annexes
   user add   add an account; the password is read from stdin or a prompt
+  user unlock NAME
+             lift the lockout of an account after failed logins
   audit verify
              walk the audit log's hash chain and name the first broken entry
   backup -o FILE | backup verify FILE | restore FILE
@@ -98,10 +101,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "media":
 		return runMedia(ctx, cfg, args[1:], stdout)
 	case "user":
-		if len(args) < 2 || args[1] != "add" {
-			return errors.New("usage: cms user add -username NAME -department SLUG -role ROLE[:DEPT] …")
-		}
-		return runUserAdd(ctx, cfg, args[2:], stdin, stdout, stderr)
+		return runUser(ctx, cfg, args[1:], stdin, stdout, stderr)
 	}
 	fmt.Fprint(stderr, usage)
 	return fmt.Errorf("unknown command %q", args[0])

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tlhpf/cms/app"
+	"github.com/tlhpf/cms/cms"
 	"github.com/tlhpf/cms/storage"
 	"github.com/tlhpf/cms/storage/storagetest"
 )
@@ -56,6 +58,9 @@ func TestConfigIsValidated(t *testing.T) {
 		"bad duration":   {"CMS_SESSION_TTL": "forever"},
 		"bad log level":  {"CMS_LOG_LEVEL": "loud"},
 		"bad threshold":  {"CMS_LOCKOUT_THRESHOLD": "0"},
+		"bad hash wait":  {"CMS_HASH_WAIT": "0s"},
+		"bad limit":      {"CMS_LOGIN_ADDRESS_LIMIT": "-1"},
+		"bad 2fa":        {"CMS_REQUIRE_2FA": "yes please"},
 		"both secrets":   {"CMS_ADMIN_PASSWORD": "x", "CMS_ADMIN_PASSWORD_FILE": "/etc/hostname"},
 		"missing secret": {"CMS_ADMIN_PASSWORD_FILE": "/nonexistent/secret"},
 		"bad switch":     {"CMS_SINGLE_ADMIN": "yes"},
@@ -67,6 +72,19 @@ func TestConfigIsValidated(t *testing.T) {
 	c, err := loadConfig(func(string) string { return "" })
 	if err != nil || c.Addr != "127.0.0.1:8080" || !strings.HasSuffix(c.DatabaseURL, "data/cms.db") || c.SingleAdmin {
 		t.Errorf("defaults: %+v %v", c, err)
+	}
+	if c.Auth.AddressLimit != 60 || c.Auth.UserLimit != 10 || c.HashSlots != 0 || c.HashWait != time.Second {
+		t.Errorf("login limits by default: %+v, slots %d, wait %v", c.Auth, c.HashSlots, c.HashWait)
+	}
+	if c.Auth.Require2FA || len(c.TOTPKey) != 0 {
+		t.Errorf("2FA by default: %v, key %q", c.Auth.Require2FA, c.TOTPKey)
+	}
+	vars := map[string]string{"CMS_LOGIN_ADDRESS_LIMIT": "0", "CMS_LOGIN_USER_LIMIT": "3", "CMS_HASH_CONCURRENCY": "4", "CMS_HASH_WAIT": "250ms",
+		"CMS_REQUIRE_2FA": "true", "CMS_TOTP_KEY": "k3y"}
+	c, err = loadConfig(func(k string) string { return vars[k] })
+	if err != nil || c.Auth.AddressLimit != 0 || c.Auth.UserLimit != 3 || c.HashSlots != 4 || c.HashWait != 250*time.Millisecond ||
+		!c.Auth.Require2FA || string(c.TOTPKey) != "k3y" {
+		t.Errorf("login limits and 2FA: %+v, slots %d, wait %v, key %q, %v", c.Auth, c.HashSlots, c.HashWait, c.TOTPKey, err)
 	}
 	if c, err := loadConfig(func(k string) string { return map[string]string{"CMS_SINGLE_ADMIN": "true"}[k] }); err != nil || !c.SingleAdmin {
 		t.Errorf("CMS_SINGLE_ADMIN=true: %v %v", c.SingleAdmin, err)
@@ -114,6 +132,45 @@ func TestMigrateSeedAndUserAdd(t *testing.T) {
 	u, _, err := db.UserByUsername(context.Background(), "admin2")
 	if err != nil || len(u.Roles) != 2 || u.MustChangePassword {
 		t.Errorf("admin added at the console: %+v %v", u, err)
+	}
+}
+
+// TestUserUnlock: the operator lifts a lockout from the command line.
+func TestUserUnlock(t *testing.T) {
+	getenv := testEnv(t, nil)
+	if _, _, err := runCmd(t, getenv, "Editor-Passw0rd\n", "user", "add", "-username", "liu", "-department", "finance"); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	a, err := app.Open(ctx, cfg.Config, cfg.logger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	for range 5 {
+		if _, err := a.Services.Auth.Login(ctx, cms.LoginRequest{Username: "liu", Password: "Wrong-Passw0rd"}); cms.ErrorCode(err) != cms.EUNAUTHORIZED {
+			t.Fatalf("wrong password: %v", err)
+		}
+	}
+	if _, err := a.Services.Auth.Login(ctx, cms.LoginRequest{Username: "liu", Password: "Editor-Passw0rd"}); cms.ErrorCode(err) != cms.ELOCKED {
+		t.Fatalf("locked account: %v", err)
+	}
+	out, _, err := runCmd(t, getenv, "", "user", "unlock", "liu")
+	if err != nil || !strings.Contains(out, "unlocked user liu") {
+		t.Fatalf("user unlock: %q %v", out, err)
+	}
+	if _, err := a.Services.Auth.Login(ctx, cms.LoginRequest{Username: "liu", Password: "Editor-Passw0rd"}); err != nil {
+		t.Errorf("login after unlock: %v", err)
+	}
+	if _, _, err := runCmd(t, getenv, "", "user", "unlock", "nobody"); err == nil {
+		t.Error("unlocking an unknown user succeeded")
+	}
+	if _, _, err := runCmd(t, getenv, "", "user", "unlock"); err == nil {
+		t.Error("user unlock without a name succeeded")
 	}
 }
 

@@ -71,8 +71,16 @@ func URL(tb testing.TB) string {
 // Open returns a migrated, seeded database of the test dialect, closed at cleanup.
 func Open(tb testing.TB) *storage.DB {
 	tb.Helper()
+	return OpenURL(tb, URL(tb))
+}
+
+// OpenURL opens, migrates and seeds the database at url, closed at cleanup.
+// Opening one URL twice gives two handles with their own connections, as
+// two server processes have.
+func OpenURL(tb testing.TB, url string) *storage.DB {
+	tb.Helper()
 	ctx := context.Background()
-	db, err := storage.Open(ctx, URL(tb))
+	db, err := storage.Open(ctx, url)
 	if err != nil {
 		tb.Fatalf("open database: %v", err)
 	}

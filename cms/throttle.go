@@ -1,0 +1,33 @@
+package cms
+
+import (
+	"strings"
+	"time"
+)
+
+// Throttle limits how often something may happen per key (a client
+// address, a username). Implementations keep their own state per process.
+type Throttle interface {
+	// Allow reports whether one more event for key is allowed now and,
+	// when it is not, how long until it would be.
+	Allow(key string) (ok bool, retryAfter time.Duration)
+}
+
+// throttle checks the login throttles before anything costly happens: per
+// client address first, so that one address cannot use up a username's
+// allowance, then per username, known or not.
+func (s *AuthService) throttle(client, username string) error {
+	keys := []struct {
+		t   Throttle
+		key string
+	}{{s.AddressThrottle, client}, {s.UserThrottle, strings.ToLower(truncate(strings.TrimSpace(username), 64))}}
+	for _, k := range keys {
+		if k.t == nil {
+			continue
+		}
+		if ok, wait := k.t.Allow(k.key); !ok {
+			return &Error{Code: ETHROTTLED, Message: "too many login attempts; slow down", RetryAfter: wait}
+		}
+	}
+	return nil
+}

@@ -20,6 +20,7 @@ type AuthConfig struct {
 	PasswordMaxAge   time.Duration // after this a password must be changed (seed rule: three months)
 	LockoutThreshold int           // failed logins in a row that lock the account
 	LockoutDuration  time.Duration // how long a locked account stays locked
+	ConsoleIdle      time.Duration // how long a staff console session lives without activity
 }
 
 // DefaultAuthConfig follows the seed rules: 90-day passwords, lockout for 15
@@ -30,6 +31,7 @@ func DefaultAuthConfig() AuthConfig {
 		PasswordMaxAge:   90 * 24 * time.Hour,
 		LockoutThreshold: 5,
 		LockoutDuration:  15 * time.Minute,
+		ConsoleIdle:      30 * time.Minute,
 	}
 }
 
@@ -63,12 +65,12 @@ func HashToken(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-func newToken() (string, error) {
+func newToken(prefix string) (string, error) {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
 		return "", err
 	}
-	return tokenPrefix + base64.RawURLEncoding.EncodeToString(b), nil
+	return prefix + base64.RawURLEncoding.EncodeToString(b), nil
 }
 
 var errBadCredentials = Errorf(EUNAUTHORIZED, "wrong username or password")
@@ -77,6 +79,11 @@ var errBadCredentials = Errorf(EUNAUTHORIZED, "wrong username or password")
 // credentials count towards the lockout; a locked account is refused even
 // with the right password until the lock expires.
 func (s *AuthService) Login(ctx context.Context, username, password string) (*LoginResult, error) {
+	return s.login(ctx, SessionAPI, username, password)
+}
+
+// login is Login for a session of the given kind.
+func (s *AuthService) login(ctx context.Context, kind SessionKind, username, password string) (*LoginResult, error) {
 	var fe FieldErrors
 	if strings.TrimSpace(username) == "" {
 		fe.Add("username", "is required")
@@ -125,11 +132,10 @@ func (s *AuthService) Login(ctx context.Context, username, password string) (*Lo
 		}
 		return nil, errBadCredentials
 	}
-	token, err := newToken()
+	token, sess, err := s.newSession(kind, u.ID, now)
 	if err != nil {
 		return nil, err
 	}
-	sess := &Session{UserID: u.ID, TokenHash: HashToken(token), CreatedAt: now, ExpiresAt: now.Add(s.Config.SessionTTL)}
 	if err := s.Users.CreateSession(ctx, sess, NewAuditEntry(now, u.ID, AuditLogin, userSubject(u.ID), nil)); err != nil {
 		return nil, err
 	}
@@ -144,12 +150,18 @@ func (s *AuthService) passwordExpired(u *User, now time.Time) bool {
 // Authenticate resolves a bearer token to its principal. Unknown, revoked
 // and expired tokens, and tokens of disabled users, are refused.
 func (s *AuthService) Authenticate(ctx context.Context, token string) (*Principal, error) {
-	if !strings.HasPrefix(token, tokenPrefix) || len(token) > 128 {
+	return s.authenticate(ctx, SessionAPI, token)
+}
+
+// authenticate resolves a token of a session of the given kind; a token
+// of another kind is refused as if unknown.
+func (s *AuthService) authenticate(ctx context.Context, kind SessionKind, token string) (*Principal, error) {
+	if !strings.HasPrefix(token, kind.prefix()) || len(token) > 128 {
 		return nil, Errorf(EUNAUTHORIZED, "invalid or expired token")
 	}
 	now := s.Clock.Now()
 	sess, err := s.Users.SessionByTokenHash(ctx, HashToken(token), now)
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, ErrNotFound) || (err == nil && sess.Kind != kind) {
 		return nil, Errorf(EUNAUTHORIZED, "invalid or expired token")
 	}
 	if err != nil {

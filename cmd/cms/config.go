@@ -58,6 +58,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		dst  *time.Duration
 	}{
 		{"CMS_SESSION_TTL", &c.Auth.SessionTTL},
+		{"CMS_CONSOLE_IDLE", &c.Auth.ConsoleIdle},
 		{"CMS_PASSWORD_MAX_AGE", &c.Auth.PasswordMaxAge},
 		{"CMS_LOCKOUT_DURATION", &c.Auth.LockoutDuration},
 		{"CMS_SHUTDOWN_GRACE", &c.ShutdownGrace},
@@ -102,13 +103,20 @@ func loadConfig(getenv func(string) string) (Config, error) {
 			n.set(x)
 		}
 	}
-	switch v := getenv("CMS_TRUST_PROXY"); v {
-	case "", "0", "false":
-	case "1", "true":
-		c.HTTP.TrustProxy = true
-	default:
-		errs = append(errs, fmt.Errorf("CMS_TRUST_PROXY: want true or false, got %q", v))
+	consoleOn := true
+	for _, b := range []struct {
+		name string
+		dst  *bool
+	}{
+		{"CMS_TRUST_PROXY", &c.HTTP.TrustProxy},
+		{"CMS_COOKIE_SECURE", &c.CookieSecure},
+		{"CMS_CONSOLE", &consoleOn},
+	} {
+		if err := parseBool(getenv(b.name), b.dst); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", b.name, err))
+		}
 	}
+	c.ConsoleOff = !consoleOn
 	if v := getenv("CMS_MEDIA_REDIRECT"); v != "" {
 		if c.HTTP.MediaRedirect, err = time.ParseDuration(v); err != nil || c.HTTP.MediaRedirect < 0 || c.HTTP.MediaRedirect > time.Hour {
 			errs = append(errs, fmt.Errorf("CMS_MEDIA_REDIRECT: want a duration up to 1h such as 5m, got %q", v))
@@ -137,6 +145,20 @@ func parseStageLimits(v string, limits map[cms.State]time.Duration) error {
 			return fmt.Errorf("%s: want a duration such as 48h, got %q", name, dur)
 		}
 		limits[st] = d
+	}
+	return nil
+}
+
+// parseBool reads a true/false variable into dst; empty leaves dst as it is.
+func parseBool(v string, dst *bool) error {
+	switch v {
+	case "":
+	case "1", "true":
+		*dst = true
+	case "0", "false":
+		*dst = false
+	default:
+		return fmt.Errorf("want true or false, got %q", v)
 	}
 	return nil
 }

@@ -58,14 +58,23 @@ func TestConfigIsValidated(t *testing.T) {
 		"bad threshold":  {"CMS_LOCKOUT_THRESHOLD": "0"},
 		"both secrets":   {"CMS_ADMIN_PASSWORD": "x", "CMS_ADMIN_PASSWORD_FILE": "/etc/hostname"},
 		"missing secret": {"CMS_ADMIN_PASSWORD_FILE": "/nonexistent/secret"},
+		"bad console":    {"CMS_CONSOLE": "maybe"},
+		"bad idle":       {"CMS_CONSOLE_IDLE": "-5m"},
 	} {
 		if _, err := loadConfig(func(k string) string { return vars[k] }); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
 	}
 	c, err := loadConfig(func(string) string { return "" })
-	if err != nil || c.Addr != "127.0.0.1:8080" || !strings.HasSuffix(c.DatabaseURL, "data/cms.db") {
+	if err != nil || c.Addr != "127.0.0.1:8080" || !strings.HasSuffix(c.DatabaseURL, "data/cms.db") ||
+		c.ConsoleOff || c.CookieSecure || c.Auth.ConsoleIdle != 30*time.Minute {
 		t.Errorf("defaults: %+v %v", c, err)
+	}
+	c, err = loadConfig(func(k string) string {
+		return map[string]string{"CMS_CONSOLE": "false", "CMS_COOKIE_SECURE": "true", "CMS_CONSOLE_IDLE": "10m"}[k]
+	})
+	if err != nil || !c.ConsoleOff || !c.CookieSecure || c.Auth.ConsoleIdle != 10*time.Minute {
+		t.Errorf("console settings: off %v, secure %v, idle %v, %v", c.ConsoleOff, c.CookieSecure, c.Auth.ConsoleIdle, err)
 	}
 }
 

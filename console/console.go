@@ -64,6 +64,8 @@ func (c *Console) routes() {
 	m.Handle("POST /console/logout", c.user(c.handleLogout))
 	m.Handle("GET /console/password", c.user(c.handlePasswordShow))
 	m.Handle("POST /console/password", c.user(c.handlePasswordChange))
+	m.Handle("GET /console/queue", c.user(c.handleQueue))
+	m.Handle("GET /console/items", c.user(c.handleItemList))
 
 	m.HandleFunc("/console/", func(w http.ResponseWriter, r *http.Request) {
 		c.renderError(w, r, nil, cms.Errorf(cms.ENOTFOUND, "no such page"))

@@ -28,6 +28,7 @@ func templateFuncs(as *assets) template.FuncMap {
 		"needsNote": func(e cms.Event) bool { return e == cms.EventReject || e == cms.EventSuspend },
 		"size":      humanSize,
 		"safeHTML":  safeHTML,
+		"entryView": func(e cms.QueueEntry, v view) entryRow { return entryRow{Entry: e, View: v} },
 	}
 }
 
@@ -117,4 +118,10 @@ func columnName(col *cms.Column) string {
 		return ct.Label + " · " + col.Title
 	}
 	return col.Title
+}
+
+// entryRow lets a partial show a queue entry with the page's names and time.
+type entryRow struct {
+	Entry cms.QueueEntry
+	View  view
 }

@@ -286,3 +286,40 @@ func (b *browser) cookie(name string) *http.Cookie {
 
 // assetRefs finds the hashed stylesheet and script a page links.
 var assetRefs = regexp.MustCompile(`(?:href|src)="(/console/static/[^"]+)"`)
+
+// as returns a principal of u for calling the services in a test.
+func (e *env) as(t testing.TB, u *cms.User) *cms.Principal {
+	t.Helper()
+	return e.principal(t, u.Username, staffPassword)
+}
+
+// guideFields are the typed fields of a complete 办事指南.
+func guideFields() map[string]any {
+	return map[string]any{
+		"conditions": []any{"新设立的单位"},
+		"materials":  []any{map[string]any{"name": "营业执照", "form": "copy", "copies": 1}},
+		"steps":      []any{map[string]any{"title": "提交材料"}},
+		"time_limit": "即时办结",
+		"place":      "市政务服务中心",
+	}
+}
+
+// guide drafts a complete guide in 缴存类 as the editor, through the services.
+func (e *env) guide(t testing.TB, editor *cms.User, title string) (*cms.Item, *cms.Revision) {
+	t.Helper()
+	body := "单位为职工办理**缴存登记**。"
+	it, rev, err := e.svc.Items.Create(context.Background(), e.as(t, editor), cms.NewItem{Column: "guides-deposit",
+		Content: cms.Content{Title: &title, Body: &body, Fields: guideFields()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return it, rev
+}
+
+// fire moves a revision through the services as u.
+func (e *env) fire(t testing.TB, u *cms.User, revID int64, ev cms.Event, comment string) {
+	t.Helper()
+	if _, _, err := e.svc.Workflow.Fire(context.Background(), e.as(t, u), revID, ev, comment, 0); err != nil {
+		t.Fatalf("%s %s on %d: %v", u.Username, ev, revID, err)
+	}
+}

@@ -66,6 +66,9 @@ func (c *Console) routes() {
 	m.Handle("POST /console/password", c.user(c.handlePasswordChange))
 	m.Handle("GET /console/queue", c.user(c.handleQueue))
 	m.Handle("GET /console/items", c.user(c.handleItemList))
+	m.Handle("GET /console/revisions/{id}", c.user(c.handleRevision))
+	m.Handle("POST /console/revisions/{id}/transitions", c.user(c.handleTransition))
+	m.Handle("POST /console/revisions/{id}/findings/{fid}/acknowledge", c.user(c.handleFindingAck))
 
 	m.HandleFunc("/console/", func(w http.ResponseWriter, r *http.Request) {
 		c.renderError(w, r, nil, cms.Errorf(cms.ENOTFOUND, "no such page"))

@@ -26,6 +26,8 @@ type homeData struct {
 	Drafts   []cms.Item
 	Rejected []rejection
 	InReview []cms.Item
+	// Authoring shows 我的稿件: the user writes somewhere, or has written.
+	Authoring bool
 }
 
 // rejection is one of my drafts that a reviewer sent back, with why.
@@ -51,6 +53,11 @@ func (c *Console) handleHome(w http.ResponseWriter, r *http.Request, u *user) er
 	if err := c.myItems(r, u, &d); err != nil {
 		return err
 	}
+	cols, err := c.svc.Items.AuthoredColumns(r.Context(), u.p)
+	if err != nil {
+		return err
+	}
+	d.Authoring = len(cols) > 0 || len(d.Drafts)+len(d.Rejected)+len(d.InReview) > 0
 	return c.page(w, r, u, http.StatusOK, "home", view{Title: "工作台", Active: "home", Data: d})
 }
 

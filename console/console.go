@@ -66,7 +66,11 @@ func (c *Console) routes() {
 	m.Handle("POST /console/password", c.user(c.handlePasswordChange))
 	m.Handle("GET /console/queue", c.user(c.handleQueue))
 	m.Handle("GET /console/items", c.user(c.handleItemList))
+	m.Handle("GET /console/items/new", c.user(c.handleItemNew))
+	m.Handle("POST /console/items/new", c.user(c.handleItemCreate))
 	m.Handle("GET /console/revisions/{id}", c.user(c.handleRevision))
+	m.Handle("GET /console/revisions/{id}/edit", c.user(c.handleRevisionEdit))
+	m.Handle("POST /console/revisions/{id}/edit", c.user(c.handleRevisionSave))
 	m.Handle("POST /console/revisions/{id}/transitions", c.user(c.handleTransition))
 	m.Handle("POST /console/revisions/{id}/findings/{fid}/acknowledge", c.user(c.handleFindingAck))
 

@@ -87,7 +87,7 @@ func fieldLabel(ct *cms.ContentType, path string) string {
 			}
 		}
 		if spec == nil {
-			return out + " " + part
+			return strings.TrimSpace(out + " " + part)
 		}
 		out = strings.TrimSpace(out + " " + spec.Label)
 		if hasIndex {

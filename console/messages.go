@@ -111,7 +111,7 @@ var flashText = map[string]string{
 	"logged_out":       "您已安全退出。",
 	"session_ended":    "长时间未操作，已自动退出，请重新登录。",
 	"password_changed": "密码已修改。",
-	"created":          "稿件已创建，请继续填写并保存。",
+	"created":          "稿件已保存为草稿。内容完整后即可提交审核。",
 	"saved":            "已保存。",
 	"uploaded":         "附件已上传。",
 	"removed":          "附件已删除。",

@@ -73,6 +73,9 @@ func (c *Console) routes() {
 	m.Handle("POST /console/revisions/{id}/edit", c.user(c.handleRevisionSave))
 	m.Handle("POST /console/revisions/{id}/transitions", c.user(c.handleTransition))
 	m.Handle("POST /console/revisions/{id}/findings/{fid}/acknowledge", c.user(c.handleFindingAck))
+	m.Handle("POST /console/revisions/{id}/attachments", c.userOwnCSRF(c.handleAttachmentUpload))
+	m.Handle("POST /console/revisions/{id}/attachments/{aid}/delete", c.user(c.handleAttachmentDelete))
+	m.Handle("GET /console/revisions/{id}/attachments/{aid}", c.user(c.handleAttachmentDownload))
 
 	m.HandleFunc("/console/", func(w http.ResponseWriter, r *http.Request) {
 		c.renderError(w, r, nil, cms.Errorf(cms.ENOTFOUND, "no such page"))

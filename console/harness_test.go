@@ -1,9 +1,11 @@
 package console_test
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -322,4 +324,30 @@ func (e *env) fire(t testing.TB, u *cms.User, revID int64, ev cms.Event, comment
 	if _, _, err := e.svc.Workflow.Fire(context.Background(), e.as(t, u), revID, ev, comment, 0); err != nil {
 		t.Fatalf("%s %s on %d: %v", u.Username, ev, revID, err)
 	}
+}
+
+// upload posts a file with the attachments form as a browser does: the
+// CSRF token first (unless csrfFirst is false), then the file.
+func (b *browser) upload(path, name string, content []byte, csrfFirst bool) *page {
+	b.t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	if csrfFirst {
+		mw.WriteField("csrf", b.csrf)
+	}
+	fw, err := mw.CreateFormFile("file", name)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	fw.Write(content)
+	if !csrfFirst {
+		mw.WriteField("csrf", b.csrf)
+	}
+	mw.Close()
+	req, err := http.NewRequest(http.MethodPost, b.e.srv.URL+path, &buf)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	return b.do(req)
 }

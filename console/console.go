@@ -76,6 +76,7 @@ func (c *Console) routes() {
 	m.Handle("POST /console/revisions/{id}/attachments", c.userOwnCSRF(c.handleAttachmentUpload))
 	m.Handle("POST /console/revisions/{id}/attachments/{aid}/delete", c.user(c.handleAttachmentDelete))
 	m.Handle("GET /console/revisions/{id}/attachments/{aid}", c.user(c.handleAttachmentDownload))
+	m.Handle("GET /console/revisions/{id}/approval", c.user(c.handleApprovalForm))
 
 	m.HandleFunc("/console/", func(w http.ResponseWriter, r *http.Request) {
 		c.renderError(w, r, nil, cms.Errorf(cms.ENOTFOUND, "no such page"))

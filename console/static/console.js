@@ -1,7 +1,14 @@
 // 铜陵公积金 staff console. Progressive enhancement only: every page works
-// without this file; it adds dropping a file onto the attachments form.
+// without this file; it adds dropping a file onto the attachments form and
+// a print button on the approval form.
 (function () {
   "use strict";
+  Array.prototype.forEach.call(document.querySelectorAll("button[data-print]"), function (b) {
+    b.hidden = false;
+    b.addEventListener("click", function () {
+      window.print();
+    });
+  });
   var forms = document.querySelectorAll("form[data-dropzone]");
   Array.prototype.forEach.call(forms, function (form) {
     var input = form.querySelector("input[type=file]");

@@ -43,17 +43,39 @@ func (s *ItemService) AuthoredColumns(ctx context.Context, p *Principal) ([]Auth
 	return out, nil
 }
 
-// MayEdit reports whether UpdateDraft (and attaching files) would accept a
-// change of the revision from p now: a draft in a column p edits for.
-func (s *ItemService) MayEdit(ctx context.Context, p *Principal, revID int64) (bool, error) {
+// CheckEdit returns nil when UpdateDraft (and attaching files) would
+// accept a change of the revision from p now, or why not, in the order the
+// service checks: forbidden when p may not edit in its column, conflict
+// when it is no longer a draft.
+func (s *ItemService) CheckEdit(ctx context.Context, p *Principal, revID int64) error {
 	rev, it, err := s.Revision(ctx, p, revID)
 	if err != nil {
-		return false, err
+		return err
+	}
+	res := Resource{Department: it.Department, Column: it.Column}
+	ok, err := s.Authorizer.Allowed(ctx, p.User, ActItemEdit, res)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return Errorf(EFORBIDDEN, "%s", deniedMessage(ActItemEdit, res))
 	}
 	if rev.State != StateDraft {
-		return false, nil
+		return Errorf(ECONFLICT, "only a draft can be edited; this revision is %s", rev.State)
 	}
-	return s.Authorizer.Allowed(ctx, p.User, ActItemEdit, Resource{Department: it.Department, Column: it.Column})
+	return nil
+}
+
+// MayEdit reports whether CheckEdit finds nothing against an edit now.
+func (s *ItemService) MayEdit(ctx context.Context, p *Principal, revID int64) (bool, error) {
+	switch err := s.CheckEdit(ctx, p, revID); ErrorCode(err) {
+	case "":
+		return true, nil
+	case EFORBIDDEN, ECONFLICT:
+		return false, nil
+	default:
+		return false, err
+	}
 }
 
 // Acknowledgeable returns the ids of the revision's findings that

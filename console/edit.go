@@ -124,15 +124,8 @@ func (c *Console) editData(r *http.Request, u *user) (*editData, error) {
 	if err != nil {
 		return nil, err
 	}
-	ok, err := c.svc.Items.MayEdit(r.Context(), u.p, id)
-	if err != nil {
+	if err := c.svc.Items.CheckEdit(r.Context(), u.p, id); err != nil {
 		return nil, err
-	}
-	if !ok && rev.State == cms.StateDraft {
-		return nil, cms.Errorf(cms.EFORBIDDEN, "may not edit")
-	}
-	if !ok {
-		return nil, cms.Errorf(cms.ECONFLICT, "only a draft can be edited")
 	}
 	return &editData{Rev: rev, Version: rev.Version, Column: it.Column, Dept: it.Department,
 		Type: cms.LookupContentType(it.ContentType)}, nil

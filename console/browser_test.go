@@ -63,6 +63,9 @@ type person struct {
 	name   string
 	width  int64
 	height int64
+
+	mu       sync.Mutex
+	troubles []string // what the page's console reported: exceptions, CSP refusals
 }
 
 // stepTimeout bounds one browser step; the 2-core CI machine is slow.
@@ -78,8 +81,32 @@ func (e *env) newPerson(t *testing.T, browserCtx context.Context, name string, w
 		t.Fatalf("open a tab for %s: %v", name, err)
 	}
 	p := &person{t: t, e: e, ctx: ctx, name: name, width: width, height: height}
+	go p.watchConsole()
 	p.do(chromedp.EmulateViewport(width, height, chromedp.EmulateScale(1)))
+	t.Cleanup(func() {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		for _, s := range p.troubles {
+			t.Errorf("%s's browser reported: %s", name, s)
+		}
+	})
 	return p
+}
+
+// watchConsole records uncaught exceptions and refusals of the
+// Content-Security-Policy: the console must need neither inline script nor
+// inline style.
+func (p *person) watchConsole() {
+	for m, err := range chromedp.Console(p.ctx) {
+		if err != nil {
+			return
+		}
+		if m.Type == chromedp.ConsoleException || strings.Contains(m.Text, "Content Security Policy") {
+			p.mu.Lock()
+			p.troubles = append(p.troubles, string(m.Type)+": "+m.Text)
+			p.mu.Unlock()
+		}
+	}
 }
 
 // do runs steps with a timeout, failing the test on error.

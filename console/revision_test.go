@@ -54,7 +54,8 @@ func TestRevisionPageThroughTheChain(t *testing.T) {
 	secrecy, publisher := people[c.secrecy.Username], people[c.publisher.Username]
 
 	ed.get(path).must(t, http.StatusOK).has(t, "&lt;script&gt;alert(1)&lt;/script&gt;缴存登记", "<strong>缴存登记</strong>",
-		"办理条件", "新设立的单位", "所需材料", "营业执照", "复印件", "办结时限", "首次发布", button(cms.EventSubmit), "编辑稿件").
+		"办理条件", "新设立的单位", "所需材料", "营业执照", "复印件", "办结时限", "首次发布", button(cms.EventSubmit), "编辑稿件",
+		"更新于 2026-12-01 09:30"). // Beijing time: the clock says 01:30 UTC
 		lacks(t, "<script>alert(1)", button(cms.EventApprove))
 	people[c.otherEditor.Username].get(path).must(t, http.StatusForbidden).has(t, "没有权限")
 	admin := e.browser(t)

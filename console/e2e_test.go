@@ -33,10 +33,10 @@ const (
 // axe-core.
 func TestChainInBrowser(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t)
-	c := e.chain(t)
 	browser := chromium(t)
 	start := time.Now()
+	e := newEnv(t)
+	c := e.chain(t)
 	const title = "住房公积金缴存登记"
 
 	// The editor drafts a guide in a column 归集科 owns.

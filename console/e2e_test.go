@@ -188,6 +188,9 @@ func (p *person) shots(name string) {
 		p.do(chromedp.EmulateViewport(w, p.height, chromedp.EmulateScale(1)))
 		p.shot(name)
 		p.accessible(name)
+		if wide := p.overflow(); wide > 0 {
+			p.t.Errorf("%s at %d px is %d px too wide: the page scrolls sideways", name, w, wide)
+		}
 	}
 	p.width = own
 	p.do(chromedp.EmulateViewport(own, p.height, chromedp.EmulateScale(1)))
@@ -217,4 +220,15 @@ func (p *person) actionBarTop() float64 {
 		p.t.Fatal(err)
 	}
 	return top
+}
+
+// overflow is how far the page is wider than the screen.
+func (p *person) overflow() int64 {
+	ctx, cancel := context.WithTimeout(p.ctx, stepTimeout)
+	defer cancel()
+	n, err := chromedp.Run(ctx, chromedp.Evaluate[int64](`document.documentElement.scrollWidth - window.innerWidth`))
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return n
 }

@@ -172,6 +172,7 @@ func (s *Server) routes() {
 	a.GET("/revisions/:id", s.handleRevisionGet)
 	a.PATCH("/revisions/:id", s.handleRevisionUpdate)
 	a.POST("/revisions/:id/transitions", s.handleTransition)
+	a.GET("/revisions/:id/transitions", s.handleAllowed)
 	a.GET("/revisions/:id/diff", s.handleDiff)
 	a.GET("/items/:id/history", s.handleHistory)
 	a.GET("/queue", s.handleQueue)

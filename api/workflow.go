@@ -42,6 +42,20 @@ func (s *Server) handleTransition(c echo.Context) error {
 	return respond(c, http.StatusOK, s.toRevisionJSON(rev, it.ContentType))
 }
 
+// handleAllowed lists the events the caller may fire on the revision now,
+// decided as the transition itself would decide them.
+func (s *Server) handleAllowed(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	events, err := s.svc.Workflow.Allowed(c.Request().Context(), principal(c), id)
+	if err != nil {
+		return err
+	}
+	return respond(c, http.StatusOK, map[string]any{"revision_id": id, "events": events})
+}
+
 type changeJSON struct {
 	Field  string `json:"field"`
 	Change string `json:"change"`

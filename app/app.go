@@ -13,11 +13,13 @@ import (
 	"net/http"
 	"path/filepath"
 	"runtime"
+	"strings"
 
 	openapi "github.com/tlhpf/cms"
 	"github.com/tlhpf/cms/api"
 	"github.com/tlhpf/cms/archive"
 	"github.com/tlhpf/cms/cms"
+	"github.com/tlhpf/cms/console"
 	"github.com/tlhpf/cms/media"
 	"github.com/tlhpf/cms/rbac"
 	"github.com/tlhpf/cms/render"
@@ -32,6 +34,8 @@ type App struct {
 	Blobs    cms.BlobStore
 	Services *cms.Services
 	API      *api.Server
+	// Console is the staff console; nil when it is turned off.
+	Console *console.Console
 	// Archive writes the auditors' archive without the service's
 	// authorization, for the operator's command line.
 	Archive cms.ArchiveExporter
@@ -131,6 +135,11 @@ func New(ctx context.Context, db *storage.DB, blobs cms.BlobStore, cfg Config, l
 	opts := cfg.HTTP
 	opts.Ready, opts.Spec = db.Ping, openapi.YAML
 	a.API = api.NewServer(svc, opts, log)
+	if !cfg.ConsoleOff {
+		if a.Console, err = console.New(svc, console.Options{CookieSecure: cfg.CookieSecure, Clock: cfg.Clock}, log); err != nil {
+			return nil, err
+		}
+	}
 	return a, nil
 }
 
@@ -191,8 +200,25 @@ func (c Config) hashSlots() int {
 	return min(4, max(1, (runtime.GOMAXPROCS(0)-1)/max(1, int(c.Argon2.Threads))))
 }
 
-// Handler is the HTTP face of the app.
-func (a *App) Handler() http.Handler { return a.API.Handler() }
+// Handler is the HTTP face of the app: the staff console under /console/
+// (the site's root leads there), everything else the APIs.
+func (a *App) Handler() http.Handler {
+	apiHandler := a.API.Handler()
+	if a.Console == nil {
+		return apiHandler
+	}
+	consoleHandler := a.Console.Handler()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch p := r.URL.Path; {
+		case p == "/" || p == "/console":
+			http.Redirect(w, r, console.Prefix, http.StatusFound)
+		case strings.HasPrefix(p, console.Prefix):
+			consoleHandler.ServeHTTP(w, r)
+		default:
+			apiHandler.ServeHTTP(w, r)
+		}
+	})
+}
 
 // Close closes the database.
 func (a *App) Close() error { return a.DB.Close() }

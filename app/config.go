@@ -36,6 +36,11 @@ type Config struct {
 	Organization string
 	// HTTP configures the API server; Ready and Spec are set by the app.
 	HTTP api.Options
+	// ConsoleOff turns the staff console off (it is on by default).
+	ConsoleOff bool
+	// CookieSecure marks the console's cookies Secure on plain HTTP too,
+	// for a server behind a proxy that terminates TLS.
+	CookieSecure bool
 	// SchedulerInterval is how often scheduled publications and expiries are checked.
 	SchedulerInterval time.Duration
 	// PatrolInterval is how often the integrity patrol runs.

@@ -29,6 +29,7 @@ type AuthConfig struct {
 	// Require2FA makes the SecondFactorRoles enrol a second factor before
 	// they may do anything else.
 	Require2FA bool
+	ConsoleIdle      time.Duration // how long a staff console session lives without activity
 }
 
 // DefaultAuthConfig follows the seed rules: 90-day passwords, lockout for 15
@@ -41,6 +42,7 @@ func DefaultAuthConfig() AuthConfig {
 		LockoutDuration:  15 * time.Minute,
 		AddressLimit:     60,
 		UserLimit:        10,
+		ConsoleIdle:      30 * time.Minute,
 	}
 }
 
@@ -72,6 +74,9 @@ type LoginRequest struct {
 	Password string
 	OTP      string // the one-time code or a recovery code, for accounts with a second factor
 	Client   string // the client's address, for the throttle
+	// Kind is the session to open: an API bearer token unless the staff
+	// console asks for a console session (ConsoleLogin).
+	Kind SessionKind
 }
 
 // LoginResult is what a successful login returns: the bearer token, shown
@@ -97,12 +102,12 @@ func HashToken(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-func newToken() (string, error) {
+func newToken(prefix string) (string, error) {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
 		return "", err
 	}
-	return tokenPrefix + base64.RawURLEncoding.EncodeToString(b), nil
+	return prefix + base64.RawURLEncoding.EncodeToString(b), nil
 }
 
 var errBadCredentials = Errorf(EUNAUTHORIZED, "wrong username or password")
@@ -170,7 +175,7 @@ func (s *AuthService) Login(ctx context.Context, in LoginRequest) (*LoginResult,
 	if err != nil {
 		return nil, err
 	}
-	return s.openSession(ctx, a, u, factor, now)
+	return s.openSession(ctx, in.Kind.orAPI(), a, u, factor, now)
 }
 
 // verifySecondFactor asks an account with a second factor for its code. A
@@ -204,8 +209,8 @@ func (s *AuthService) verifySecondFactor(ctx context.Context, a Attempt, u *User
 
 // openSession completes a login: a new token, its session, and the
 // reservation settled as a success.
-func (s *AuthService) openSession(ctx context.Context, a Attempt, u *User, factor string, now time.Time) (*LoginResult, error) {
-	token, err := newToken()
+func (s *AuthService) openSession(ctx context.Context, kind SessionKind, a Attempt, u *User, factor string, now time.Time) (*LoginResult, error) {
+	token, sess, err := s.newSession(kind, u.ID, now)
 	if err != nil {
 		s.release(ctx, a)
 		return nil, err
@@ -214,7 +219,6 @@ func (s *AuthService) openSession(ctx context.Context, a Attempt, u *User, facto
 	if factor != "" {
 		detail = map[string]any{"second_factor": factor}
 	}
-	sess := &Session{UserID: u.ID, TokenHash: HashToken(token), CreatedAt: now, ExpiresAt: now.Add(s.Config.SessionTTL)}
 	if err := s.Users.CreateSession(context.WithoutCancel(ctx), sess, NewAuditEntry(now, u.ID, AuditLogin, userSubject(u.ID), detail)); err != nil {
 		return nil, err
 	}
@@ -232,12 +236,18 @@ func (s *AuthService) passwordExpired(u *User, now time.Time) bool {
 // Authenticate resolves a bearer token to its principal. Unknown, revoked
 // and expired tokens, and tokens of disabled users, are refused.
 func (s *AuthService) Authenticate(ctx context.Context, token string) (*Principal, error) {
-	if !strings.HasPrefix(token, tokenPrefix) || len(token) > 128 {
+	return s.authenticate(ctx, SessionAPI, token)
+}
+
+// authenticate resolves a token of a session of the given kind; a token
+// of another kind is refused as if unknown.
+func (s *AuthService) authenticate(ctx context.Context, kind SessionKind, token string) (*Principal, error) {
+	if !strings.HasPrefix(token, kind.prefix()) || len(token) > 128 {
 		return nil, Errorf(EUNAUTHORIZED, "invalid or expired token")
 	}
 	now := s.Clock.Now()
 	sess, err := s.Users.SessionByTokenHash(ctx, HashToken(token), now)
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, ErrNotFound) || (err == nil && sess.Kind != kind) {
 		return nil, Errorf(EUNAUTHORIZED, "invalid or expired token")
 	}
 	if err != nil {

@@ -165,6 +165,8 @@ type ItemFilter struct {
 	Query       string
 	Before      int64 // keyset cursor: only items with a smaller id
 	Limit       int
+	// Author, when set, keeps the items whose head revision this user wrote.
+	Author int64
 }
 
 // ItemStore persists items and their revisions.

@@ -62,3 +62,14 @@ func (s *ContentService) previewRevision(ctx context.Context, token string) (*It
 	}
 	return it, rev, nil
 }
+
+// RenderedFields returns a revision's typed fields as the content API
+// serves them once published (text fields as sanitised HTML), so that staff
+// review what clients will show.
+func (s *ContentService) RenderedFields(rev *Revision, contentType string) map[string]any {
+	ct := LookupContentType(contentType)
+	if ct == nil {
+		return rev.Fields
+	}
+	return ct.RenderFields(rev.Fields, s.Renderer)
+}

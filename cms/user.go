@@ -83,10 +83,12 @@ func (u *User) HasRole(role Role, dept string) bool {
 	return false
 }
 
-// Session is a signed-in user's bearer token. Only the token's hash is stored.
+// Session is a signed-in user's bearer token or console cookie. Only the
+// token's hash is stored.
 type Session struct {
 	ID        int64
 	UserID    int64
+	Kind      SessionKind
 	TokenHash string
 	CreatedAt time.Time
 	ExpiresAt time.Time
@@ -158,6 +160,9 @@ type UserStore interface {
 	// settles its reservation.
 	CreateSession(ctx context.Context, s *Session, audit AuditEntry) error
 	SessionByTokenHash(ctx context.Context, hash string, now time.Time) (*Session, error)
+	// TouchSession moves the end of a session to expiresAt (console sessions
+	// end after a while without activity).
+	TouchSession(ctx context.Context, id int64, expiresAt time.Time) error
 	DeleteSession(ctx context.Context, id int64, audit AuditEntry) error
 	// DeleteUserSessions revokes every session of a user except keep (0: all).
 	DeleteUserSessions(ctx context.Context, userID, keep int64) error

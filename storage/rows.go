@@ -131,6 +131,7 @@ type sessionRow struct {
 	bun.BaseModel `bun:"table:sessions"`
 	ID            int64 `bun:",pk,autoincrement"`
 	UserID        int64
+	Kind          string
 	TokenHash     string
 	CreatedAt     time.Time
 	ExpiresAt     time.Time

@@ -219,7 +219,10 @@ func (db *DB) PasswordHistory(ctx context.Context, userID int64, n int) ([]strin
 // clears the user's failed logins and lock, restarting the count: the
 // login settles every reservation.
 func (db *DB) CreateSession(ctx context.Context, s *cms.Session, audit cms.AuditEntry) error {
-	row := &sessionRow{UserID: s.UserID, TokenHash: s.TokenHash, CreatedAt: s.CreatedAt, ExpiresAt: s.ExpiresAt}
+	row := &sessionRow{UserID: s.UserID, Kind: string(s.Kind), TokenHash: s.TokenHash, CreatedAt: s.CreatedAt, ExpiresAt: s.ExpiresAt}
+	if row.Kind == "" {
+		row.Kind = string(cms.SessionAPI)
+	}
 	return db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.NewInsert().Model(row).Returning("id").Exec(ctx); err != nil {
 			return err
@@ -244,8 +247,14 @@ func (db *DB) SessionByTokenHash(ctx context.Context, hash string, now time.Time
 		Scan(ctx); err != nil {
 		return nil, translate(err, "session")
 	}
-	return &cms.Session{ID: row.ID, UserID: row.UserID, TokenHash: row.TokenHash,
+	return &cms.Session{ID: row.ID, UserID: row.UserID, Kind: cms.SessionKind(row.Kind), TokenHash: row.TokenHash,
 		CreatedAt: row.CreatedAt.UTC(), ExpiresAt: row.ExpiresAt.UTC()}, nil
+}
+
+// TouchSession moves the end of a session.
+func (db *DB) TouchSession(ctx context.Context, id int64, expiresAt time.Time) error {
+	_, err := db.bun.NewUpdate().Model((*sessionRow)(nil)).Set("expires_at = ?", expiresAt).Where("id = ?", id).Exec(ctx)
+	return err
 }
 
 // DeleteSession revokes a session.

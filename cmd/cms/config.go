@@ -63,6 +63,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		dst  *time.Duration
 	}{
 		{"CMS_SESSION_TTL", &c.Auth.SessionTTL},
+		{"CMS_CONSOLE_IDLE", &c.Auth.ConsoleIdle},
 		{"CMS_PASSWORD_MAX_AGE", &c.Auth.PasswordMaxAge},
 		{"CMS_LOCKOUT_DURATION", &c.Auth.LockoutDuration},
 		{"CMS_HASH_WAIT", &c.HashWait},
@@ -111,18 +112,22 @@ func loadConfig(getenv func(string) string) (Config, error) {
 			n.set(x)
 		}
 	}
+	consoleOn := true
 	for _, b := range []struct {
 		name string
 		dst  *bool
-	}{{"CMS_TRUST_PROXY", &c.HTTP.TrustProxy}, {"CMS_SINGLE_ADMIN", &c.SingleAdmin}, {"CMS_REQUIRE_2FA", &c.Auth.Require2FA}} {
-		switch v := getenv(b.name); v {
-		case "", "0", "false":
-		case "1", "true":
-			*b.dst = true
-		default:
-			errs = append(errs, fmt.Errorf("%s: want true or false, got %q", b.name, v))
+	}{
+		{"CMS_TRUST_PROXY", &c.HTTP.TrustProxy},
+		{"CMS_SINGLE_ADMIN", &c.SingleAdmin},
+		{"CMS_REQUIRE_2FA", &c.Auth.Require2FA},
+		{"CMS_COOKIE_SECURE", &c.CookieSecure},
+		{"CMS_CONSOLE", &consoleOn},
+	} {
+		if err := parseBool(getenv(b.name), b.dst); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", b.name, err))
 		}
 	}
+	c.ConsoleOff = !consoleOn
 	if v := getenv("CMS_MEDIA_REDIRECT"); v != "" {
 		if c.HTTP.MediaRedirect, err = time.ParseDuration(v); err != nil || c.HTTP.MediaRedirect < 0 || c.HTTP.MediaRedirect > time.Hour {
 			errs = append(errs, fmt.Errorf("CMS_MEDIA_REDIRECT: want a duration up to 1h such as 5m, got %q", v))
@@ -151,6 +156,20 @@ func parseStageLimits(v string, limits map[cms.State]time.Duration) error {
 			return fmt.Errorf("%s: want a duration such as 48h, got %q", name, dur)
 		}
 		limits[st] = d
+	}
+	return nil
+}
+
+// parseBool reads a true/false variable into dst; empty leaves dst as it is.
+func parseBool(v string, dst *bool) error {
+	switch v {
+	case "":
+	case "1", "true":
+		*dst = true
+	case "0", "false":
+		*dst = false
+	default:
+		return fmt.Errorf("want true or false, got %q", v)
 	}
 	return nil
 }

@@ -64,13 +64,16 @@ func TestConfigIsValidated(t *testing.T) {
 		"both secrets":   {"CMS_ADMIN_PASSWORD": "x", "CMS_ADMIN_PASSWORD_FILE": "/etc/hostname"},
 		"missing secret": {"CMS_ADMIN_PASSWORD_FILE": "/nonexistent/secret"},
 		"bad switch":     {"CMS_SINGLE_ADMIN": "yes"},
+		"bad console":    {"CMS_CONSOLE": "maybe"},
+		"bad idle":       {"CMS_CONSOLE_IDLE": "-5m"},
 	} {
 		if _, err := loadConfig(func(k string) string { return vars[k] }); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
 	}
 	c, err := loadConfig(func(string) string { return "" })
-	if err != nil || c.Addr != "127.0.0.1:8080" || !strings.HasSuffix(c.DatabaseURL, "data/cms.db") || c.SingleAdmin {
+	if err != nil || c.Addr != "127.0.0.1:8080" || !strings.HasSuffix(c.DatabaseURL, "data/cms.db") || c.SingleAdmin ||
+		c.ConsoleOff || c.CookieSecure || c.Auth.ConsoleIdle != 30*time.Minute {
 		t.Errorf("defaults: %+v %v", c, err)
 	}
 	if c.Auth.AddressLimit != 60 || c.Auth.UserLimit != 10 || c.HashSlots != 0 || c.HashWait != time.Second {
@@ -88,6 +91,12 @@ func TestConfigIsValidated(t *testing.T) {
 	}
 	if c, err := loadConfig(func(k string) string { return map[string]string{"CMS_SINGLE_ADMIN": "true"}[k] }); err != nil || !c.SingleAdmin {
 		t.Errorf("CMS_SINGLE_ADMIN=true: %v %v", c.SingleAdmin, err)
+	}
+	c, err = loadConfig(func(k string) string {
+		return map[string]string{"CMS_CONSOLE": "false", "CMS_COOKIE_SECURE": "true", "CMS_CONSOLE_IDLE": "10m"}[k]
+	})
+	if err != nil || !c.ConsoleOff || !c.CookieSecure || c.Auth.ConsoleIdle != 10*time.Minute {
+		t.Errorf("console settings: off %v, secure %v, idle %v, %v", c.ConsoleOff, c.CookieSecure, c.Auth.ConsoleIdle, err)
 	}
 }
 

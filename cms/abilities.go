@@ -1,0 +1,129 @@
+package cms
+
+import "context"
+
+// The questions below let a delivery adapter show a person only what the
+// services would let them do: an edit button, a column to write in, a
+// review stage, a finding to acknowledge. Each asks the authorizer the same
+// question the service method that acts asks, and answers without changing
+// or auditing anything.
+
+// AuthoredColumn is a column the caller may create items in, for one of
+// its owning departments.
+type AuthoredColumn struct {
+	Column     Column
+	Department string
+}
+
+// AuthoredColumns lists, in annex order, the columns and owning departments
+// for which Create would accept a new item from p.
+func (s *ItemService) AuthoredColumns(ctx context.Context, p *Principal) ([]AuthoredColumn, error) {
+	if err := authorize(ctx, s.Authorizer, p, ActStructureRead, Resource{}); err != nil {
+		return nil, err
+	}
+	cols, err := s.Structure.Columns(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []AuthoredColumn
+	for _, col := range cols {
+		if !col.Authored() {
+			continue
+		}
+		for _, dept := range col.Owners {
+			ok, err := s.Authorizer.Allowed(ctx, p.User, ActItemCreate, Resource{Department: dept, Column: col.Slug})
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				out = append(out, AuthoredColumn{Column: col, Department: dept})
+			}
+		}
+	}
+	return out, nil
+}
+
+// CheckEdit returns nil when UpdateDraft (and attaching files) would
+// accept a change of the revision from p now, or why not, in the order the
+// service checks: forbidden when p may not edit in its column, conflict
+// when it is no longer a draft.
+func (s *ItemService) CheckEdit(ctx context.Context, p *Principal, revID int64) error {
+	rev, it, err := s.Revision(ctx, p, revID)
+	if err != nil {
+		return err
+	}
+	res := Resource{Department: it.Department, Column: it.Column}
+	ok, err := s.Authorizer.Allowed(ctx, p.User, ActItemEdit, res)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return Errorf(EFORBIDDEN, "%s", deniedMessage(ActItemEdit, res))
+	}
+	if rev.State != StateDraft {
+		return Errorf(ECONFLICT, "only a draft can be edited; this revision is %s", rev.State)
+	}
+	return nil
+}
+
+// MayEdit reports whether CheckEdit finds nothing against an edit now.
+func (s *ItemService) MayEdit(ctx context.Context, p *Principal, revID int64) (bool, error) {
+	switch err := s.CheckEdit(ctx, p, revID); ErrorCode(err) {
+	case "":
+		return true, nil
+	case EFORBIDDEN, ECONFLICT:
+		return false, nil
+	default:
+		return false, err
+	}
+}
+
+// Acknowledgeable returns the ids of the revision's findings that
+// Acknowledge would accept from p now: those nobody acknowledged yet, for a
+// secrecy reviewer of the item, while the revision is in the secrecy
+// review (findings of a re-scan of released content in any state).
+func (s *SecrecyService) Acknowledgeable(ctx context.Context, p *Principal, revID int64) (map[int64]bool, error) {
+	rev, it, err := readRevision(ctx, s.Items, s.Authorizer, p, revID)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64]bool{}
+	ok, err := s.Authorizer.Allowed(ctx, p.User, ActFindingAck, Resource{Department: it.Department, Column: it.Column})
+	if err != nil || !ok {
+		return out, err
+	}
+	all, err := s.Secrecy.Findings(ctx, revID)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range all {
+		if f.AcknowledgedBy == 0 && (rev.State == StateSecrecyReview || f.Rescan) {
+			out[f.ID] = true
+		}
+	}
+	return out, nil
+}
+
+// ReviewStages lists the review stages at which p decides somewhere (the
+// action each stage expects is allowed for some department), so that a
+// queue is offered only to those who have one.
+func (s *WorkflowService) ReviewStages(ctx context.Context, p *Principal) ([]State, error) {
+	if err := authorize(ctx, s.Authorizer, p, ActStructureRead, Resource{}); err != nil {
+		return nil, err
+	}
+	var out []State
+	for _, st := range []State{StateDeptReview, StateLeadershipSignoff, StateSecrecyReview, StateScheduled} {
+		act, ok := s.Machine.Actions(st)[queueEvents[st]]
+		if !ok {
+			continue
+		}
+		allowed, err := s.Authorizer.Allowed(ctx, p.User, act, Resource{})
+		if err != nil {
+			return nil, err
+		}
+		if allowed {
+			out = append(out, st)
+		}
+	}
+	return out, nil
+}

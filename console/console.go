@@ -1,0 +1,84 @@
+package console
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/tlhpf/cms/cms"
+)
+
+// Prefix is where the console is mounted.
+const Prefix = "/console/"
+
+// Options configure the console.
+type Options struct {
+	// CookieSecure marks the session cookie Secure even on plain HTTP (set
+	// it behind a proxy that terminates TLS); requests over TLS always get
+	// a Secure cookie.
+	CookieSecure bool
+	// Clock tells the time for "3小时前"; nil means the system clock.
+	Clock cms.Clock
+}
+
+// Console is the staff console's HTTP handler.
+type Console struct {
+	svc    *cms.Services
+	opts   Options
+	log    *slog.Logger
+	pages  *pages
+	assets *assets
+	mux    *http.ServeMux
+}
+
+// New builds the console over the services.
+func New(svc *cms.Services, opts Options, log *slog.Logger) (*Console, error) {
+	if opts.Clock == nil {
+		opts.Clock = cms.SystemClock{}
+	}
+	as, err := loadAssets()
+	if err != nil {
+		return nil, err
+	}
+	ps, err := loadPages(as)
+	if err != nil {
+		return nil, err
+	}
+	c := &Console{svc: svc, opts: opts, log: log, pages: ps, assets: as, mux: http.NewServeMux()}
+	c.routes()
+	return c, nil
+}
+
+// Handler returns the console as an http.Handler for requests under Prefix.
+func (c *Console) Handler() http.Handler { return c.secure(c.logged(c.mux)) }
+
+// routes registers every page in one place: the public ones first, then
+// those that need a signed-in user. Posts check the CSRF token unless
+// marked otherwise (the upload checks it in its multipart body).
+func (c *Console) routes() {
+	m := c.mux
+	m.HandleFunc("GET /console/static/{name}", c.assets.serve)
+	m.HandleFunc("GET /console/login", c.handleLoginShow)
+	m.HandleFunc("POST /console/login", c.handleLoginCheck)
+
+	m.Handle("GET /console/{$}", c.user(c.handleHome))
+	m.Handle("POST /console/logout", c.user(c.handleLogout))
+	m.Handle("GET /console/password", c.user(c.handlePasswordShow))
+	m.Handle("POST /console/password", c.user(c.handlePasswordChange))
+	m.Handle("GET /console/queue", c.user(c.handleQueue))
+	m.Handle("GET /console/items", c.user(c.handleItemList))
+	m.Handle("GET /console/items/new", c.user(c.handleItemNew))
+	m.Handle("POST /console/items/new", c.user(c.handleItemCreate))
+	m.Handle("GET /console/revisions/{id}", c.user(c.handleRevision))
+	m.Handle("GET /console/revisions/{id}/edit", c.user(c.handleRevisionEdit))
+	m.Handle("POST /console/revisions/{id}/edit", c.user(c.handleRevisionSave))
+	m.Handle("POST /console/revisions/{id}/transitions", c.user(c.handleTransition))
+	m.Handle("POST /console/revisions/{id}/findings/{fid}/acknowledge", c.user(c.handleFindingAck))
+	m.Handle("POST /console/revisions/{id}/attachments", c.userOwnCSRF(c.handleAttachmentUpload))
+	m.Handle("POST /console/revisions/{id}/attachments/{aid}/delete", c.user(c.handleAttachmentDelete))
+	m.Handle("GET /console/revisions/{id}/attachments/{aid}", c.user(c.handleAttachmentDownload))
+	m.Handle("GET /console/revisions/{id}/approval", c.user(c.handleApprovalForm))
+
+	m.HandleFunc("/console/", func(w http.ResponseWriter, r *http.Request) {
+		c.renderError(w, r, nil, cms.Errorf(cms.ENOTFOUND, "no such page"))
+	})
+}

@@ -1,0 +1,124 @@
+package console
+
+import (
+	"errors"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/tlhpf/cms/cms"
+)
+
+// fieldMessages translate the services' field messages into Chinese, in
+// order; the first pattern that matches wins.
+var fieldMessages = []struct {
+	re *regexp.Regexp
+	zh string
+}{
+	{regexp.MustCompile(`^is required( \(YYYY-MM-DD\))?$`), "必填"},
+	{regexp.MustCompile(`^must not be empty$`), "不能为空"},
+	{regexp.MustCompile(`^must be a single line$`), "只能填写一行"},
+	{regexp.MustCompile(`^must be at most (\d+) characters$`), "最多 $1 个字"},
+	{regexp.MustCompile(`^must be at least (\d+) characters$`), "至少 $1 个字符"},
+	{regexp.MustCompile(`^must have at most (\d+) entries$`), "最多 $1 项"},
+	{regexp.MustCompile(`^must be a non-empty single-line string of at most (\d+) characters$`), "每项须为一行文字，最多 $1 个字"},
+	{regexp.MustCompile(`^must be a date as YYYY-MM-DD$`), "请按 2026-01-31 的格式填写日期"},
+	{regexp.MustCompile(`^must be an integer$`), "请填写整数"},
+	{regexp.MustCompile(`^must be at least (-?[0-9.]+)$`), "不能小于 $1"},
+	{regexp.MustCompile(`^must be at most (-?[0-9.]+)$`), "不能大于 $1"},
+	{regexp.MustCompile(`^must be one of `), "请从选项中选择"},
+	{regexp.MustCompile(`^is repeated$`), "重复了"},
+	{regexp.MustCompile(`^must be a telephone number`), "请填写电话号码（数字、空格、+、- 和括号）"},
+	{regexp.MustCompile(`^must be an absolute http or https URL$`), "请填写以 http:// 或 https:// 开头的完整网址"},
+	{regexp.MustCompile(`^must be a version such as`), "请按 2.4 或 2.4.1 的格式填写版本号"},
+	{regexp.MustCompile(`^must be a (non-negative )?decimal number`), "请填写不小于 0 的数字，最多 8 位小数"},
+	{regexp.MustCompile(`^must be \{"lat"`), "纬度须在 -90 到 90 之间，经度须在 -180 到 180 之间"},
+	{regexp.MustCompile(`^must be after publish_at$`), "须晚于定时发布时间"},
+	{regexp.MustCompile(`^must be markdown or html$`), "请选择 Markdown 或 HTML"},
+	{regexp.MustCompile(`^is required when the policy is repealed$`), "已废止的政策须填写废止日期"},
+	{regexp.MustCompile(`^is not a field of this content type$`), "不是此类稿件的字段"},
+	{regexp.MustCompile(`^must mix at least three of`), "须包含小写字母、大写字母、数字、其他字符中的至少三类"},
+	{regexp.MustCompile(`^must not contain the username$`), "不能包含用户名"},
+	{regexp.MustCompile(`^must differ from the current password$`), "不能与当前密码相同"},
+	{regexp.MustCompile(`^does not match$`), "当前密码不正确"},
+	{regexp.MustCompile(`^say why \(it is kept in the history\)$`), "请填写意见（将记入审批记录）"},
+	{regexp.MustCompile(`^say why it may be published`), "请说明可以发布的理由（1 至 1000 字）"},
+	{regexp.MustCompile(`^must be at most 4000 bytes$`), "意见过长，请精简"},
+}
+
+// fieldMessage says in Chinese what is wrong with a field.
+func fieldMessage(msg string) string {
+	for _, m := range fieldMessages {
+		if loc := m.re.FindStringSubmatchIndex(msg); loc != nil {
+			return string(m.re.ExpandString(nil, m.zh, msg, loc))
+		}
+	}
+	return "格式不正确"
+}
+
+// commonFieldLabels name the fields every revision has.
+var commonFieldLabels = map[string]string{
+	"title": "标题", "body": "正文", "body_format": "正文格式", "publish_at": "定时发布", "expire_at": "到期下线",
+	"comment": "意见", "reason": "理由", "current_password": "当前密码", "new_password": "新密码",
+	"username": "用户名", "password": "密码", "column": "栏目", "department": "科室", "file": "附件",
+	"action": "事项",
+}
+
+// fieldLabel names a field path of the services ("fields.materials[1].name")
+// for people: 所需材料 第2行 材料名称.
+func fieldLabel(ct *cms.ContentType, path string) string {
+	if path == "body" && ct != nil && ct.BodyLabel != "" {
+		return ct.BodyLabel
+	}
+	if l, ok := commonFieldLabels[path]; ok {
+		return l
+	}
+	rest, ok := strings.CutPrefix(path, "fields.")
+	if !ok || ct == nil {
+		return path
+	}
+	specs, out := ct.Fields, ""
+	for _, part := range strings.Split(rest, ".") {
+		name, index, hasIndex := strings.Cut(part, "[")
+		var spec *cms.FieldSpec
+		for i := range specs {
+			if specs[i].Name == name {
+				spec = &specs[i]
+			}
+		}
+		if spec == nil {
+			return strings.TrimSpace(out + " " + part)
+		}
+		out = strings.TrimSpace(out + " " + spec.Label)
+		if hasIndex {
+			n, _ := strconv.Atoi(strings.TrimSuffix(index, "]"))
+			unit := "项"
+			if spec.Kind == cms.KindObjectList {
+				unit = "行"
+			}
+			out += " 第" + strconv.Itoa(n+1) + unit
+		}
+		specs = spec.Fields
+	}
+	return out
+}
+
+// problems are a form's field errors in Chinese, by field path.
+type problems map[string]string
+
+// problemsOf returns the field errors of a validation error, translated.
+func problemsOf(err error) problems {
+	var de *cms.Error
+	if !asError(err, &de) || len(de.Fields) == 0 {
+		return nil
+	}
+	out := problems{}
+	for _, f := range de.Fields {
+		if _, dup := out[f.Field]; !dup {
+			out[f.Field] = fieldMessage(f.Message)
+		}
+	}
+	return out
+}
+
+func asError(err error, target **cms.Error) bool { return errors.As(err, target) }

@@ -1,0 +1,135 @@
+package console
+
+import (
+	"fmt"
+	"math"
+	"net/http"
+
+	"github.com/tlhpf/cms/cms"
+)
+
+// The message catalogue: every word the console shows for a code of the
+// services (states, events, roles, error codes, field messages, flash
+// messages) is here, in the words of the centre's regulation.
+
+var stateLabels = map[cms.State]string{
+	cms.StateDraft: "草稿", cms.StateDeptReview: "部门审核", cms.StateLeadershipSignoff: "领导签发",
+	cms.StateSecrecyReview: "保密审查", cms.StateScheduled: "待发布", cms.StatePublished: "已发布",
+	cms.StateSuspended: "已暂停", cms.StateArchived: "已归档", cms.StateSuperseded: "已被新版本替代",
+}
+
+var eventLabels = map[cms.Event]string{
+	cms.EventSubmit: "提交审核", cms.EventWithdraw: "撤回", cms.EventApprove: "审核通过", cms.EventSign: "签发",
+	cms.EventClear: "保密审查通过", cms.EventReject: "退回", cms.EventPublish: "发布", cms.EventSuspend: "暂停",
+	cms.EventRestore: "恢复", cms.EventArchive: "归档",
+}
+
+var roleLabels = map[cms.Role]string{
+	cms.RoleEditor: "编辑", cms.RoleDeptHead: "科室负责人", cms.RoleLeader: "分管领导", cms.RoleDirector: "中心主任",
+	cms.RoleSecrecyReviewer: "保密审查员", cms.RolePublisher: "发布员", cms.RoleAuditor: "审计员",
+	cms.RoleAdmin: "系统管理员", cms.RoleSystem: "系统",
+}
+
+// optionLabels name the codes of enumerated fields.
+var optionLabels = map[string]string{
+	"original": "原件", "copy": "复印件", "original_and_copy": "原件及复印件",
+	"current": "现行有效", "repealed": "已废止",
+	"android": "Android", "ios": "iOS",
+	"deposit": "缴存", "withdrawal": "提取", "loan": "贷款", "repayment": "还贷",
+}
+
+func stateLabel(s cms.State) string { return labelOf(stateLabels, s) }
+func eventLabel(e cms.Event) string { return labelOf(eventLabels, e) }
+func roleLabel(r cms.Role) string   { return labelOf(roleLabels, r) }
+func optionLabel(o string) string   { return labelOf(optionLabels, o) }
+
+// labelOf returns the Chinese word for a code, or the code itself when the
+// catalogue lacks it, so that nothing is hidden.
+func labelOf[K ~string](m map[K]string, k K) string {
+	if l, ok := m[k]; ok {
+		return l
+	}
+	return string(k)
+}
+
+// errorText is what a person reads for each error code of the services.
+var errorText = map[string]string{
+	cms.EBADREQUEST:   "请求有误，请返回重试。",
+	cms.EINVALID:      "填写的内容有误，请按提示修改。",
+	cms.ENOTFOUND:     "找不到该页面或稿件，可能已被删除，或地址有误。",
+	cms.ECONFLICT:     "操作未完成：稿件刚刚被他人处理过，或尚有未处理的事项，请刷新后查看。",
+	cms.ETRANSITION:   "稿件当前所处环节不能进行此操作，可能已被他人处理，请刷新后查看。",
+	cms.EUNAUTHORIZED: "用户名或密码错误。",
+	cms.EFORBIDDEN:    "您没有权限查看此页面或进行此操作。",
+	cms.EPWEXPIRED:    "密码已过期，请先修改密码。",
+	cms.EPRECONDITION: "稿件已被他人修改，请核对后再保存。",
+	cms.ELOCKED:       "连续登录失败次数过多，账户已暂时锁定。",
+	cms.EGONE:         "链接已失效。",
+	cms.ETOOLARGE:     "文件过大，超过了允许上传的大小。",
+	cms.EUNSUPPORTED:  "不支持此类文件，请上传 PDF、Office 文档、图片或文本文件。",
+	cms.EINTERNAL:     "系统出错了，请稍后再试；如仍不能解决，请联系信息科。",
+	cms.ETHROTTLED:    "尝试过于频繁，请稍后再试。",
+	cms.EBUSY:         "系统正忙，请稍后再试。",
+	cms.EOTPREQUIRED:  "此账户已启用双因素认证，请填写动态验证码。",
+	cms.EOTPINVALID:   "动态验证码不正确或已使用过，请填写验证器上当前的验证码。",
+	cms.EOTPENROL:     "您的角色须启用双因素认证，请先通过管理接口绑定验证器。",
+}
+
+// errorTitles head the error page.
+var errorTitles = map[int]string{
+	http.StatusBadRequest: "请求有误", http.StatusForbidden: "没有权限", http.StatusNotFound: "找不到页面",
+	http.StatusConflict: "操作未完成", http.StatusPreconditionFailed: "稿件已被修改",
+	http.StatusUnprocessableEntity: "内容有误", http.StatusTooManyRequests: "请稍后再试",
+	http.StatusRequestEntityTooLarge: "文件过大", http.StatusUnsupportedMediaType: "文件类型不支持",
+	http.StatusInternalServerError: "出错了", http.StatusServiceUnavailable: "系统繁忙", http.StatusUnauthorized: "需要登录",
+}
+
+// statusOf maps error codes to HTTP statuses, as the API does.
+var statusOf = map[string]int{
+	cms.EBADREQUEST: http.StatusBadRequest, cms.EINVALID: http.StatusUnprocessableEntity,
+	cms.ENOTFOUND: http.StatusNotFound, cms.ECONFLICT: http.StatusConflict, cms.ETRANSITION: http.StatusConflict,
+	cms.EUNAUTHORIZED: http.StatusUnauthorized, cms.EFORBIDDEN: http.StatusForbidden, cms.EPWEXPIRED: http.StatusForbidden,
+	cms.EPRECONDITION: http.StatusPreconditionFailed, cms.ELOCKED: http.StatusTooManyRequests,
+	cms.EGONE: http.StatusGone, cms.ETOOLARGE: http.StatusRequestEntityTooLarge,
+	cms.EUNSUPPORTED: http.StatusUnsupportedMediaType, cms.ETHROTTLED: http.StatusTooManyRequests,
+	cms.EBUSY: http.StatusServiceUnavailable, cms.EOTPREQUIRED: http.StatusUnauthorized,
+	cms.EOTPINVALID: http.StatusUnauthorized, cms.EOTPENROL: http.StatusForbidden,
+}
+
+// errorMessage says in Chinese what went wrong; a locked account is told
+// how long to wait.
+func errorMessage(err error) string {
+	code := cms.ErrorCode(err)
+	if code == cms.ELOCKED || code == cms.ETHROTTLED {
+		var de *cms.Error
+		if asError(err, &de) && de.RetryAfter > 0 {
+			return fmt.Sprintf("%s请于 %d 分钟后再试。", errorText[code], int(math.Ceil(de.RetryAfter.Minutes())))
+		}
+	}
+	if t, ok := errorText[code]; ok {
+		return t
+	}
+	return errorText[cms.EINTERNAL]
+}
+
+// flashText is what a flash key says after a redirect.
+var flashText = map[string]string{
+	"logged_out":       "您已安全退出。",
+	"session_ended":    "长时间未操作，已自动退出，请重新登录。",
+	"password_changed": "密码已修改。",
+	"created":          "稿件已保存为草稿。内容完整后即可提交审核。",
+	"saved":            "已保存。",
+	"uploaded":         "附件已上传。",
+	"removed":          "附件已删除。",
+	"acknowledged":     "已记录确认理由。",
+	"fired_submit":     "已提交审核，稿件已送科室负责人审核。",
+	"fired_withdraw":   "已撤回，稿件回到草稿。",
+	"fired_approve":    "已审核通过，送分管领导签发。",
+	"fired_sign":       "已签发。",
+	"fired_clear":      "保密审查已通过，稿件待发布。",
+	"fired_reject":     "已退回，稿件回到草稿，编辑将看到您的意见。",
+	"fired_publish":    "已发布。",
+	"fired_suspend":    "已暂停发布，客户端已不再显示。",
+	"fired_restore":    "已恢复发布。",
+	"fired_archive":    "已归档下线。",
+}

@@ -28,8 +28,8 @@ type AuthConfig struct {
 	UserLimit    int
 	// Require2FA makes the SecondFactorRoles enrol a second factor before
 	// they may do anything else.
-	Require2FA bool
-	ConsoleIdle      time.Duration // how long a staff console session lives without activity
+	Require2FA  bool
+	ConsoleIdle time.Duration // how long a staff console session lives without activity
 }
 
 // DefaultAuthConfig follows the seed rules: 90-day passwords, lockout for 15

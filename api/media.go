@@ -216,9 +216,46 @@ func serveBlob(c echo.Context, a *cms.Attachment, blob cms.Blob, cacheControl st
 	// Large files on slow mobile links may take longer than the server's
 	// write timeout.
 	_ = http.NewResponseController(c.Response().Writer).SetWriteDeadline(time.Now().Add(30 * time.Minute))
-	http.ServeContent(c.Response(), c.Request(), "", time.Time{}, blob)
-	return nil
+	w := &blobWriter{ResponseWriter: c.Response()}
+	http.ServeContent(w, c.Request(), "", time.Time{}, blob)
+	if w.refused == 0 {
+		return nil
+	}
+	// The refusal goes out as problem details, without the file's headers.
+	for _, k := range []string{echo.HeaderContentDisposition, "ETag", "Last-Modified", echo.HeaderContentLength} {
+		h.Del(k)
+	}
+	h.Set("Cache-Control", "no-store")
+	if w.refused == http.StatusPreconditionFailed {
+		return cms.Errorf(cms.EPRECONDITION, "If-Match names no tag of this file")
+	}
+	return echo.NewHTTPError(http.StatusRequestedRangeNotSatisfiable, "no range of the Range header lies within the file")
 }
+
+// blobWriter holds back http.ServeContent's own 412 and 416 answers (an
+// empty body, a text/plain message), so that they can be sent as problem
+// details like every other error.
+type blobWriter struct {
+	http.ResponseWriter
+	refused int
+}
+
+func (w *blobWriter) WriteHeader(status int) {
+	if status == http.StatusPreconditionFailed || status == http.StatusRequestedRangeNotSatisfiable {
+		w.refused = status
+		return
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *blobWriter) Write(p []byte) (int, error) {
+	if w.refused != 0 {
+		return len(p), nil
+	}
+	return w.ResponseWriter.Write(p)
+}
+
+func (w *blobWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // attachmentPath reads the revision or item id and the attachment id of an
 // attachment route.

@@ -138,6 +138,16 @@ func TestAttachmentsFollowPublication(t *testing.T) {
 	if r.Status != http.StatusNotModified {
 		t.Fatalf("If-None-Match: %d", r.Status)
 	}
+	// A failed precondition and a range outside the file are problems like any other.
+	r = e.send(t, request{method: "GET", path: publicURL, header: map[string]string{"If-Match": `"0000"`}})
+	if r.Status != http.StatusPreconditionFailed || r.problem(t).Code != "precondition_failed" || r.Header.Get("Content-Disposition") != "" {
+		t.Fatalf("If-Match: %d %v %s", r.Status, r.Header, r.Body)
+	}
+	r = e.send(t, request{method: "GET", path: publicURL, header: map[string]string{"Range": "bytes=999999-"}})
+	if r.Status != http.StatusRequestedRangeNotSatisfiable || r.problem(t).Code != "range_not_satisfiable" ||
+		r.Header.Get("Content-Range") != fmt.Sprintf("bytes */%d", len(pdfBytes)) {
+		t.Fatalf("Range: %d %v %s", r.Status, r.Header, r.Body)
+	}
 	photoURL := fmt.Sprintf("/content/v1/items/%d/attachments/%d", it.ID, photo.ID)
 	if r := e.send(t, request{method: "GET", path: photoURL}); r.Header.Get("Content-Type") != "image/jpeg" || !bytes.Equal(r.Body, img) {
 		t.Fatalf("public JPEG: %v", r.Header)

@@ -70,7 +70,11 @@ func (s *Server) handleAttachmentUpload(c echo.Context) error {
 		if part.FormName() != "file" {
 			continue
 		}
-		a, rev, err := s.svc.Media.Upload(req.Context(), principal(c), id, rawFileName(part.Header.Get("Content-Disposition")), clientReader{part})
+		name := rawFileName(part.Header.Get("Content-Disposition"))
+		if err := checkFileName(name); err != nil {
+			return err
+		}
+		a, rev, err := s.svc.Media.Upload(req.Context(), principal(c), id, name, clientReader{part})
 		if err != nil {
 			return uploadError(err)
 		}

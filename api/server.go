@@ -86,6 +86,7 @@ func (s *Server) routes() {
 	e.Use(s.requestLogger)
 	e.Use(middleware.Recover())
 	e.Use(securityHeaders)
+	e.Use(refuseControls)
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: s.opts.BodyLimit,
 		// Uploads have their own, larger limit.
 		Skipper: func(c echo.Context) bool {

@@ -28,8 +28,12 @@ type Options struct {
 	// client IP (0: no limit) and RateBurst the burst it allows.
 	RateLimit float64
 	RateBurst int
-	// CacheEntries bounds the public response cache (0: the default;
+	// CacheBytes bounds the memory of the public response cache: bodies,
+	// their gzip forms, keys and bookkeeping (0: the default, 64 MiB;
 	// negative: no cache, every request is rendered).
+	CacheBytes int64
+	// CacheEntries bounds the number of its entries as well (0: the
+	// default, 4096; negative: no cache).
 	CacheEntries int
 	// MediaRedirect, when set and the blob store presigns, sends public
 	// media requests to a presigned URL valid this long instead of streaming.
@@ -38,6 +42,12 @@ type Options struct {
 	// reverse proxy on a private network in front of the server.
 	TrustProxy bool
 }
+
+// Defaults of the public response cache's bounds.
+const (
+	DefaultCacheBytes   = 64 << 20
+	DefaultCacheEntries = 4096
+)
 
 // Server is the HTTP face of the CMS.
 type Server struct {
@@ -63,10 +73,13 @@ func NewServer(svc *cms.Services, opts Options, log *slog.Logger) *Server {
 	if opts.TrustProxy {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader()
 	}
-	if opts.CacheEntries == 0 {
-		opts.CacheEntries = 4096
+	if opts.CacheBytes == 0 {
+		opts.CacheBytes = DefaultCacheBytes
 	}
-	s := &Server{echo: e, svc: svc, opts: opts, log: log, cache: newContentCache(opts.CacheEntries)}
+	if opts.CacheEntries == 0 {
+		opts.CacheEntries = DefaultCacheEntries
+	}
+	s := &Server{echo: e, svc: svc, opts: opts, log: log, cache: newContentCache(opts.CacheBytes, opts.CacheEntries)}
 	svc.Bus.Subscribe(func(cms.Notice) { s.cache.Invalidate() })
 	e.HTTPErrorHandler = s.errorHandler
 	s.routes()

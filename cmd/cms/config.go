@@ -102,6 +102,17 @@ func loadConfig(getenv func(string) string) (Config, error) {
 			n.set(x)
 		}
 	}
+	if v := getenv("CMS_CACHE_BYTES"); v != "" {
+		n, err := parseBytes(v)
+		switch {
+		case err != nil || n != 0 && (n < 64<<10 || n > 64<<30):
+			errs = append(errs, fmt.Errorf("CMS_CACHE_BYTES: want 0 (no cache) or a size from 64KiB to 64GiB such as 67108864 or 64MiB, got %q", v))
+		case n == 0:
+			c.HTTP.CacheBytes = -1 // off
+		default:
+			c.HTTP.CacheBytes = n
+		}
+	}
 	switch v := getenv("CMS_TRUST_PROXY"); v {
 	case "", "0", "false":
 	case "1", "true":
@@ -139,6 +150,26 @@ func parseStageLimits(v string, limits map[cms.State]time.Duration) error {
 		limits[st] = d
 	}
 	return nil
+}
+
+// parseBytes reads a size in bytes, optionally with a binary unit: 512KiB,
+// 64MiB, 1GiB (K, M and G mean the same).
+func parseBytes(v string) (int64, error) {
+	num, shift := v, 0
+	for _, u := range []struct {
+		suffix string
+		shift  int
+	}{{"KiB", 10}, {"MiB", 20}, {"GiB", 30}, {"K", 10}, {"M", 20}, {"G", 30}} {
+		if strings.HasSuffix(v, u.suffix) {
+			num, shift = strings.TrimSuffix(v, u.suffix), u.shift
+			break
+		}
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || n < 0 || n > 1<<(62-shift) {
+		return 0, fmt.Errorf("not a size: %q", v)
+	}
+	return n << shift, nil
 }
 
 func envOr(getenv func(string) string, name, def string) string {

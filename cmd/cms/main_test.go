@@ -58,14 +58,24 @@ func TestConfigIsValidated(t *testing.T) {
 		"bad threshold":  {"CMS_LOCKOUT_THRESHOLD": "0"},
 		"both secrets":   {"CMS_ADMIN_PASSWORD": "x", "CMS_ADMIN_PASSWORD_FILE": "/etc/hostname"},
 		"missing secret": {"CMS_ADMIN_PASSWORD_FILE": "/nonexistent/secret"},
+		"cache bytes":    {"CMS_CACHE_BYTES": "lots"},
+		"tiny cache":     {"CMS_CACHE_BYTES": "1K"},
+		"negative cache": {"CMS_CACHE_BYTES": "-1"},
 	} {
 		if _, err := loadConfig(func(k string) string { return vars[k] }); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
 	}
 	c, err := loadConfig(func(string) string { return "" })
-	if err != nil || c.Addr != "127.0.0.1:8080" || !strings.HasSuffix(c.DatabaseURL, "data/cms.db") {
+	if err != nil || c.Addr != "127.0.0.1:8080" || !strings.HasSuffix(c.DatabaseURL, "data/cms.db") ||
+		c.HTTP.CacheBytes != 64<<20 || c.HTTP.CacheEntries != 4096 {
 		t.Errorf("defaults: %+v %v", c, err)
+	}
+	for v, want := range map[string]int64{"0": -1, "65536": 65536, "128MiB": 128 << 20, "1G": 1 << 30, "512KiB": 512 << 10} {
+		c, err := loadConfig(func(k string) string { return map[string]string{"CMS_CACHE_BYTES": v}[k] })
+		if err != nil || c.HTTP.CacheBytes != want {
+			t.Errorf("CMS_CACHE_BYTES=%s: %d %v, want %d", v, c.HTTP.CacheBytes, err, want)
+		}
 	}
 }
 

@@ -1,10 +1,14 @@
 package api
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/labstack/echo/v4"
 )
 
 func testEntry(key string, gen int64, size int) *cachedResponse {
@@ -65,5 +69,31 @@ func TestCacheBoundsAndFrees(t *testing.T) {
 	c.add(e)
 	if _, ok := c.get("timed", now.Add(2*time.Minute)); ok || c.items["timed"] != nil {
 		t.Error("an expired entry was served or kept")
+	}
+}
+
+// BenchmarkCacheLookup measures what a hit costs the cache itself: reading
+// the canonical parameters, building the key and finding the entry.
+func BenchmarkCacheLookup(b *testing.B) {
+	e := echo.New()
+	e.GET("/content/v1/search", func(echo.Context) error { return nil })
+	c := newContentCache(DefaultCacheBytes, DefaultCacheEntries)
+	req := httptest.NewRequest(http.MethodGet, "/content/v1/search?q=%E6%8F%90%E5%8F%96&limit=20&from=singlemessage", nil)
+	ctx := e.NewContext(req, httptest.NewRecorder())
+	e.Router().Find(http.MethodGet, "/content/v1/search", ctx)
+	q, err := readPublicQuery(ctx, "q", "column", "channel", "cursor", "limit")
+	if err != nil {
+		b.Fatal(err)
+	}
+	c.add(testEntry(q.key(ctx), 0, 2000))
+	now := time.Now()
+	b.ReportAllocs()
+	for b.Loop() {
+		ctx.Reset(req, httptest.NewRecorder()) // the query is parsed anew, as for each request
+		e.Router().Find(http.MethodGet, "/content/v1/search", ctx)
+		q, _ := readPublicQuery(ctx, "q", "column", "channel", "cursor", "limit")
+		if _, ok := c.get(q.key(ctx), now); !ok {
+			b.Fatal("miss")
+		}
 	}
 }

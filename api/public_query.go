@@ -84,23 +84,35 @@ func canonicalCursor(v string) string {
 
 // key is the cache key: the route, its path parameters (ids are canonical,
 // see pathID) and the canonical parameters, each length-prefixed so that
-// no two requests share a key by accident.
+// no two requests share a key by accident. It runs on every hit, so it is
+// built in one allocation.
 func (q *publicQuery) key(c echo.Context) string {
-	b := make([]byte, 0, 96)
-	b = append(b, c.Path()...)
-	field := func(v string) {
-		b = append(b, ' ')
-		b = strconv.AppendInt(b, int64(len(v)), 10)
-		b = append(b, ':')
-		b = append(b, v...)
+	fields := [...]string{q.Q, q.Column, q.Channel, q.Cursor, q.Platform, q.Version}
+	params := c.ParamValues()
+	n := len(c.Path()) + 8
+	for _, v := range params {
+		n += len(v) + 8
 	}
-	for _, v := range c.ParamValues() {
-		field(v)
+	for _, v := range fields {
+		n += len(v) + 8
 	}
-	for _, v := range [...]string{q.Q, q.Column, q.Channel, q.Cursor, q.Platform, q.Version} {
-		field(v)
+	var b strings.Builder
+	b.Grow(n)
+	b.WriteString(c.Path())
+	var num [20]byte
+	for i := range len(params) + len(fields) {
+		v := ""
+		if i < len(params) {
+			v = params[i]
+		} else {
+			v = fields[i-len(params)]
+		}
+		b.WriteByte(' ')
+		b.Write(strconv.AppendInt(num[:0], int64(len(v)), 10))
+		b.WriteByte(':')
+		b.WriteString(v)
 	}
-	b = append(b, ' ')
-	b = strconv.AppendInt(b, int64(q.Limit), 10)
-	return string(b)
+	b.WriteByte(' ')
+	b.Write(strconv.AppendInt(num[:0], int64(q.Limit), 10))
+	return b.String()
 }

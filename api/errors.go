@@ -54,6 +54,7 @@ var codeOfStatus = map[int]string{
 	http.StatusForbidden:                    cms.EFORBIDDEN,
 	http.StatusNotFound:                     cms.ENOTFOUND,
 	http.StatusMethodNotAllowed:             "method_not_allowed",
+	http.StatusRequestTimeout:               "request_timeout",
 	http.StatusRequestEntityTooLarge:        "payload_too_large",
 	http.StatusUnsupportedMediaType:         "unsupported_media_type",
 	http.StatusRequestedRangeNotSatisfiable: "range_not_satisfiable",

@@ -35,6 +35,10 @@ type Options struct {
 	// CacheEntries bounds the number of its entries as well (0: the
 	// default, 4096; negative: no cache).
 	CacheEntries int
+	// TransferIdle is how long an upload or a file download may go without
+	// a byte moving before it is cut off (0: 30s). While bytes move, it
+	// takes as long as it needs, past the server's read and write timeouts.
+	TransferIdle time.Duration
 	// MediaRedirect, when set and the blob store presigns, sends public
 	// media requests to a presigned URL valid this long instead of streaming.
 	MediaRedirect time.Duration
@@ -43,10 +47,12 @@ type Options struct {
 	TrustProxy bool
 }
 
-// Defaults of the public response cache's bounds.
+// Defaults of the public response cache's bounds and of the idle timeout
+// of file transfers.
 const (
 	DefaultCacheBytes   = 64 << 20
 	DefaultCacheEntries = 4096
+	DefaultTransferIdle = 30 * time.Second
 )
 
 // Server is the HTTP face of the CMS.
@@ -72,6 +78,9 @@ func NewServer(svc *cms.Services, opts Options, log *slog.Logger) *Server {
 	e.IPExtractor = echo.ExtractIPDirect()
 	if opts.TrustProxy {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	}
+	if opts.TransferIdle == 0 {
+		opts.TransferIdle = DefaultTransferIdle
 	}
 	if opts.CacheBytes == 0 {
 		opts.CacheBytes = DefaultCacheBytes

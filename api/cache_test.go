@@ -82,18 +82,18 @@ func TestCacheKeyIsTheCanonicalRequest(t *testing.T) {
 }
 
 // TestCacheMemoryUnderJunk sends public requests to a server whose cache
-// may hold 4 MiB and prints what the cache and the heap grew by (run with
+// may hold 2 MiB and prints what the cache and the heap grew by (run with
 // -v to see the figures). First 10,000 requests with junk: parameters the
 // routes do not read, other spellings of an id, repeated parameters; they
 // share the entries of the few requests they mean, so the heap grows by
-// far less than the budget. Then 4,000 requests that are each new
+// far less than the budget. Then 2,000 requests that are each new
 // (searches, listing pages from forged cursors): the cache evicts to stay
 // within its budget, and the heap grows by little more. (Not so on
 // PostgreSQL, where pgx keeps a prepared statement for every distinct
 // query, up to 512 a connection; there the growth is printed, not checked.)
 // It is not parallel, so that the heap is the server's.
 func TestCacheMemoryUnderJunk(t *testing.T) {
-	const budget = 4 << 20
+	const budget = 2 << 20
 	e := newEnvWith(t, func(cfg *app.Config) { cfg.HTTP.CacheBytes = budget })
 	c := newChain(t, e)
 	big := e.publishNews(t, c, "大文件", strings.Repeat("住房公积金提取的条件和所需材料。", 2000)) // ≈ 96 KB of text
@@ -130,7 +130,7 @@ func TestCacheMemoryUnderJunk(t *testing.T) {
 		limit    int64 // most the heap may grow by
 	}{
 		{"junk", 10_000, junk, budget},
-		{"each new", 4_000, fresh, 2 * budget}, // the budget, and as much for connections, pools and the database
+		{"each new", 2_000, fresh, 2 * budget}, // the budget, and as much for connections, pools and the database
 	} {
 		for i := range 5 { // warm: every kind of request once
 			e.get(phase.path(i))

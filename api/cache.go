@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"compress/gzip"
+	"container/list"
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
@@ -11,26 +12,43 @@ import (
 	"sync/atomic"
 	"time"
 
-	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/labstack/echo/v4"
 )
 
 // contentCache holds pre-rendered public responses: the JSON body, its
-// gzip form and strong entity tags. Any change to public content bumps the
-// generation, which drops every entry at once; entries are also bounded in
-// number so memory stays flat however large the database grows.
+// gzip form and strong entity tags, least recently used first out. It is
+// bounded in bytes (what its entries hold, keys and bookkeeping included)
+// and in entries, so memory stays within the budget whatever clients ask
+// for. Any change to public content bumps the generation and frees every
+// entry at once; a response built from before the change is not stored.
 type contentCache struct {
-	gen     atomic.Int64
-	entries *lru.Cache[string, *cachedResponse]
+	on         bool // set once: caching is on
+	mu         sync.Mutex
+	gen        atomic.Int64
+	items      map[string]*list.Element // of *cachedResponse
+	order      *list.List               // most recently used first
+	bytes      int64
+	maxBytes   int64
+	maxEntries int
 }
 
 type cachedResponse struct {
+	key    string
 	gen    int64
 	until  time.Time // zero: valid until the next change
 	body   []byte
 	gz     []byte // nil when the body is too small to be worth compressing
 	etag   string
 	maxAge string
+}
+
+// entryOverhead is what an entry costs beyond its key and bytes: the
+// struct, its list element and its share of the map.
+const entryOverhead = 256
+
+// size is what an entry is accounted for against the budget.
+func (e *cachedResponse) size() int64 {
+	return int64(len(e.key)+len(e.body)+len(e.gz)+len(e.etag)) + entryOverhead
 }
 
 // gzipMin is the body size from which responses are compressed.
@@ -42,56 +60,93 @@ var gzipWriters = sync.Pool{New: func() any {
 	return w
 }}
 
-// cacheParams are the query parameters that change a public response; any
-// other (tracking tags, cache busters) is ignored, so it can neither split
-// nor flush the cache.
-var cacheParams = []string{"channel", "column", "cursor", "limit", "platform", "q", "version"}
-
-// cacheKey is the request's path and its meaningful parameters in a fixed order.
-func cacheKey(r *http.Request) string {
-	q := r.URL.Query()
-	var b strings.Builder
-	b.WriteString(r.URL.Path)
-	for _, k := range cacheParams {
-		if v, ok := q[k]; ok {
-			b.WriteString("?" + k + "=")
-			b.WriteString(strings.Join(v, ","))
-		}
-	}
-	return b.String()
-}
-
-func newContentCache(size int) *contentCache {
-	if size <= 0 {
-		return &contentCache{} // caching off
-	}
-	c, _ := lru.New[string, *cachedResponse](size)
-	return &contentCache{entries: c}
+// newContentCache returns a cache of at most maxBytes and maxEntries; a
+// bound of zero or less turns caching off.
+func newContentCache(maxBytes int64, maxEntries int) *contentCache {
+	return &contentCache{on: maxBytes > 0 && maxEntries > 0, maxBytes: maxBytes, maxEntries: maxEntries,
+		items: map[string]*list.Element{}, order: list.New()}
 }
 
 // Invalidate drops every cached response.
-func (c *contentCache) Invalidate() { c.gen.Add(1) }
+func (c *contentCache) Invalidate() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen.Add(1)
+	c.items, c.order, c.bytes = map[string]*list.Element{}, list.New(), 0
+}
 
 func (c *contentCache) get(key string, now time.Time) (*cachedResponse, bool) {
-	if c.entries == nil {
+	if !c.on {
 		return nil, false
 	}
-	e, ok := c.entries.Get(key)
-	if !ok || e.gen != c.gen.Load() || (!e.until.IsZero() && !now.Before(e.until)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.items[key]
+	if !ok {
 		return nil, false
 	}
+	e := el.Value.(*cachedResponse)
+	if !e.until.IsZero() && !now.Before(e.until) {
+		c.remove(el)
+		return nil, false
+	}
+	c.order.MoveToFront(el)
 	return e, true
 }
 
+// add stores e unless the content changed since it was built or it would
+// take more than an eighth of the budget, then evicts the least recently
+// used entries until the cache is within its bounds.
+func (c *contentCache) add(e *cachedResponse) {
+	if !c.on || e.size() > c.maxBytes/8 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e.gen != c.gen.Load() {
+		return
+	}
+	if old, ok := c.items[e.key]; ok {
+		c.remove(old)
+	}
+	c.items[e.key] = c.order.PushFront(e)
+	c.bytes += e.size()
+	for c.bytes > c.maxBytes || len(c.items) > c.maxEntries {
+		c.remove(c.order.Back())
+	}
+}
+
+func (c *contentCache) remove(el *list.Element) {
+	e := c.order.Remove(el).(*cachedResponse)
+	delete(c.items, e.key)
+	c.bytes -= e.size()
+}
+
+// CacheStats describes the public response cache.
+type CacheStats struct {
+	Entries    int
+	Bytes      int64 // what the entries are accounted for
+	MaxBytes   int64
+	MaxEntries int
+}
+
+// CacheStats reports how full the public response cache is.
+func (s *Server) CacheStats() CacheStats {
+	c := s.cache
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return CacheStats{Entries: len(c.items), Bytes: c.bytes, MaxBytes: c.maxBytes, MaxEntries: c.maxEntries}
+}
+
 // newCachedResponse renders v once: JSON, its gzip form and its entity tag.
-func newCachedResponse(gen int64, v any, maxAge string) (*cachedResponse, error) {
+func newCachedResponse(key string, gen int64, v any, maxAge string) (*cachedResponse, error) {
 	var buf bytes.Buffer
 	if err := writeJSONBody(&buf, v); err != nil {
 		return nil, err
 	}
 	body := bytes.Clone(buf.Bytes()) // exact size: the cache's memory is what it holds
 	sum := sha256.Sum256(body)
-	e := &cachedResponse{gen: gen, body: body, etag: `"` + hex.EncodeToString(sum[:12]) + `"`, maxAge: maxAge}
+	e := &cachedResponse{key: key, gen: gen, body: body, etag: `"` + hex.EncodeToString(sum[:12]) + `"`, maxAge: maxAge}
 	if len(body) >= gzipMin {
 		var gz bytes.Buffer
 		w := gzipWriters.Get().(*gzip.Writer)
@@ -104,10 +159,11 @@ func newCachedResponse(gen int64, v any, maxAge string) (*cachedResponse, error)
 	return e, nil
 }
 
-// serveCached answers a public GET from the cache, building and storing the
-// response on a miss. Errors are never cached.
-func (s *Server) serveCached(c echo.Context, maxAge string, build func() (any, error)) error {
-	return s.serveCachedUntil(c, maxAge, func() (any, time.Time, error) {
+// serveCached answers a public GET from the cache under the request's
+// canonical key (see publicQuery.key), building and storing the response
+// on a miss. Errors are never cached.
+func (s *Server) serveCached(c echo.Context, q *publicQuery, maxAge string, build func() (any, error)) error {
+	return s.serveCachedUntil(c, q, maxAge, func() (any, time.Time, error) {
 		v, err := build()
 		return v, time.Time{}, err
 	})
@@ -116,8 +172,8 @@ func (s *Server) serveCached(c echo.Context, maxAge string, build func() (any, e
 // serveCachedUntil is serveCached for responses that also change with
 // time: build says until when its response holds (zero: until the next
 // change of content).
-func (s *Server) serveCachedUntil(c echo.Context, maxAge string, build func() (any, time.Time, error)) error {
-	key := cacheKey(c.Request())
+func (s *Server) serveCachedUntil(c echo.Context, q *publicQuery, maxAge string, build func() (any, time.Time, error)) error {
+	key := q.key(c)
 	e, ok := s.cache.get(key, s.svc.Content.Clock.Now())
 	if !ok {
 		gen := s.cache.gen.Load()
@@ -125,13 +181,11 @@ func (s *Server) serveCachedUntil(c echo.Context, maxAge string, build func() (a
 		if err != nil {
 			return err
 		}
-		if e, err = newCachedResponse(gen, v, maxAge); err != nil {
+		if e, err = newCachedResponse(key, gen, v, maxAge); err != nil {
 			return err
 		}
 		e.until = until
-		if s.cache.entries != nil {
-			s.cache.entries.Add(key, e)
-		}
+		s.cache.add(e)
 	}
 	return writeCached(c, e)
 }

@@ -43,7 +43,7 @@ type publicMenuEntryJSON struct {
 }
 
 func (s *Server) handlePublicMenu(c echo.Context) error {
-	return s.serveCachedUntil(c, cacheMenu, func() (any, time.Time, error) {
+	return s.serveCachedUntil(c, &publicQuery{}, cacheMenu, func() (any, time.Time, error) {
 		ctx := c.Request().Context()
 		ch, roots, err := s.svc.Content.Menu(ctx, c.Param("channel"))
 		if err != nil {
@@ -113,12 +113,12 @@ func toPublicSummary(p *cms.PublicItem) publicSummaryJSON {
 }
 
 func (s *Server) handlePublicList(c echo.Context) error {
-	return s.serveCached(c, cacheShort, func() (any, error) {
-		limit, err := queryLimit(c)
-		if err != nil {
-			return nil, err
-		}
-		items, next, err := s.svc.Content.List(c.Request().Context(), c.Param("slug"), c.QueryParam("cursor"), limit)
+	q, err := readPublicQuery(c, "cursor", "limit")
+	if err != nil {
+		return err
+	}
+	return s.serveCached(c, q, cacheShort, func() (any, error) {
+		items, next, err := s.svc.Content.List(c.Request().Context(), c.Param("slug"), q.Cursor, q.Limit)
 		if err != nil {
 			return nil, err
 		}
@@ -179,7 +179,7 @@ func (s *Server) handlePublicItem(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.serveCached(c, cacheShort, func() (any, error) {
+	return s.serveCached(c, &publicQuery{}, cacheShort, func() (any, error) {
 		p, rev, err := s.svc.Content.Item(c.Request().Context(), id)
 		if err != nil {
 			return nil, err
@@ -200,14 +200,13 @@ type searchHitJSON struct {
 }
 
 func (s *Server) handleSearch(c echo.Context) error {
-	return s.serveCached(c, cacheShort, func() (any, error) {
-		limit, err := queryLimit(c)
-		if err != nil {
-			return nil, err
-		}
-		q := c.QueryParam("q")
-		res, err := s.svc.Content.Search(c.Request().Context(), q, c.QueryParam("column"), c.QueryParam("channel"),
-			c.QueryParam("cursor"), limit)
+	pq, err := readPublicQuery(c, "q", "column", "channel", "cursor", "limit")
+	if err != nil {
+		return err
+	}
+	return s.serveCached(c, pq, cacheShort, func() (any, error) {
+		q := pq.Q
+		res, err := s.svc.Content.Search(c.Request().Context(), q, pq.Column, pq.Channel, pq.Cursor, pq.Limit)
 		if err != nil {
 			return nil, err
 		}
@@ -293,8 +292,12 @@ func (s *Server) handleLoanCalculator(c echo.Context) error {
 }
 
 func (s *Server) handleAppUpdate(c echo.Context) error {
-	return s.serveCached(c, cacheShort, func() (any, error) {
-		p, rev, available, required, err := s.svc.Content.AppUpdate(c.Request().Context(), c.QueryParam("platform"), c.QueryParam("version"))
+	q, err := readPublicQuery(c, "platform", "version")
+	if err != nil {
+		return err
+	}
+	return s.serveCached(c, q, cacheShort, func() (any, error) {
+		p, rev, available, required, err := s.svc.Content.AppUpdate(c.Request().Context(), q.Platform, q.Version)
 		if err != nil {
 			return nil, err
 		}

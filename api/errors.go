@@ -55,15 +55,17 @@ var statusOf = map[string]int{
 
 // codeOfStatus names the problems echo itself raises (routing, body limit).
 var codeOfStatus = map[int]string{
-	http.StatusBadRequest:            cms.EBADREQUEST,
-	http.StatusUnauthorized:          cms.EUNAUTHORIZED,
-	http.StatusForbidden:             cms.EFORBIDDEN,
-	http.StatusNotFound:              cms.ENOTFOUND,
-	http.StatusMethodNotAllowed:      "method_not_allowed",
-	http.StatusRequestEntityTooLarge: "payload_too_large",
-	http.StatusUnsupportedMediaType:  "unsupported_media_type",
-	http.StatusTooManyRequests:       "rate_limited",
-	http.StatusServiceUnavailable:    "unavailable",
+	http.StatusBadRequest:                   cms.EBADREQUEST,
+	http.StatusUnauthorized:                 cms.EUNAUTHORIZED,
+	http.StatusForbidden:                    cms.EFORBIDDEN,
+	http.StatusNotFound:                     cms.ENOTFOUND,
+	http.StatusMethodNotAllowed:             "method_not_allowed",
+	http.StatusRequestTimeout:               "request_timeout",
+	http.StatusRequestEntityTooLarge:        "payload_too_large",
+	http.StatusUnsupportedMediaType:         "unsupported_media_type",
+	http.StatusRequestedRangeNotSatisfiable: "range_not_satisfiable",
+	http.StatusTooManyRequests:              "rate_limited",
+	http.StatusServiceUnavailable:           "unavailable",
 }
 
 // errorHandler writes every error as problem details. Domain errors carry

@@ -7,6 +7,8 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -39,6 +41,9 @@ func decode(c echo.Context, v any) error {
 	if dec.More() {
 		return cms.Errorf(cms.EBADREQUEST, "the body holds more than one JSON value")
 	}
+	if mayHoldBadValue(body) {
+		return checkBody(body, v)
+	}
 	return nil
 }
 
@@ -65,6 +70,25 @@ func readBody(c echo.Context) ([]byte, error) {
 		return nil, cms.Errorf(cms.EBADREQUEST, "could not read the request body")
 	}
 	return body, nil
+}
+
+// checkBody decodes a body a second time, as plain JSON values, to refuse
+// what decoding into v lets through: a null body, nulls where v's type
+// cannot hold them, and control characters in strings (see checkValues).
+func checkBody(body []byte, v any) error {
+	var raw any
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&raw); err != nil {
+		return jsonError(err)
+	}
+	if raw == nil {
+		return cms.Errorf(cms.EINVALID, "the body must be a JSON object, not null")
+	}
+	var fe cms.FieldErrors
+	checkValues(&fe, "", raw, reflect.TypeOf(v).Elem())
+	sort.Slice(fe, func(i, j int) bool { return fe[i].Field < fe[j].Field })
+	return fe.Err("invalid characters or null")
 }
 
 func jsonError(err error) error {

@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"io"
+	"log/slog"
 	"mime"
 	"net/http"
 	"strconv"
@@ -47,14 +48,15 @@ func attachmentsJSON(rev *cms.Revision) []revisionAttachmentJSON {
 const uploadOverhead = 1 << 20
 
 // handleAttachmentUpload streams the multipart field "file" into the media
-// service without holding it in memory.
+// service without holding it in memory, for as long as bytes keep coming.
 func (s *Server) handleAttachmentUpload(c echo.Context) error {
 	id, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
 	req := c.Request()
-	req.Body = http.MaxBytesReader(c.Response(), req.Body, s.svc.Media.MaxSize+uploadOverhead)
+	tr := newTransfer(c.Response().Writer, s.opts.TransferIdle)
+	req.Body = http.MaxBytesReader(c.Response(), tr.reader(req.Body), s.svc.Media.MaxSize+uploadOverhead)
 	mr, err := req.MultipartReader()
 	if err != nil {
 		return echo.NewHTTPError(http.StatusUnsupportedMediaType, "send the file as multipart/form-data in the field \"file\"")
@@ -65,15 +67,20 @@ func (s *Server) handleAttachmentUpload(c echo.Context) error {
 			return cms.Invalid("no file", cms.FieldError{Field: "file", Message: "is required"})
 		}
 		if err != nil {
-			return uploadError(clientError{err})
+			return s.uploadError(c, tr, clientError{err})
 		}
 		if part.FormName() != "file" {
 			continue
 		}
-		a, rev, err := s.svc.Media.Upload(req.Context(), principal(c), id, rawFileName(part.Header.Get("Content-Disposition")), clientReader{part})
-		if err != nil {
-			return uploadError(err)
+		name := rawFileName(part.Header.Get("Content-Disposition"))
+		if err := checkFileName(name); err != nil {
+			return err
 		}
+		a, rev, err := s.svc.Media.Upload(req.Context(), principal(c), id, name, clientReader{part})
+		if err != nil {
+			return s.uploadError(c, tr, err)
+		}
+		tr.answer()
 		setETag(c, rev.Version)
 		c.Response().Header().Set(echo.HeaderLocation, toAttachmentJSON(rev, a).URL)
 		return respond(c, http.StatusCreated, toAttachmentJSON(rev, a))
@@ -109,10 +116,18 @@ func (c clientReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// uploadError maps what went wrong while reading an upload: too large is
-// 413, anything else the client's body did (truncated, malformed part
-// headers) is 400; domain errors and our own failures pass through.
-func uploadError(err error) error {
+// uploadError maps what went wrong while reading an upload: no byte for
+// the idle timeout is 408, too large is 413, anything else the client's
+// body did (truncated, malformed part headers) is 400; domain errors and
+// our own failures pass through.
+func (s *Server) uploadError(c echo.Context, tr *transfer, err error) error {
+	if timedOut(err) {
+		tr.answer()
+		s.log.WarnContext(c.Request().Context(), "upload timed out: no bytes arrived within the idle timeout",
+			slog.String("request_id", c.Response().Header().Get(echo.HeaderXRequestID)), slog.Duration("idle_timeout", s.opts.TransferIdle))
+		return echo.NewHTTPError(http.StatusRequestTimeout,
+			"the upload timed out: no bytes arrived for "+s.opts.TransferIdle.String()+"; send the file again")
+	}
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
 		return echo.ErrStatusRequestEntityTooLarge
@@ -151,7 +166,7 @@ func (s *Server) handleAttachmentDownload(c echo.Context) error {
 		return err
 	}
 	defer blob.Close()
-	return serveBlob(c, a, blob, "private, no-store")
+	return s.serveBlob(c, a, blob, "private, no-store")
 }
 
 // handlePublicAttachment serves a file of a published item: streamed with
@@ -182,7 +197,7 @@ func (s *Server) handlePublicAttachment(c echo.Context) error {
 		return err
 	}
 	defer blob.Close()
-	return serveBlob(c, a, blob, "public, max-age=60")
+	return s.serveBlob(c, a, blob, "public, max-age=60")
 }
 
 func (s *Server) handlePreviewAttachment(c echo.Context) error {
@@ -196,12 +211,12 @@ func (s *Server) handlePreviewAttachment(c echo.Context) error {
 	}
 	defer blob.Close()
 	c.Response().Header().Set("X-Robots-Tag", "noindex")
-	return serveBlob(c, a, blob, "private, no-store")
+	return s.serveBlob(c, a, blob, "private, no-store")
 }
 
 // serveBlob streams a file with its type, name, strong ETag (its sha256)
-// and range support.
-func serveBlob(c echo.Context, a *cms.Attachment, blob cms.Blob, cacheControl string) error {
+// and range support, for as long as the client keeps reading.
+func (s *Server) serveBlob(c echo.Context, a *cms.Attachment, blob cms.Blob, cacheControl string) error {
 	h := c.Response().Header()
 	disposition := "attachment"
 	if strings.HasPrefix(a.ContentType, "image/") || a.ContentType == "application/pdf" {
@@ -214,11 +229,62 @@ func serveBlob(c echo.Context, a *cms.Attachment, blob cms.Blob, cacheControl st
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
 	// Large files on slow mobile links may take longer than the server's
-	// write timeout.
-	_ = http.NewResponseController(c.Response().Writer).SetWriteDeadline(time.Now().Add(30 * time.Minute))
-	http.ServeContent(c.Response(), c.Request(), "", time.Time{}, blob)
-	return nil
+	// write timeout: only a client that stops reading is cut off.
+	w := &blobWriter{ResponseWriter: c.Response(), transfer: newTransfer(c.Response().Writer, s.opts.TransferIdle)}
+	http.ServeContent(w, c.Request(), "", time.Time{}, blob)
+	if timedOut(w.err) {
+		s.log.WarnContext(c.Request().Context(), "download timed out: the client read nothing within the idle timeout",
+			slog.String("request_id", h.Get(echo.HeaderXRequestID)), slog.Duration("idle_timeout", s.opts.TransferIdle),
+			slog.Int64("bytes", c.Response().Size))
+	}
+	if w.refused == 0 {
+		return nil
+	}
+	// The refusal goes out as problem details, without the file's headers.
+	for _, k := range []string{echo.HeaderContentDisposition, "ETag", "Last-Modified", echo.HeaderContentLength} {
+		h.Del(k)
+	}
+	h.Set("Cache-Control", "no-store")
+	if w.refused == http.StatusPreconditionFailed {
+		return cms.Errorf(cms.EPRECONDITION, "If-Match names no tag of this file")
+	}
+	return echo.NewHTTPError(http.StatusRequestedRangeNotSatisfiable, "no range of the Range header lies within the file")
 }
+
+// blobWriter holds back http.ServeContent's own 412 and 416 answers (an
+// empty body, a text/plain message), so that they can be sent as problem
+// details like every other error, and keeps the write deadline moving
+// while the file goes out.
+type blobWriter struct {
+	http.ResponseWriter
+	transfer *transfer
+	refused  int
+	err      error // the first write error
+}
+
+func (w *blobWriter) WriteHeader(status int) {
+	if status == http.StatusPreconditionFailed || status == http.StatusRequestedRangeNotSatisfiable {
+		w.refused = status
+		return
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *blobWriter) Write(p []byte) (int, error) {
+	if w.refused != 0 {
+		return len(p), nil
+	}
+	n, err := w.ResponseWriter.Write(p)
+	if n > 0 {
+		w.transfer.progress()
+	}
+	if err != nil && w.err == nil {
+		w.err = err
+	}
+	return n, err
+}
+
+func (w *blobWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // attachmentPath reads the revision or item id and the attachment id of an
 // attachment route.

@@ -138,6 +138,16 @@ func TestAttachmentsFollowPublication(t *testing.T) {
 	if r.Status != http.StatusNotModified {
 		t.Fatalf("If-None-Match: %d", r.Status)
 	}
+	// A failed precondition and a range outside the file are problems like any other.
+	r = e.send(t, request{method: "GET", path: publicURL, header: map[string]string{"If-Match": `"0000"`}})
+	if r.Status != http.StatusPreconditionFailed || r.problem(t).Code != "precondition_failed" || r.Header.Get("Content-Disposition") != "" {
+		t.Fatalf("If-Match: %d %v %s", r.Status, r.Header, r.Body)
+	}
+	r = e.send(t, request{method: "GET", path: publicURL, header: map[string]string{"Range": "bytes=999999-"}})
+	if r.Status != http.StatusRequestedRangeNotSatisfiable || r.problem(t).Code != "range_not_satisfiable" ||
+		r.Header.Get("Content-Range") != fmt.Sprintf("bytes */%d", len(pdfBytes)) {
+		t.Fatalf("Range: %d %v %s", r.Status, r.Header, r.Body)
+	}
 	photoURL := fmt.Sprintf("/content/v1/items/%d/attachments/%d", it.ID, photo.ID)
 	if r := e.send(t, request{method: "GET", path: photoURL}); r.Header.Get("Content-Type") != "image/jpeg" || !bytes.Equal(r.Body, img) {
 		t.Fatalf("public JPEG: %v", r.Header)
@@ -188,7 +198,7 @@ func TestUploadChecks(t *testing.T) {
 	names := []struct{ sent, kept string }{
 		{"../../etc/passwd", "passwd"},
 		{`..\..\windows\system.ini`, "system.ini"},
-		{"a\tb\u200bc.pdf", "ab\u200bc.pdf"},
+		{"a b\u200bc.pdf", "a b\u200bc.pdf"},
 		{strings.Repeat("长", 300) + ".pdf", strings.Repeat("长", 78) + ".pdf"},
 		{"...", "file.pdf"},
 	}
@@ -203,15 +213,24 @@ func TestUploadChecks(t *testing.T) {
 			t.Errorf("name %q kept as %q, want %q", n.sent, up.Name, n.kept)
 		}
 	}
-	// RFC 2231 encoded names, with control characters that a raw header cannot carry.
-	body, ct := multipartFile(t, `form-data; name="file"; filename*=UTF-8''a%00b%01c.pdf`, pdfBytes)
-	var clean uploaded
-	e.send(t, request{method: "POST", path: revisionPath(rev) + "/attachments", token: c.editor, rawBody: body, contentType: ct, raw: true}).decode(t, &clean)
-	if clean.Name != "abc.pdf" {
-		t.Errorf("NUL and control characters kept: %q", clean.Name)
+	// Control characters (a raw header cannot carry most of them, RFC 2231
+	// encoded names can) and bytes that are not UTF-8 are refused like in
+	// any other text.
+	for _, disposition := range []string{
+		`form-data; name="file"; filename*=UTF-8''a%00b.pdf`,
+		`form-data; name="file"; filename*=UTF-8''a%01b.pdf`,
+		`form-data; name="file"; filename*=UTF-8''a%C2%85b.pdf`,
+		`form-data; name="file"; filename*=UTF-8''a%FFb.pdf`,
+		"form-data; name=\"file\"; filename=\"a\tb.pdf\"",
+	} {
+		body, ct := multipartFile(t, disposition, pdfBytes)
+		r := e.send(t, request{method: "POST", path: revisionPath(rev) + "/attachments", token: c.editor, rawBody: body, contentType: ct, raw: true})
+		if r.Status != http.StatusUnprocessableEntity || !r.problem(t).hasField("file") {
+			t.Errorf("%s: %d %s", disposition, r.Status, r.Body)
+		}
 	}
 	// A body cut off inside the file is the client's fault: 400.
-	body, ct = multipartFile(t, `form-data; name="file"; filename="cut.pdf"`, pdfBytes)
+	body, ct := multipartFile(t, `form-data; name="file"; filename="cut.pdf"`, pdfBytes)
 	if r := e.send(t, request{method: "POST", path: revisionPath(rev) + "/attachments", token: c.editor, rawBody: body[:len(body)-30], contentType: ct, raw: true}); r.Status != http.StatusBadRequest {
 		t.Errorf("truncated body: %d %s", r.Status, r.Body)
 	}

@@ -14,12 +14,15 @@ import (
 	"github.com/tlhpf/cms/cms"
 )
 
-// pathID reads a positive integer path parameter; anything else is a 404,
-// since no resource has that id.
+// pathID reads a positive integer path parameter written the one way ids
+// are written (no sign, no leading zeros); anything else is a 404, since
+// no resource has that id. So one resource has one URL, and one entry in
+// the public cache.
 func pathID(c echo.Context, name string) (int64, error) {
-	id, err := strconv.ParseInt(c.Param(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, cms.Errorf(cms.ENOTFOUND, "nothing has the id %q", c.Param(name))
+	v := c.Param(name)
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || id <= 0 || v[0] == '+' || v[0] == '0' {
+		return 0, cms.Errorf(cms.ENOTFOUND, "nothing has the id %q", v)
 	}
 	return id, nil
 }
@@ -59,8 +62,9 @@ func ifMatchVersion(c echo.Context) (int, error) {
 }
 
 // queryLimit reads ?limit=; absent is 0 (the service's default).
-func queryLimit(c echo.Context) (int, error) {
-	l := c.QueryParam("limit")
+func queryLimit(c echo.Context) (int, error) { return parseLimit(c.QueryParam("limit")) }
+
+func parseLimit(l string) (int, error) {
 	if l == "" {
 		return 0, nil
 	}

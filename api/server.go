@@ -28,9 +28,17 @@ type Options struct {
 	// client IP (0: no limit) and RateBurst the burst it allows.
 	RateLimit float64
 	RateBurst int
-	// CacheEntries bounds the public response cache (0: the default;
+	// CacheBytes bounds the memory of the public response cache: bodies,
+	// their gzip forms, keys and bookkeeping (0: the default, 64 MiB;
 	// negative: no cache, every request is rendered).
+	CacheBytes int64
+	// CacheEntries bounds the number of its entries as well (0: the
+	// default, 4096; negative: no cache).
 	CacheEntries int
+	// TransferIdle is how long an upload or a file download may go without
+	// a byte moving before it is cut off (0: 30s). While bytes move, it
+	// takes as long as it needs, past the server's read and write timeouts.
+	TransferIdle time.Duration
 	// MediaRedirect, when set and the blob store presigns, sends public
 	// media requests to a presigned URL valid this long instead of streaming.
 	MediaRedirect time.Duration
@@ -38,6 +46,14 @@ type Options struct {
 	// reverse proxy on a private network in front of the server.
 	TrustProxy bool
 }
+
+// Defaults of the public response cache's bounds and of the idle timeout
+// of file transfers.
+const (
+	DefaultCacheBytes   = 64 << 20
+	DefaultCacheEntries = 4096
+	DefaultTransferIdle = 30 * time.Second
+)
 
 // Server is the HTTP face of the CMS.
 type Server struct {
@@ -63,10 +79,16 @@ func NewServer(svc *cms.Services, opts Options, log *slog.Logger) *Server {
 	if opts.TrustProxy {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader()
 	}
-	if opts.CacheEntries == 0 {
-		opts.CacheEntries = 4096
+	if opts.TransferIdle == 0 {
+		opts.TransferIdle = DefaultTransferIdle
 	}
-	s := &Server{echo: e, svc: svc, opts: opts, log: log, cache: newContentCache(opts.CacheEntries)}
+	if opts.CacheBytes == 0 {
+		opts.CacheBytes = DefaultCacheBytes
+	}
+	if opts.CacheEntries == 0 {
+		opts.CacheEntries = DefaultCacheEntries
+	}
+	s := &Server{echo: e, svc: svc, opts: opts, log: log, cache: newContentCache(opts.CacheBytes, opts.CacheEntries)}
 	svc.Bus.Subscribe(func(cms.Notice) { s.cache.Invalidate() })
 	e.HTTPErrorHandler = s.errorHandler
 	s.routes()
@@ -86,6 +108,7 @@ func (s *Server) routes() {
 	e.Use(s.requestLogger)
 	e.Use(middleware.Recover())
 	e.Use(securityHeaders)
+	e.Use(refuseControls)
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: s.opts.BodyLimit,
 		// Uploads have their own, larger limit.
 		Skipper: func(c echo.Context) bool {

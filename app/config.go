@@ -73,7 +73,8 @@ func Defaults() Config {
 		StageLimits: map[cms.State]time.Duration{
 			cms.StateDeptReview: 48 * time.Hour, cms.StateLeadershipSignoff: 72 * time.Hour, cms.StateSecrecyReview: 24 * time.Hour,
 		},
-		HTTP:              api.Options{BodyLimit: "1M", RateLimit: 50, RateBurst: 100, CacheEntries: 4096},
+		HTTP: api.Options{BodyLimit: "1M", RateLimit: 50, RateBurst: 100,
+			CacheBytes: api.DefaultCacheBytes, CacheEntries: api.DefaultCacheEntries, TransferIdle: api.DefaultTransferIdle},
 		SchedulerInterval: 15 * time.Second,
 		PatrolInterval:    24 * time.Hour,
 		WatchInterval:     2 * time.Second,

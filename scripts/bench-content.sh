@@ -26,7 +26,7 @@
 #   UNCACHED=1         also run the cache-miss pass (0: skip it)
 #   DB=sqlite          or DB=postgres with PG_URL=postgres://… (each size runs
 #                      in a fresh schema of that database, dropped afterwards)
-#   CMS_CACHE_ENTRIES  passed through to the server when set
+#   CMS_CACHE_BYTES, CMS_CACHE_ENTRIES  passed through to the server when set
 #   KEEP=1             keep the temporary directory (databases, logs, wrk output)
 set -euo pipefail
 

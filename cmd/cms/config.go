@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"strconv"
@@ -24,6 +25,12 @@ type Config struct {
 	LogLevel      slog.Level
 	LogFormat     string
 	ShutdownGrace time.Duration
+	// ReadTimeout and WriteTimeout bound reading a request and writing its
+	// answer; uploads and downloads of files are bound by HTTP.TransferIdle
+	// instead, so a slow link does not cut them off while bytes flow.
+	ReadTimeout, WriteTimeout time.Duration
+	// logOut is where the log goes: the command's standard error.
+	logOut io.Writer
 }
 
 // loadConfig reads and validates the configuration.
@@ -33,6 +40,8 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		Addr:          envOr(getenv, "CMS_ADDR", "127.0.0.1:8080"),
 		LogFormat:     envOr(getenv, "CMS_LOG_FORMAT", "text"),
 		ShutdownGrace: 15 * time.Second,
+		ReadTimeout:   60 * time.Second,
+		WriteTimeout:  60 * time.Second,
 	}
 	c.DataDir = envOr(getenv, "CMS_DATA_DIR", c.DataDir)
 	c.DatabaseURL = getenv("CMS_DATABASE_URL")
@@ -72,6 +81,9 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		{"CMS_WATCH_INTERVAL", &c.WatchInterval},
 		{"CMS_MEDIA_GRACE", &c.MediaGrace},
 		{"CMS_PATROL_INTERVAL", &c.PatrolInterval},
+		{"CMS_READ_TIMEOUT", &c.ReadTimeout},
+		{"CMS_WRITE_TIMEOUT", &c.WriteTimeout},
+		{"CMS_TRANSFER_IDLE_TIMEOUT", &c.HTTP.TransferIdle},
 	}
 	for _, d := range durations {
 		if v := getenv(d.name); v != "" {
@@ -110,6 +122,17 @@ func loadConfig(getenv func(string) string) (Config, error) {
 				continue
 			}
 			n.set(x)
+		}
+	}
+	if v := getenv("CMS_CACHE_BYTES"); v != "" {
+		n, err := parseBytes(v)
+		switch {
+		case err != nil || n != 0 && (n < 64<<10 || n > 64<<30):
+			errs = append(errs, fmt.Errorf("CMS_CACHE_BYTES: want 0 (no cache) or a size from 64KiB to 64GiB such as 67108864 or 64MiB, got %q", v))
+		case n == 0:
+			c.HTTP.CacheBytes = -1 // off
+		default:
+			c.HTTP.CacheBytes = n
 		}
 	}
 	consoleOn := true
@@ -174,6 +197,26 @@ func parseBool(v string, dst *bool) error {
 	return nil
 }
 
+// parseBytes reads a size in bytes, optionally with a binary unit: 512KiB,
+// 64MiB, 1GiB (K, M and G mean the same).
+func parseBytes(v string) (int64, error) {
+	num, shift := v, 0
+	for _, u := range []struct {
+		suffix string
+		shift  int
+	}{{"KiB", 10}, {"MiB", 20}, {"GiB", 30}, {"K", 10}, {"M", 20}, {"G", 30}} {
+		if strings.HasSuffix(v, u.suffix) {
+			num, shift = strings.TrimSuffix(v, u.suffix), u.shift
+			break
+		}
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || n < 0 || n > 1<<(62-shift) {
+		return 0, fmt.Errorf("not a size: %q", v)
+	}
+	return n << shift, nil
+}
+
 func envOr(getenv func(string) string, name, def string) string {
 	if v := getenv(name); v != "" {
 		return v
@@ -199,10 +242,14 @@ func secret(getenv func(string) string, name string) (string, error) {
 
 func (c Config) logger() *slog.Logger {
 	opts := &slog.HandlerOptions{Level: c.LogLevel}
-	if c.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	out := c.logOut
+	if out == nil {
+		out = os.Stderr
 	}
-	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(out, opts))
+	}
+	return slog.New(slog.NewTextHandler(out, opts))
 }
 
 // loadS3 reads the S3 settings when CMS_BLOB_STORE=s3.

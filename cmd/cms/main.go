@@ -78,6 +78,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if err != nil {
 		return fmt.Errorf("configuration: %w", err)
 	}
+	cfg.logOut = stderr
 	switch args[0] {
 	case "serve":
 		return runServe(ctx, cfg, args[1:], stderr)

@@ -66,6 +66,9 @@ func TestConfigIsValidated(t *testing.T) {
 		"bad switch":     {"CMS_SINGLE_ADMIN": "yes"},
 		"bad console":    {"CMS_CONSOLE": "maybe"},
 		"bad idle":       {"CMS_CONSOLE_IDLE": "-5m"},
+		"cache bytes":    {"CMS_CACHE_BYTES": "lots"},
+		"tiny cache":     {"CMS_CACHE_BYTES": "1K"},
+		"negative cache": {"CMS_CACHE_BYTES": "-1"},
 	} {
 		if _, err := loadConfig(func(k string) string { return vars[k] }); err == nil {
 			t.Errorf("%s: accepted", name)
@@ -73,7 +76,7 @@ func TestConfigIsValidated(t *testing.T) {
 	}
 	c, err := loadConfig(func(string) string { return "" })
 	if err != nil || c.Addr != "127.0.0.1:8080" || !strings.HasSuffix(c.DatabaseURL, "data/cms.db") || c.SingleAdmin ||
-		c.ConsoleOff || c.CookieSecure || c.Auth.ConsoleIdle != 30*time.Minute {
+		c.HTTP.CacheBytes != 64<<20 || c.HTTP.CacheEntries != 4096 || c.ConsoleOff || c.CookieSecure || c.Auth.ConsoleIdle != 30*time.Minute {
 		t.Errorf("defaults: %+v %v", c, err)
 	}
 	if c.Auth.AddressLimit != 60 || c.Auth.UserLimit != 10 || c.HashSlots != 0 || c.HashWait != time.Second {
@@ -97,6 +100,12 @@ func TestConfigIsValidated(t *testing.T) {
 	})
 	if err != nil || !c.ConsoleOff || !c.CookieSecure || c.Auth.ConsoleIdle != 10*time.Minute {
 		t.Errorf("console settings: off %v, secure %v, idle %v, %v", c.ConsoleOff, c.CookieSecure, c.Auth.ConsoleIdle, err)
+	}
+	for v, want := range map[string]int64{"0": -1, "65536": 65536, "128MiB": 128 << 20, "1G": 1 << 30, "512KiB": 512 << 10} {
+		c, err := loadConfig(func(k string) string { return map[string]string{"CMS_CACHE_BYTES": v}[k] })
+		if err != nil || c.HTTP.CacheBytes != want {
+			t.Errorf("CMS_CACHE_BYTES=%s: %d %v, want %d", v, c.HTTP.CacheBytes, err, want)
+		}
 	}
 }
 

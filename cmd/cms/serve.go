@@ -57,8 +57,10 @@ func listenAndServe(ctx context.Context, cfg Config, h http.Handler, log *slog.L
 	if err != nil {
 		return err
 	}
-	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
-		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10}
+	// The read and write timeouts bound ordinary requests; handlers that
+	// move files push their deadlines forward while bytes flow.
+	hs := &http.Server{Handler: h, ReadHeaderTimeout: min(10*time.Second, cfg.ReadTimeout), ReadTimeout: cfg.ReadTimeout,
+		WriteTimeout: cfg.WriteTimeout, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	log.Info("serving", slog.String("addr", ln.Addr().String()), slog.String("version", buildVersion()))

@@ -1,0 +1,99 @@
+package api
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+func testEntry(key string, gen int64, size int) *cachedResponse {
+	return &cachedResponse{key: key, gen: gen, body: []byte(strings.Repeat("x", size)), etag: `"e"`}
+}
+
+// TestCacheBoundsAndFrees: the cache holds no more bytes or entries than
+// its bounds, evicts the least recently used first, frees everything when
+// content changes, and never stores a response built before the change.
+func TestCacheBoundsAndFrees(t *testing.T) {
+	now := time.Now()
+	c := newContentCache(64<<10, 1000)
+	for i := range 100 {
+		c.add(testEntry("k"+strconv.Itoa(i), 0, 1000))
+		if c.bytes > c.maxBytes {
+			t.Fatalf("after %d adds: %d bytes > %d", i+1, c.bytes, c.maxBytes)
+		}
+	}
+	if _, ok := c.get("k0", now); ok {
+		t.Error("the oldest entry was kept")
+	}
+	if _, ok := c.get("k99", now); !ok {
+		t.Error("the newest entry was evicted")
+	}
+	var sum int64
+	for _, el := range c.items {
+		sum += el.Value.(*cachedResponse).size()
+	}
+	if sum != c.bytes || len(c.items) != c.order.Len() {
+		t.Errorf("accounted %d bytes for entries of %d; %d in the map, %d in the list", c.bytes, sum, len(c.items), c.order.Len())
+	}
+
+	c.add(testEntry("huge", 0, 16<<10)) // more than an eighth of the budget
+	if _, ok := c.get("huge", now); ok {
+		t.Error("an entry of more than an eighth of the budget was stored")
+	}
+
+	gen := c.gen.Load()
+	c.Invalidate()
+	if len(c.items) != 0 || c.order.Len() != 0 || c.bytes != 0 {
+		t.Errorf("after a change: %d entries, %d bytes", len(c.items), c.bytes)
+	}
+	c.add(testEntry("stale", gen, 10)) // built before the change
+	if _, ok := c.get("stale", now); ok || len(c.items) != 0 {
+		t.Error("a response built before the change was stored")
+	}
+
+	c = newContentCache(1<<20, 3)
+	for i := range 5 {
+		c.add(testEntry("n"+strconv.Itoa(i), 0, 10))
+	}
+	if len(c.items) != 3 {
+		t.Errorf("%d entries, bound 3", len(c.items))
+	}
+
+	e := testEntry("timed", c.gen.Load(), 10)
+	e.until = now.Add(time.Minute)
+	c.add(e)
+	if _, ok := c.get("timed", now.Add(2*time.Minute)); ok || c.items["timed"] != nil {
+		t.Error("an expired entry was served or kept")
+	}
+}
+
+// BenchmarkCacheLookup measures what a hit costs the cache itself: reading
+// the canonical parameters, building the key and finding the entry.
+func BenchmarkCacheLookup(b *testing.B) {
+	e := echo.New()
+	e.GET("/content/v1/search", func(echo.Context) error { return nil })
+	c := newContentCache(DefaultCacheBytes, DefaultCacheEntries)
+	req := httptest.NewRequest(http.MethodGet, "/content/v1/search?q=%E6%8F%90%E5%8F%96&limit=20&from=singlemessage", nil)
+	ctx := e.NewContext(req, httptest.NewRecorder())
+	e.Router().Find(http.MethodGet, "/content/v1/search", ctx)
+	q, err := readPublicQuery(ctx, "q", "column", "channel", "cursor", "limit")
+	if err != nil {
+		b.Fatal(err)
+	}
+	c.add(testEntry(q.key(ctx), 0, 2000))
+	now := time.Now()
+	b.ReportAllocs()
+	for b.Loop() {
+		ctx.Reset(req, httptest.NewRecorder()) // the query is parsed anew, as for each request
+		e.Router().Find(http.MethodGet, "/content/v1/search", ctx)
+		q, _ := readPublicQuery(ctx, "q", "column", "channel", "cursor", "limit")
+		if _, ok := c.get(q.key(ctx), now); !ok {
+			b.Fatal("miss")
+		}
+	}
+}

@@ -74,6 +74,8 @@ type env struct {
 	svc    *cms.Services
 	// blobRoot is the folder blob store's directory.
 	blobRoot string
+	// dataDir holds the key file and the audit anchors.
+	dataDir string
 }
 
 // cheapArgon2 keeps tests fast; production costs are set by configuration.
@@ -92,6 +94,7 @@ func newEnvWith(t testing.TB, opt func(*app.Config)) *env {
 	clock := &fakeClock{t: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)}
 	cfg := app.Defaults()
 	cfg.Clock, cfg.Argon2, cfg.UploadMax = clock, cheapArgon2, 64<<20
+	cfg.DataDir = t.TempDir()               // the key file and the audit anchors
 	cfg.HTTP = api.Options{Version: "test"} // no rate limit: tests call in bursts
 	if opt != nil {
 		opt(&cfg)
@@ -110,7 +113,7 @@ func newEnvWith(t testing.TB, opt func(*app.Config)) *env {
 	}
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)
-	e := &env{t: t, srv: srv, app: a, server: a.API, clock: clock, db: db, svc: a.Services, blobRoot: blobRoot}
+	e := &env{t: t, srv: srv, app: a, server: a.API, clock: clock, db: db, svc: a.Services, blobRoot: blobRoot, dataDir: cfg.DataDir}
 	e.admin = e.login("admin", adminPassword)
 	return e
 }

@@ -34,6 +34,8 @@ type App struct {
 	// Archive writes the auditors' archive without the service's
 	// authorization, for the operator's command line.
 	Archive cms.ArchiveExporter
+	// Keys are the keys from the key file the database is sealed with.
+	Keys *cms.Keys
 
 	cfg Config
 	log *slog.Logger
@@ -103,6 +105,13 @@ func New(ctx context.Context, db *storage.DB, blobs cms.BlobStore, cfg Config, l
 		return nil, errors.New("app: a database and a blob store are needed")
 	}
 	cfg = cfg.withDefaults()
+	keys, err := openKeys(ctx, db, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	if err := sealDatabase(ctx, db, keys, cfg, log); err != nil {
+		return nil, err
+	}
 	az, err := rbac.NewAuthorizer(ctx, db)
 	if err != nil {
 		return nil, err
@@ -112,7 +121,7 @@ func New(ctx context.Context, db *storage.DB, blobs cms.BlobStore, cfg Config, l
 		return nil, err
 	}
 	svc := services(db, blobs, az, rbac.PreviewSigner{Key: key}, cfg)
-	a := &App{DB: db, Blobs: blobs, Services: svc, Archive: svc.Archive.Exporter, cfg: cfg, log: log}
+	a := &App{DB: db, Blobs: blobs, Services: svc, Archive: svc.Archive.Exporter, Keys: keys, cfg: cfg, log: log}
 	opts := cfg.HTTP
 	opts.Ready, opts.Spec = db.Ping, openapi.YAML
 	a.API = api.NewServer(svc, opts, log)

@@ -15,8 +15,18 @@ import (
 type Config struct {
 	DataDir     string
 	DatabaseURL string
-	Auth        cms.AuthConfig
-	Argon2      rbac.Argon2Params
+	// AuditKeyFile holds the master key the audit chain and the served rows
+	// are sealed with (default: audit.key in DataDir, generated on the first
+	// start of a database never sealed). It must be kept, and backed up,
+	// apart from the database.
+	AuditKeyFile string
+	// AuditAnchorFile is the append-only file of audit anchors (default:
+	// audit.anchor in DataDir).
+	AuditAnchorFile string
+	// Keys, when set, are used instead of the key file (tests, tools).
+	Keys   *cms.Keys
+	Auth   cms.AuthConfig
+	Argon2 rbac.Argon2Params
 	// StageLimits are the time limits (办结时限) per review stage.
 	StageLimits map[cms.State]time.Duration
 	// Blob storage: a local folder under DataDir (the default) or S3.

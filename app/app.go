@@ -88,12 +88,6 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		db.Close()
 		return nil, err
 	}
-	// Rows of the public projection written before rendering moved to
-	// publication time get their HTML now.
-	if _, err := a.Services.Workflow.BackfillProjection(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("render the public projection: %w", err)
-	}
 	return a, nil
 }
 
@@ -120,7 +114,10 @@ func New(ctx context.Context, db *storage.DB, blobs cms.BlobStore, cfg Config, l
 	if err != nil {
 		return nil, err
 	}
-	svc := services(db, blobs, az, rbac.PreviewSigner{Key: key}, cfg)
+	svc := services(db, blobs, az, rbac.PreviewSigner{Key: key}, keys, cfg)
+	if err := sealRows(ctx, svc, db, log); err != nil {
+		return nil, err
+	}
 	a := &App{DB: db, Blobs: blobs, Services: svc, Archive: svc.Archive.Exporter, Keys: keys, cfg: cfg, log: log}
 	opts := cfg.HTTP
 	opts.Ready, opts.Spec = db.Ping, openapi.YAML
@@ -128,11 +125,33 @@ func New(ctx context.Context, db *storage.DB, blobs cms.BlobStore, cfg Config, l
 	return a, nil
 }
 
+// sealRows seals, before anything is served, the rows written before they
+// were sealed: the structure the annexes declare (where it still holds its
+// approved values) and the public projection (rebuilt from intact live
+// revisions).
+func sealRows(ctx context.Context, svc *cms.Services, db *storage.DB, log *slog.Logger) error {
+	n, err := svc.Integrity.SealStructure(ctx, db)
+	if err != nil {
+		return fmt.Errorf("seal the menus: %w", err)
+	}
+	m, err := svc.Workflow.BackfillProjection(ctx)
+	if err != nil {
+		return fmt.Errorf("seal the public projection: %w", err)
+	}
+	if n+m > 0 {
+		log.Info("sealed rows written before they were sealed", slog.Int("structure", n), slog.Int("public_items", m))
+	}
+	return nil
+}
+
 // services builds every cms service over one database and blob store.
-func services(db *storage.DB, blobs cms.BlobStore, az cms.Authorizer, previews cms.PreviewSigner, cfg Config) *cms.Services {
+func services(db *storage.DB, blobs cms.BlobStore, az cms.Authorizer, previews cms.PreviewSigner, keys *cms.Keys, cfg Config) *cms.Services {
 	clock, hasher, bus := cfg.Clock, rbac.Hasher{Params: cfg.Argon2}, &cms.Bus{}
 	flow := &cms.WorkflowService{Items: db, Users: db, Flow: db, Machine: workflow.Machine{}, Structure: db,
-		Authorizer: az, Audit: db, Clock: clock, Renderer: render.Renderer{}, Secrecy: db, Limits: cfg.StageLimits, Bus: bus}
+		Authorizer: az, Audit: db, Clock: clock, Renderer: render.Renderer{}, Secrecy: db, Limits: cfg.StageLimits, Bus: bus,
+		Keys: keys}
+	integrity := &cms.IntegrityService{Keys: keys, Store: db, Items: db, Workflow: flow, Seals: db, KeyStore: db,
+		Renderer: render.Renderer{}, Clock: clock, Bus: bus}
 	return &cms.Services{
 		Auth:      &cms.AuthService{Users: db, Hasher: hasher, Clock: clock, Config: cfg.Auth, Audit: db},
 		Users:     &cms.UserService{Users: db, Structure: db, Hasher: hasher, Authorizer: az, Audit: db, Clock: clock},
@@ -140,13 +159,14 @@ func services(db *storage.DB, blobs cms.BlobStore, az cms.Authorizer, previews c
 		Items:     &cms.ItemService{Items: db, Structure: db, Authorizer: az, Audit: db, Clock: clock, Previews: previews},
 		Workflow:  flow,
 		Content: &cms.ContentService{Content: db, Structure: db, Items: db, Clock: clock, Previews: previews, Blobs: blobs,
-			Renderer: render.Renderer{}},
-		Menus: &cms.MenuService{Menus: db, Authorizer: az, Audit: db, Clock: clock, Bus: bus},
+			Renderer: render.Renderer{}, Integrity: integrity},
+		Menus: &cms.MenuService{Menus: db, Authorizer: az, Audit: db, Clock: clock, Bus: bus, Keys: keys, Integrity: integrity},
 		Media: &cms.MediaService{Items: db, Media: db, Blobs: blobs, Inspector: media.Inspector{}, Authorizer: az,
 			Audit: db, Clock: clock, MaxSize: cfg.UploadMax},
-		Patrol: &cms.PatrolService{Patrols: db, Items: db, Blobs: blobs, Workflow: flow, Authorizer: az,
-			Audit: db, Clock: clock},
-		Secrecy: &cms.SecrecyService{Secrecy: db, Items: db, Authorizer: az, Audit: db, Clock: clock, Renderer: render.Renderer{}},
+		Patrol: &cms.PatrolService{Patrols: db, Items: db, Content: db, Structure: db, Blobs: blobs, Integrity: integrity,
+			Authorizer: az, Audit: db, Anchors: cfg.Anchors(), Clock: clock},
+		Secrecy:   &cms.SecrecyService{Secrecy: db, Items: db, Authorizer: az, Audit: db, Clock: clock, Renderer: render.Renderer{}},
+		Integrity: integrity,
 		Archive: &cms.ArchiveService{Exporter: archive.Exporter{Source: storage.ArchiveSource{DB: db, Blobs: blobs}},
 			Organization: cfg.Organization, Authorizer: az, Audit: db, Clock: clock},
 		Bus: bus,

@@ -40,7 +40,8 @@ type Config struct {
 	HTTP api.Options
 	// SchedulerInterval is how often scheduled publications and expiries are checked.
 	SchedulerInterval time.Duration
-	// PatrolInterval is how often the integrity patrol runs.
+	// PatrolInterval is how often the integrity patrol runs (and anchors
+	// the audit chain's head).
 	PatrolInterval time.Duration
 	// WatchInterval is how often the change log is polled for changes made
 	// by other server processes (PostgreSQL also notifies at once).
@@ -66,7 +67,7 @@ func Defaults() Config {
 		},
 		HTTP:              api.Options{BodyLimit: "1M", RateLimit: 50, RateBurst: 100, CacheEntries: 4096},
 		SchedulerInterval: 15 * time.Second,
-		PatrolInterval:    24 * time.Hour,
+		PatrolInterval:    time.Hour,
 		WatchInterval:     2 * time.Second,
 	}
 }

@@ -85,29 +85,7 @@ func openKeys(ctx context.Context, db *storage.DB, cfg Config, log *slog.Logger)
 	if fp != "" {
 		return nil, fmt.Errorf("the key file %s is missing, but this database was sealed with key %s: restore the file from its backup (on PostgreSQL, copy it to every server)", path, fp)
 	}
-	raw := make([]byte, cms.MasterKeySize)
-	if _, err := rand.Read(raw); err != nil {
-		return nil, err
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, err
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("create the key file: %w", err)
-	}
-	_, err = f.WriteString(hex.EncodeToString(raw) + "\n")
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return nil, fmt.Errorf("write the key file: %w", err)
-	}
-	keys, err = cms.NewKeys(raw)
-	if err != nil {
+	if keys, err = CreateKeyFile(path); err != nil {
 		return nil, err
 	}
 	log.Warn("generated the audit key file: back it up apart from the database; without it the audit log and the served content cannot be verified",
@@ -132,4 +110,31 @@ func sealDatabase(ctx context.Context, db *storage.DB, keys *cms.Keys, cfg Confi
 			slog.String("anchors", cfg.Anchors().Path))
 	}
 	return nil
+}
+
+// CreateKeyFile writes a new random master key to path (mode 0600; it must
+// not exist) and returns its keys. The key is never logged.
+func CreateKeyFile(path string) (*cms.Keys, error) {
+	raw := make([]byte, cms.MasterKeySize)
+	if _, err := rand.Read(raw); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("create the key file: %w", err)
+	}
+	_, err = f.WriteString(hex.EncodeToString(raw) + "\n")
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, fmt.Errorf("write the key file: %w", err)
+	}
+	return cms.NewKeys(raw)
 }

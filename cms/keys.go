@@ -47,7 +47,7 @@ func NewKeys(master []byte) (*Keys, error) {
 		return nil, err
 	}
 	k.check = hex.EncodeToString(check)
-	k.pool.New = func() any { return hmac.New(sha256.New, k.rows) }
+	k.pool.New = func() any { return newMacWriter(hmac.New(sha256.New, k.rows)) }
 	return k, nil
 }
 
@@ -59,48 +59,79 @@ func (k *Keys) Fingerprint() string { return k.check }
 // PreviewKey is the key preview links are signed with.
 func (k *Keys) PreviewKey() []byte { return k.preview }
 
-// macWriter feeds length-prefixed parts to a MAC, so that no two different
-// lists of parts give the same bytes.
+// macWriter feeds length-prefixed parts to a hash, so that no two
+// different lists of parts give the same bytes. It gathers small writes in
+// a buffer: a check at every cache fill must cost microseconds.
 type macWriter struct {
 	h   hash.Hash
-	buf [20]byte
+	buf []byte
+}
+
+// macBuffer is the size of a macWriter's buffer.
+const macBuffer = 4096
+
+func newMacWriter(h hash.Hash) *macWriter { return &macWriter{h: h, buf: make([]byte, 0, macBuffer)} }
+
+func (w *macWriter) flush() {
+	w.h.Write(w.buf)
+	w.buf = w.buf[:0]
+}
+
+func (w *macWriter) room(n int) {
+	if cap(w.buf)-len(w.buf) < n {
+		w.flush()
+	}
 }
 
 func (w *macWriter) str(s string) {
-	b := strconv.AppendInt(w.buf[:0], int64(len(s)), 10)
-	b = append(b, ':')
-	w.h.Write(b)
-	w.h.Write([]byte(s))
+	w.room(24)
+	w.buf = append(strconv.AppendInt(w.buf, int64(len(s)), 10), ':')
+	for len(s) > 0 {
+		if len(w.buf) == cap(w.buf) {
+			w.flush()
+		}
+		n := copy(w.buf[len(w.buf):cap(w.buf)], s)
+		w.buf, s = w.buf[:len(w.buf)+n], s[n:]
+	}
 }
 
 func (w *macWriter) int(n int64) {
-	w.h.Write(strconv.AppendInt(append(w.buf[:0], 'i'), n, 10))
-	w.h.Write([]byte{';'})
+	w.room(24)
+	w.buf = append(strconv.AppendInt(append(w.buf, 'i'), n, 10), ';')
 }
 
 func (w *macWriter) sum() string {
+	w.flush()
 	var out [sha256.Size]byte
 	return hex.EncodeToString(w.h.Sum(out[:0]))
+}
+
+// pooled runs fill over a writer from pool, reset, and returns the sum.
+func pooled(pool *sync.Pool, kind string, fill func(w *macWriter)) string {
+	w := pool.Get().(*macWriter)
+	w.h.Reset()
+	w.buf = w.buf[:0]
+	w.str(kind)
+	fill(w)
+	s := w.sum()
+	pool.Put(w)
+	return s
 }
 
 // rowMAC computes the MAC of a served row with the rows key; fill writes
 // the row's canonical content.
 func (k *Keys) rowMAC(kind string, fill func(w *macWriter)) string {
-	h := k.pool.Get().(hash.Hash)
-	h.Reset()
-	w := macWriter{h: h}
-	w.str(kind)
-	fill(&w)
-	s := w.sum()
-	k.pool.Put(h)
-	return s
+	return pooled(&k.pool, kind, fill)
 }
+
+// shaPool holds writers over plain SHA-256, for digests.
+var shaPool = sync.Pool{New: func() any { return newMacWriter(sha256.New()) }}
 
 // auditMAC computes a MAC with the audit key.
 func (k *Keys) auditMAC(kind string, fill func(w *macWriter)) string {
-	w := macWriter{h: hmac.New(sha256.New, k.audit)}
+	w := newMacWriter(hmac.New(sha256.New, k.audit))
 	w.str(kind)
-	fill(&w)
+	fill(w)
 	return w.sum()
 }
 

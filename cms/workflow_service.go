@@ -22,6 +22,8 @@ type WorkflowService struct {
 	Clock      Clock
 	Renderer   Renderer
 	Secrecy    SecrecyStore
+	// Keys seal the public projection rows a publication writes.
+	Keys *Keys
 	// Limits are the time limits (办结时限) per stage, for due dates in the queue.
 	Limits map[State]time.Duration
 	// Bus receives a notice after every transition (the public cache drops
@@ -190,6 +192,9 @@ func (s *WorkflowService) change(ctx context.Context, actor *User, it *Item, rev
 	switch {
 	case rev.State == StatePublished:
 		c.Public, c.PublicChanged = NewPublicItem(it, rev, s.Renderer), true
+		if s.Keys != nil {
+			s.Keys.SealPublicItem(c.Public)
+		}
 	case ev == EventPublish, ev == EventArchive, ev == EventSuspend:
 		c.PublicChanged = true // offline: an unpublish carried out, an archive, a suspension
 	}

@@ -33,11 +33,12 @@ type channelRow struct {
 	MaintenanceNotice   string
 	MaintenanceStartsAt time.Time `bun:",nullzero"`
 	MaintenanceEndsAt   time.Time `bun:",nullzero"`
+	MAC                 string    `bun:"mac"`
 }
 
 func (r *channelRow) domain() cms.Channel {
 	return cms.Channel{Slug: r.Slug, Name: r.Name, Position: r.Position, Maintenance: cms.Maintenance{
-		Notice: r.MaintenanceNotice, StartsAt: utc(r.MaintenanceStartsAt), EndsAt: utc(r.MaintenanceEndsAt)}}
+		Notice: r.MaintenanceNotice, StartsAt: utc(r.MaintenanceStartsAt), EndsAt: utc(r.MaintenanceEndsAt)}, MAC: r.MAC}
 }
 
 type columnRow struct {
@@ -49,6 +50,7 @@ type columnRow struct {
 	Description    string
 	DeclaredOwners string
 	Position       int
+	MAC            string `bun:"mac"`
 }
 
 type columnOwnerRow struct {
@@ -68,6 +70,12 @@ type menuEntryRow struct {
 	ColumnSlug    string `bun:",nullzero"`
 	Enabled       bool
 	Position      int
+	MAC           string `bun:"mac"`
+}
+
+func (r *menuEntryRow) domain() cms.MenuEntry {
+	return cms.MenuEntry{ID: r.ID, Channel: r.Channel, ParentID: r.ParentID, Slug: r.Slug, Title: r.Title,
+		Path: r.Path, Column: r.ColumnSlug, Enabled: r.Enabled, Position: r.Position, MAC: r.MAC}
 }
 
 type userRow struct {

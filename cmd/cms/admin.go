@@ -252,9 +252,13 @@ func runPatrol(ctx context.Context, cfg Config, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "patrol %d: %d live revisions and %d files checked, %d problems\n", r.ID, r.Revisions, r.Attachments, len(r.Problems))
+	fmt.Fprintf(stdout, "patrol %d: %d public rows, %d live revisions, %d files and %d menu entries, channels and columns checked, %d problems\n",
+		r.ID, r.PublicRows, r.Revisions, r.Attachments, r.Structure, len(r.Problems))
 	for _, p := range r.Problems {
-		fmt.Fprintf(stdout, "  item %d revision %d: %s: %s (suspended: %v)\n", p.ItemID, p.RevisionID, p.Kind, p.Detail, p.Suspended)
+		fmt.Fprintf(stdout, "  %s (revision %d): %s: %s (taken offline: %v)\n", p.Subject, p.RevisionID, p.Kind, p.Detail, p.Suspended)
+	}
+	if r.Anchor != nil {
+		fmt.Fprintf(stdout, "audit anchor: %s\n", r.Anchor)
 	}
 	if len(r.Problems) > 0 {
 		return fmt.Errorf("the patrol found %d problems", len(r.Problems))

@@ -110,11 +110,7 @@ func New(ctx context.Context, db *storage.DB, blobs cms.BlobStore, cfg Config, l
 	if err != nil {
 		return nil, err
 	}
-	key, err := db.Secret(ctx, "preview")
-	if err != nil {
-		return nil, err
-	}
-	svc := services(db, blobs, az, rbac.PreviewSigner{Key: key}, keys, cfg)
+	svc := services(db, blobs, az, rbac.PreviewSigner{Key: keys.PreviewKey()}, keys, cfg)
 	if err := sealRows(ctx, svc, db, log); err != nil {
 		return nil, err
 	}
@@ -156,8 +152,9 @@ func services(db *storage.DB, blobs cms.BlobStore, az cms.Authorizer, previews c
 		Auth:      &cms.AuthService{Users: db, Hasher: hasher, Clock: clock, Config: cfg.Auth, Audit: db},
 		Users:     &cms.UserService{Users: db, Structure: db, Hasher: hasher, Authorizer: az, Audit: db, Clock: clock},
 		Structure: &cms.StructureService{Structure: db, Authorizer: az},
-		Items:     &cms.ItemService{Items: db, Structure: db, Authorizer: az, Audit: db, Clock: clock, Previews: previews},
-		Workflow:  flow,
+		Items: &cms.ItemService{Items: db, Structure: db, Authorizer: az, Audit: db, Clock: clock, Previews: previews,
+			PreviewStore: db},
+		Workflow: flow,
 		Content: &cms.ContentService{Content: db, Structure: db, Items: db, Clock: clock, Previews: previews, Blobs: blobs,
 			Renderer: render.Renderer{}, Integrity: integrity},
 		Menus: &cms.MenuService{Menus: db, Authorizer: az, Audit: db, Clock: clock, Bus: bus, Keys: keys, Integrity: integrity},

@@ -176,6 +176,9 @@ func (s *WorkflowService) change(ctx context.Context, actor *User, it *Item, rev
 	case EventWithdraw, EventReject:
 		rev.ApprovedHash = ""
 	}
+	if ev == EventWithdraw || ev == EventSuspend {
+		rev.PreviewGeneration++
+	}
 	if rev.ID == it.HeadRevisionID {
 		it.State = rev.State
 	}
@@ -189,6 +192,7 @@ func (s *WorkflowService) change(ctx context.Context, actor *User, it *Item, rev
 		it.LiveRevisionID = 0
 	}
 	c.Revision, c.Item = rev, it
+	c.RevokePreviews = ev == EventWithdraw || ev == EventSuspend
 	switch {
 	case rev.State == StatePublished:
 		c.Public, c.PublicChanged = NewPublicItem(it, rev, s.Renderer), true

@@ -179,6 +179,8 @@ type revisionRow struct {
 	SignoffStep   int
 	ApprovedHash  string
 	PublishedAt   time.Time `bun:",nullzero"`
+	// PreviewGeneration is kept by ApplyTransition and RevokePreviews only.
+	PreviewGeneration int
 }
 
 func newRevisionRow(r *cms.Revision) (*revisionRow, error) {
@@ -194,7 +196,7 @@ func newRevisionRow(r *cms.Revision) (*revisionRow, error) {
 		Version: r.Version, Title: r.Title, Body: r.Body, BodyFormat: r.BodyFormat, Fields: string(b),
 		PublishAt: r.PublishAt, ExpireAt: r.ExpireAt, AuthorID: r.AuthorID, CreatedAt: r.CreatedAt,
 		UpdatedAt: r.UpdatedAt, ContentHash: r.ContentHash, SubmittedBy: r.SubmittedBy, StateSince: r.StateSince,
-		SignoffStep: r.SignoffStep, ApprovedHash: r.ApprovedHash, PublishedAt: r.PublishedAt}, nil
+		SignoffStep: r.SignoffStep, ApprovedHash: r.ApprovedHash, PublishedAt: r.PublishedAt, PreviewGeneration: r.PreviewGeneration}, nil
 }
 
 func (r *revisionRow) domain() (cms.Revision, error) {
@@ -202,7 +204,7 @@ func (r *revisionRow) domain() (cms.Revision, error) {
 		Version: r.Version, Title: r.Title, Body: r.Body, BodyFormat: r.BodyFormat,
 		PublishAt: utc(r.PublishAt), ExpireAt: utc(r.ExpireAt), AuthorID: r.AuthorID, CreatedAt: r.CreatedAt.UTC(),
 		UpdatedAt: r.UpdatedAt.UTC(), ContentHash: r.ContentHash, SubmittedBy: r.SubmittedBy, StateSince: r.StateSince.UTC(),
-		SignoffStep: r.SignoffStep, ApprovedHash: r.ApprovedHash, PublishedAt: utc(r.PublishedAt)}
+		SignoffStep: r.SignoffStep, ApprovedHash: r.ApprovedHash, PublishedAt: utc(r.PublishedAt), PreviewGeneration: r.PreviewGeneration}
 	if err := decodeFields(r.Fields, &rev.Fields); err != nil {
 		return rev, err
 	}

@@ -1,13 +1,17 @@
 package api_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/tlhpf/cms/archive"
 )
 
 // patrolReport is a patrol report as the management API lists it.
@@ -232,5 +236,44 @@ func TestPatrolChecksEverythingServed(t *testing.T) {
 	var n int
 	if err := e.db.Bun().NewRaw("SELECT COUNT(*) FROM audit_log WHERE action = 'tamper_detected'").Scan(context.Background(), &n); err != nil || n != 4 {
 		t.Errorf("tamper_detected entries: %d %v", n, err)
+	}
+}
+
+// TestArchiveOfTamperedContentIsMarked: the auditors' HTTP export streams
+// the package whatever it finds (a refusal could only come after the
+// first bytes), so content whose hash no longer matches its approval is
+// marked instead: a warning per revision in bag-info.txt, which the
+// verifier reports, and a tamper_detected audit entry. Every package
+// carries the audit chain's anchored head.
+func TestArchiveOfTamperedContentIsMarked(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := newChain(t, e)
+	id := e.publishNews(t, c, "年度归档", "正文")
+	_, auditor := e.user(t, "auditor", "office", role{"auditor", "office"})
+	e.exec(t, "UPDATE revisions SET body = '篡改后的正文' WHERE item_id = ?", id)
+	r := e.must(t, http.StatusOK, "GET", "/api/v1/archive?from=2026-02-01&to=2026-03-31", auditor, nil)
+	zr, err := zip.NewReader(bytes.NewReader(r.Body), int64(len(r.Body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var info []byte
+	for _, f := range zr.File {
+		if strings.HasSuffix(f.Name, "/bag-info.txt") {
+			rc, _ := f.Open()
+			info, _ = io.ReadAll(rc)
+			rc.Close()
+		}
+	}
+	for _, want := range []string{"Tampered-Revisions: 1", "Integrity-Warning: item " + strconv.FormatInt(id, 10), "Audit-Anchor: at="} {
+		if !bytes.Contains(info, []byte(want)) {
+			t.Errorf("bag-info.txt lacks %q:\n%s", want, info)
+		}
+	}
+	if rep, err := archive.Verify(bytes.NewReader(r.Body), int64(len(r.Body))); err != nil || rep.OK() {
+		t.Errorf("verify: %+v %v", rep, err)
+	}
+	if n := e.auditCount(t, "tamper_detected", "archive"); n != 1 {
+		t.Errorf("%d tamper_detected entries for the archive", n)
 	}
 }

@@ -165,7 +165,7 @@ func services(db *storage.DB, blobs cms.BlobStore, az cms.Authorizer, previews c
 		Secrecy:   &cms.SecrecyService{Secrecy: db, Items: db, Authorizer: az, Audit: db, Clock: clock, Renderer: render.Renderer{}},
 		Integrity: integrity,
 		Archive: &cms.ArchiveService{Exporter: archive.Exporter{Source: storage.ArchiveSource{DB: db, Blobs: blobs}},
-			Organization: cfg.Organization, Authorizer: az, Audit: db, Clock: clock},
+			Organization: cfg.Organization, Authorizer: az, Audit: db, Clock: clock, Keys: keys, Anchors: cfg.Anchors()},
 		Bus: bus,
 	}
 }

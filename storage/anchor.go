@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/tlhpf/cms/cms"
 )
@@ -39,7 +40,9 @@ func (f AnchorFile) AppendAnchor(a cms.AuditAnchor) error {
 	return w.Close()
 }
 
-// Anchors reads every line; a missing file holds none.
+// Anchors reads every line; a missing file holds none. It also reads the
+// Audit-Anchor tags of an archive's bag-info.txt, so that
+// cms audit verify -anchors bag-info.txt checks an archive's anchor.
 func (f AnchorFile) Anchors() ([]cms.AuditAnchor, error) {
 	r, err := os.Open(f.Path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -53,10 +56,19 @@ func (f AnchorFile) Anchors() ([]cms.AuditAnchor, error) {
 	sc := bufio.NewScanner(r)
 	name := filepath.Base(f.Path)
 	for n := 1; sc.Scan(); n++ {
-		if sc.Text() == "" {
+		line := strings.TrimSpace(sc.Text())
+		if label, value, ok := strings.Cut(line, ": "); ok {
+			// A bag-info.txt: its Audit-Anchor tag is an anchor line, its
+			// other tags are not anchors at all.
+			if label != "Audit-Anchor" {
+				continue
+			}
+			line = value
+		}
+		if line == "" {
 			continue
 		}
-		a, err := cms.ParseAuditAnchor(sc.Text())
+		a, err := cms.ParseAuditAnchor(line)
 		if err != nil {
 			a = cms.AuditAnchor{Invalid: err.Error()}
 		}

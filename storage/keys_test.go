@@ -79,3 +79,24 @@ func TestKeyInstallAndEntryMACs(t *testing.T) {
 		t.Fatalf("moved epoch: %+v %v", r, err)
 	}
 }
+
+// TestAnchorsFromBagInfo: the anchor file reader also reads the
+// Audit-Anchor tag of an archive's bag-info.txt and skips its other tags.
+func TestAnchorsFromBagInfo(t *testing.T) {
+	t.Parallel()
+	keys := testKeys(t, 3)
+	db := storagetest.Open(t)
+	a, err := cms.AnchorAudit(context.Background(), db, keys, nil, cms.AnchorArchive, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "bag-info.txt")
+	info := "Source-Organization: 铜陵市住房公积金管理中心\nBag-Count: 1 of 1\nAudit-Anchor: " + a.String() + "\n"
+	if err := os.WriteFile(path, []byte(info), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	as, err := storage.AnchorFile{Path: path}.Anchors()
+	if err != nil || len(as) != 1 || as[0].MAC != a.MAC || as[0].Line != 3 || as[0].Invalid != "" {
+		t.Fatalf("anchors %+v %v", as, err)
+	}
+}

@@ -48,8 +48,9 @@ commands:
              anchors outside the database; name the first broken entry
   backup -o FILE | backup verify FILE | restore FILE
              consistent online backup (SQLite and blobs), its check, and restore
-  archive export -from DATE -to DATE -o FILE | archive verify FILE
-             the auditors' BagIt archive of a period, and its check
+  archive export -from DATE -to DATE -o FILE [-allow-tampered] | archive verify FILE
+             the auditors' BagIt archive of a period, and its check; an export
+             holding tampered content is marked and fails without -allow-tampered
   patrol     check every row the content API serves from, every live revision
              and file; take offline what was tampered with
   media usage | media gc [-grace 24h]

@@ -147,7 +147,7 @@ func services(db *storage.DB, blobs cms.BlobStore, az cms.Authorizer, previews c
 		Authorizer: az, Audit: db, Clock: clock, Renderer: render.Renderer{}, Secrecy: db, Limits: cfg.StageLimits, Bus: bus,
 		Keys: keys}
 	integrity := &cms.IntegrityService{Keys: keys, Store: db, Items: db, Workflow: flow, Seals: db, KeyStore: db,
-		Renderer: render.Renderer{}, Clock: clock, Bus: bus}
+		Clock: clock, Bus: bus}
 	return &cms.Services{
 		Auth:      &cms.AuthService{Users: db, Hasher: hasher, Clock: clock, Config: cfg.Auth, Audit: db},
 		Users:     &cms.UserService{Users: db, Structure: db, Hasher: hasher, Authorizer: az, Audit: db, Clock: clock},

@@ -3,6 +3,7 @@ package cms
 import (
 	"context"
 	"strconv"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -55,9 +56,13 @@ type IntegrityService struct {
 	Workflow *WorkflowService
 	Seals    SealStore
 	KeyStore KeyStore
-	Renderer Renderer
 	Clock    Clock
 	Bus      *Bus
+
+	// seen remembers the incidents this process recorded, so that a row
+	// that stays tampered (a channel whose menu answers 503 is not cached)
+	// costs no write at every read.
+	seen sync.Map
 }
 
 // checkItems returns the rows that pass the check at level, in order, and
@@ -189,12 +194,19 @@ func fingerprint(parts ...string) string { return digest(parts...)[:32] }
 // record stores an incident with its audit entry and, for a finding of a
 // cache fill, a patrol report of its own.
 func (s *IntegrityService) record(ctx context.Context, inc *TamperIncident, prob PatrolProblem, trigger string, detail map[string]any) error {
+	key := inc.Subject + "/" + inc.Fingerprint
+	if _, ok := s.seen.Load(key); ok && inc.DropItem == 0 {
+		return nil
+	}
 	var report *PatrolReport
 	if trigger == TriggerRead {
 		report = &PatrolReport{StartedAt: inc.At, FinishedAt: inc.At, Trigger: TriggerRead, Problems: []PatrolProblem{prob}}
 	}
-	_, err := s.Store.RecordTamper(ctx, inc, report, NewAuditEntry(inc.At, 0, AuditTamperDetected, inc.Subject, detail))
-	return err
+	if _, err := s.Store.RecordTamper(ctx, inc, report, NewAuditEntry(inc.At, 0, AuditTamperDetected, inc.Subject, detail)); err != nil {
+		return err
+	}
+	s.seen.Store(key, struct{}{})
+	return nil
 }
 
 // clip shortens s to at most n characters.

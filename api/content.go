@@ -45,17 +45,9 @@ type publicMenuEntryJSON struct {
 func (s *Server) handlePublicMenu(c echo.Context) error {
 	return s.serveCachedUntil(c, &publicQuery{}, cacheMenu, func() (any, time.Time, error) {
 		ctx := c.Request().Context()
-		ch, roots, err := s.svc.Content.Menu(ctx, c.Param("channel"))
+		ch, roots, byslug, err := s.svc.Content.Menu(ctx, c.Param("channel"))
 		if err != nil {
 			return nil, time.Time{}, err
-		}
-		cols, err := s.svc.Content.Structure.Columns(ctx)
-		if err != nil {
-			return nil, time.Time{}, err
-		}
-		byslug := map[string]*cms.Column{}
-		for i := range cols {
-			byslug[cols[i].Slug] = &cols[i]
 		}
 		now := s.svc.Content.Clock.Now()
 		return map[string]any{

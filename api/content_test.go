@@ -677,7 +677,7 @@ func TestCacheInvalidationAcrossProcesses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	other, err := app.New(context.Background(), e.db, blobs, app.Config{WatchInterval: interval},
+	other, err := app.New(context.Background(), e.db, blobs, app.Config{WatchInterval: interval, DataDir: e.dataDir},
 		slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)

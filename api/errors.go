@@ -50,6 +50,7 @@ var statusOf = map[string]int{
 	cms.EGONE:         http.StatusGone,
 	cms.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	cms.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
+	cms.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	cms.EINTERNAL:     http.StatusInternalServerError,
 }
 

@@ -85,6 +85,8 @@ type env struct {
 	// dbURL and cfg let replica start another server process on the same database.
 	dbURL string
 	cfg   app.Config
+	// dataDir holds the key file and the audit anchors.
+	dataDir string
 }
 
 // cheapArgon2 keeps tests fast; production costs are set by configuration.
@@ -104,6 +106,7 @@ func newEnvWith(t testing.TB, opt func(*app.Config)) *env {
 	clock := &fakeClock{t: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)}
 	cfg := app.Defaults()
 	cfg.Clock, cfg.Argon2, cfg.UploadMax = clock, cheapArgon2, 64<<20
+	cfg.DataDir = t.TempDir()               // the key file and the audit anchors
 	cfg.HTTP = api.Options{Version: "test"} // no rate limit: tests call in bursts
 	cfg.Auth.AddressLimit, cfg.Auth.UserLimit = 0, 0
 	cfg.HashWait = 30 * time.Second // a slow machine must not make a test's login busy
@@ -139,7 +142,8 @@ func startEnv(t testing.TB, db *storage.DB, blobRoot string, cfg app.Config) *en
 	}
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)
-	return &env{t: t, srv: srv, app: a, server: a.API, db: db, svc: a.Services, blobRoot: blobRoot, cfg: cfg}
+	return &env{t: t, srv: srv, app: a, server: a.API, db: db, svc: a.Services, blobRoot: blobRoot, cfg: cfg,
+		dataDir: cfg.DataDir}
 }
 
 // replica starts a second server on e's database with its own connections,

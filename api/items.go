@@ -303,3 +303,14 @@ func (s *Server) handlePreviewCreate(c echo.Context) error {
 	}
 	return respond(c, http.StatusCreated, map[string]any{"url": "/content/v1/preview/" + tok, "token": tok, "expires_at": exp})
 }
+
+func (s *Server) handlePreviewRevoke(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.svc.Items.RevokePreviews(c.Request().Context(), principal(c), id); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}

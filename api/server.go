@@ -203,6 +203,7 @@ func (s *Server) routes() {
 	a.GET("/columns/:slug/signoff-chain", s.handleSignoffChainGet)
 	a.PUT("/columns/:slug/signoff-chain", s.handleSignoffChainPut)
 	a.POST("/revisions/:id/preview", s.handlePreviewCreate)
+	a.DELETE("/revisions/:id/preview", s.handlePreviewRevoke)
 	a.POST("/revisions/:id/attachments", s.handleAttachmentUpload)
 	a.GET("/revisions/:id/attachments/:aid", s.handleAttachmentDownload)
 	a.DELETE("/revisions/:id/attachments/:aid", s.handleAttachmentDelete)

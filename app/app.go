@@ -39,6 +39,8 @@ type App struct {
 	// Archive writes the auditors' archive without the service's
 	// authorization, for the operator's command line.
 	Archive cms.ArchiveExporter
+	// Keys are the keys from the key file the database is sealed with.
+	Keys *cms.Keys
 
 	cfg Config
 	log *slog.Logger
@@ -91,12 +93,6 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		db.Close()
 		return nil, err
 	}
-	// Rows of the public projection written before rendering moved to
-	// publication time get their HTML now.
-	if _, err := a.Services.Workflow.BackfillProjection(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("render the public projection: %w", err)
-	}
 	return a, nil
 }
 
@@ -108,11 +104,14 @@ func New(ctx context.Context, db *storage.DB, blobs cms.BlobStore, cfg Config, l
 		return nil, errors.New("app: a database and a blob store are needed")
 	}
 	cfg = cfg.withDefaults()
-	az, err := rbac.NewAuthorizer(ctx, db)
+	keys, err := openKeys(ctx, db, cfg, log)
 	if err != nil {
 		return nil, err
 	}
-	key, err := db.Secret(ctx, "preview")
+	if err := sealDatabase(ctx, db, keys, cfg, log); err != nil {
+		return nil, err
+	}
+	az, err := rbac.NewAuthorizer(ctx, db)
 	if err != nil {
 		return nil, err
 	}
@@ -130,8 +129,11 @@ func New(ctx context.Context, db *storage.DB, blobs cms.BlobStore, cfg Config, l
 		log.Warn("CMS_SINGLE_ADMIN is on: one administrator alone can grant the roles of the approval chain " +
 			"and reset their holders' passwords; add a second administrator (cms user add) and turn it off")
 	}
-	svc := services(db, blobs, az, secrets{preview: key, auditSubject: subjectKey, totp: totpKey}, cfg)
-	a := &App{DB: db, Blobs: blobs, Services: svc, Archive: svc.Archive.Exporter, cfg: cfg, log: log}
+	svc := services(db, blobs, az, secrets{keys: keys, auditSubject: subjectKey, totp: totpKey}, cfg)
+	if err := sealRows(ctx, svc, db, log); err != nil {
+		return nil, err
+	}
+	a := &App{DB: db, Blobs: blobs, Services: svc, Archive: svc.Archive.Exporter, Keys: keys, cfg: cfg, log: log}
 	opts := cfg.HTTP
 	opts.Ready, opts.Spec = db.Ping, openapi.YAML
 	a.API = api.NewServer(svc, opts, log)
@@ -143,39 +145,64 @@ func New(ctx context.Context, db *storage.DB, blobs cms.BlobStore, cfg Config, l
 	return a, nil
 }
 
+// sealRows seals, before anything is served, the rows written before they
+// were sealed: the structure the annexes declare (where it still holds its
+// approved values) and the public projection (rebuilt from intact live
+// revisions).
+func sealRows(ctx context.Context, svc *cms.Services, db *storage.DB, log *slog.Logger) error {
+	n, err := svc.Integrity.SealStructure(ctx, db)
+	if err != nil {
+		return fmt.Errorf("seal the menus: %w", err)
+	}
+	m, err := svc.Workflow.BackfillProjection(ctx)
+	if err != nil {
+		return fmt.Errorf("seal the public projection: %w", err)
+	}
+	if n+m > 0 {
+		log.Info("sealed rows written before they were sealed", slog.Int("structure", n), slog.Int("public_items", m))
+	}
+	return nil
+}
+
 // services builds every cms service over one database and blob store.
 // secrets are the keys the services sign and hide with.
 type secrets struct {
-	preview      []byte // signs preview links
-	auditSubject []byte // hides unknown usernames in the audit log
-	totp         []byte // encrypts second-factor secrets
+	keys         *cms.Keys // from the key file: the audit chain, served rows, preview links
+	auditSubject []byte    // hides unknown usernames in the audit log
+	totp         []byte    // encrypts second-factor secrets
 }
 
-func services(db *storage.DB, blobs cms.BlobStore, az cms.Authorizer, keys secrets, cfg Config) *cms.Services {
-	clock, bus, previews := cfg.Clock, &cms.Bus{}, rbac.PreviewSigner{Key: keys.preview}
+func services(db *storage.DB, blobs cms.BlobStore, az cms.Authorizer, sec secrets, cfg Config) *cms.Services {
+	keys := sec.keys
+	clock, bus, previews := cfg.Clock, &cms.Bus{}, rbac.PreviewSigner{Key: keys.PreviewKey()}
 	policy := &cms.PasswordPolicy{Strength: rbac.Strength{}, MinScore: cms.DefaultMinScore}
 	hasher := cms.NewBoundedHasher(rbac.Hasher{Params: cfg.Argon2}, cfg.hashSlots(), cfg.HashWait)
 	flow := &cms.WorkflowService{Items: db, Users: db, Flow: db, Machine: workflow.Machine{}, Structure: db,
-		Authorizer: az, Audit: db, Clock: clock, Renderer: render.Renderer{}, Secrecy: db, Limits: cfg.StageLimits, Bus: bus}
+		Authorizer: az, Audit: db, Clock: clock, Renderer: render.Renderer{}, Secrecy: db, Limits: cfg.StageLimits, Bus: bus,
+		Keys: keys}
+	integrity := &cms.IntegrityService{Keys: keys, Store: db, Items: db, Workflow: flow, Seals: db, KeyStore: db,
+		Clock: clock, Bus: bus}
 	return &cms.Services{
 		Auth: &cms.AuthService{Users: db, Hasher: hasher, Policy: policy, Clock: clock, Config: cfg.Auth, Audit: db,
 			AddressThrottle: throttle(cfg.Auth.AddressLimit, clock), UserThrottle: throttle(cfg.Auth.UserLimit, clock),
-			SubjectKey: keys.auditSubject, OTP: rbac.TOTP{Issuer: cfg.Organization, Key: keys.totp}},
+			SubjectKey: sec.auditSubject, OTP: rbac.TOTP{Issuer: cfg.Organization, Key: sec.totp}},
 		Users: &cms.UserService{Users: db, Grants: db, Structure: db, Hasher: hasher, Policy: policy, Authorizer: az,
 			Audit: db, Clock: clock, SingleAdmin: cfg.SingleAdmin},
 		Structure: &cms.StructureService{Structure: db, Authorizer: az},
-		Items:     &cms.ItemService{Items: db, Structure: db, Authorizer: az, Audit: db, Clock: clock, Previews: previews},
-		Workflow:  flow,
+		Items: &cms.ItemService{Items: db, Structure: db, Authorizer: az, Audit: db, Clock: clock, Previews: previews,
+			PreviewStore: db},
+		Workflow: flow,
 		Content: &cms.ContentService{Content: db, Structure: db, Items: db, Clock: clock, Previews: previews, Blobs: blobs,
-			Renderer: render.Renderer{}},
-		Menus: &cms.MenuService{Menus: db, Authorizer: az, Audit: db, Clock: clock, Bus: bus},
+			Renderer: render.Renderer{}, Integrity: integrity},
+		Menus: &cms.MenuService{Menus: db, Authorizer: az, Audit: db, Clock: clock, Bus: bus, Keys: keys, Integrity: integrity},
 		Media: &cms.MediaService{Items: db, Media: db, Blobs: blobs, Inspector: media.Inspector{}, Authorizer: az,
 			Audit: db, Clock: clock, MaxSize: cfg.UploadMax},
-		Patrol: &cms.PatrolService{Patrols: db, Items: db, Blobs: blobs, Workflow: flow, Authorizer: az,
-			Audit: db, Clock: clock},
-		Secrecy: &cms.SecrecyService{Secrecy: db, Items: db, Authorizer: az, Audit: db, Clock: clock, Renderer: render.Renderer{}},
+		Patrol: &cms.PatrolService{Patrols: db, Items: db, Content: db, Structure: db, Blobs: blobs, Integrity: integrity,
+			Authorizer: az, Audit: db, Anchors: cfg.Anchors(), Clock: clock},
+		Secrecy:   &cms.SecrecyService{Secrecy: db, Items: db, Authorizer: az, Audit: db, Clock: clock, Renderer: render.Renderer{}},
+		Integrity: integrity,
 		Archive: &cms.ArchiveService{Exporter: archive.Exporter{Source: storage.ArchiveSource{DB: db, Blobs: blobs}},
-			Organization: cfg.Organization, Authorizer: az, Audit: db, Clock: clock},
+			Organization: cfg.Organization, Authorizer: az, Audit: db, Clock: clock, Keys: keys, Anchors: cfg.Anchors()},
 		Bus: bus,
 	}
 }

@@ -15,8 +15,18 @@ import (
 type Config struct {
 	DataDir     string
 	DatabaseURL string
-	Auth        cms.AuthConfig
-	Argon2      rbac.Argon2Params
+	// AuditKeyFile holds the master key the audit chain and the served rows
+	// are sealed with (default: audit.key in DataDir, generated on the first
+	// start of a database never sealed). It must be kept, and backed up,
+	// apart from the database.
+	AuditKeyFile string
+	// AuditAnchorFile is the append-only file of audit anchors (default:
+	// audit.anchor in DataDir).
+	AuditAnchorFile string
+	// Keys, when set, are used instead of the key file (tests, tools).
+	Keys   *cms.Keys
+	Auth   cms.AuthConfig
+	Argon2 rbac.Argon2Params
 	// HashSlots is how many password hashes may run at once (0: one per
 	// Argon2.Threads cores) and HashWait how long a check waits for a
 	// slot before the server answers 503.
@@ -43,7 +53,8 @@ type Config struct {
 	CookieSecure bool
 	// SchedulerInterval is how often scheduled publications and expiries are checked.
 	SchedulerInterval time.Duration
-	// PatrolInterval is how often the integrity patrol runs.
+	// PatrolInterval is how often the integrity patrol runs (and anchors
+	// the audit chain's head).
 	PatrolInterval time.Duration
 	// WatchInterval is how often the change log is polled for changes made
 	// by other server processes (PostgreSQL also notifies at once).
@@ -76,7 +87,7 @@ func Defaults() Config {
 		HTTP: api.Options{BodyLimit: "1M", RateLimit: 50, RateBurst: 100,
 			CacheBytes: api.DefaultCacheBytes, CacheEntries: api.DefaultCacheEntries, TransferIdle: api.DefaultTransferIdle},
 		SchedulerInterval: 15 * time.Second,
-		PatrolInterval:    24 * time.Hour,
+		PatrolInterval:    time.Hour,
 		WatchInterval:     2 * time.Second,
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -144,7 +145,7 @@ func TestExportVerifies(t *testing.T) {
 	data := buf.Bytes()
 	audit := auditInPeriod(f.w.src)
 	want := archive.Summary{Items: 3, Revisions: 6, Attachments: 3, AuditEntries: len(audit), Bytes: int64(len(data))}
-	if *sum != want {
+	if !reflect.DeepEqual(*sum, want) {
 		t.Errorf("summary %+v, want %+v", *sum, want)
 	}
 	if len(progress) != 3 || progress[2] != [2]int{3, 3} {

@@ -19,6 +19,9 @@ const (
 	tagChainEnd     = "Audit-Chain-End"
 	tagAuditEntries = "Audit-Entries"
 	tagPayloadOxum  = "Payload-Oxum"
+	tagAuditAnchor  = "Audit-Anchor"
+	tagTampered     = "Tampered-Revisions"
+	tagWarning      = "Integrity-Warning"
 )
 
 // chainSegment is the part of the audit chain a bag holds.
@@ -27,8 +30,10 @@ type chainSegment struct {
 	entries    int
 }
 
-// bagInfo renders bag-info.txt.
-func bagInfo(opt *Options, now time.Time, payloadBytes int64, files int, chain chainSegment) []byte {
+// bagInfo renders bag-info.txt: the tags RFC 8493 reserves, the period and
+// the audit chain's segment, the chain's anchored head, and a warning for
+// each revision whose content was found tampered with.
+func bagInfo(opt *Options, now time.Time, payloadBytes int64, files int, chain chainSegment, tampered []string) []byte {
 	var b bytes.Buffer
 	tag := func(label, value string) { fmt.Fprintf(&b, "%s: %s\n", label, value) }
 	tag("Source-Organization", opt.Organization)
@@ -41,6 +46,15 @@ func bagInfo(opt *Options, now time.Time, payloadBytes int64, files int, chain c
 	tag(tagChainStart, chain.start)
 	tag(tagChainEnd, chain.end)
 	tag(tagAuditEntries, strconv.Itoa(chain.entries))
+	if opt.AuditAnchor != "" {
+		tag(tagAuditAnchor, opt.AuditAnchor)
+	}
+	if len(tampered) > 0 {
+		tag(tagTampered, strconv.Itoa(len(tampered)))
+		for _, w := range tampered {
+			tag(tagWarning, w)
+		}
+	}
 	return b.Bytes()
 }
 

@@ -61,7 +61,7 @@ func Export(ctx context.Context, src Source, w io.Writer, opt Options) (*Summary
 	if err != nil {
 		return nil, fmt.Errorf("archive: audit log: %w", err)
 	}
-	if err := x.bag.finish(bagInfo(&opt, at, x.bag.payloadBytes, x.bag.files, chain)); err != nil {
+	if err := x.bag.finish(bagInfo(&opt, at, x.bag.payloadBytes, x.bag.files, chain, x.sum.Tampered)); err != nil {
 		return nil, err
 	}
 	x.sum.Bytes = out.n
@@ -140,6 +140,10 @@ func (x *exporter) item(ctx context.Context, it *cms.Item) error {
 	for i := range revs {
 		if err := x.json(dir+"revisions/"+strconv.Itoa(revs[i].Number)+".json", newRevisionRecord(&revs[i])); err != nil {
 			return err
+		}
+		if why := tampered(&revs[i], trs); why != "" {
+			x.sum.Tampered = append(x.sum.Tampered, fmt.Sprintf("item %d revision %d (%srevisions/%d.json): %s",
+				it.ID, revs[i].Number, dir, revs[i].Number, why))
 		}
 	}
 	if err := x.json(dir+"history.json", history); err != nil {
@@ -342,4 +346,30 @@ func publishTransition(rev *cms.Revision, trs []cms.Transition) int {
 		}
 	}
 	return -1
+}
+
+// tampered says why a revision's content no longer matches what was
+// recorded of it, or "": the hash stored when it was last saved, the hash
+// approved at the secrecy review, or the hash the last clear in its
+// (append-only) history recorded while it stays approved.
+func tampered(rev *cms.Revision, trs []cms.Transition) string {
+	h := rev.Hash()
+	switch {
+	case h != rev.ContentHash:
+		return "its content no longer matches the hash recorded when it was last saved"
+	case rev.ApprovedHash != "" && h != rev.ApprovedHash:
+		return "its content no longer matches the hash approved at the secrecy review"
+	}
+	if rev.ApprovedHash == "" {
+		return ""
+	}
+	for i := len(trs) - 1; i >= 0; i-- {
+		if t := trs[i]; t.RevisionID == rev.ID && t.Event == cms.EventClear {
+			if t.ContentHash != h {
+				return "its content no longer matches the hash its clearance recorded in the history"
+			}
+			break
+		}
+	}
+	return ""
 }

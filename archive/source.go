@@ -38,6 +38,9 @@ type Options struct {
 	Organization string                // e.g. 铜陵市住房公积金管理中心
 	Progress     func(done, total int) // called after each item; may be nil
 	Now          func() time.Time      // for bag-info's Bagging-Date; nil means time.Now
+	// AuditAnchor is the audit chain's head as an anchor line, for
+	// bag-info.txt's Audit-Anchor; may be empty.
+	AuditAnchor string
 }
 
 // Summary counts what an export wrote.
@@ -60,5 +63,6 @@ var _ cms.ArchiveExporter = Exporter{}
 
 // Export writes the bag of o's period to w.
 func (e Exporter) Export(ctx context.Context, w io.Writer, o cms.ArchiveOptions) (*cms.ArchiveSummary, error) {
-	return Export(ctx, e.Source, w, Options{From: o.From, To: o.To, Organization: o.Organization, Progress: o.Progress})
+	return Export(ctx, e.Source, w, Options{From: o.From, To: o.To, Organization: o.Organization, Progress: o.Progress,
+		AuditAnchor: o.AuditAnchor})
 }

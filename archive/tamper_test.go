@@ -3,8 +3,10 @@ package archive_test
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -182,5 +184,58 @@ func TestVerifyRejectsNonZip(t *testing.T) {
 	data := []byte("not a zip file at all")
 	if _, err := archive.Verify(bytes.NewReader(data), int64(len(data))); err == nil {
 		t.Error("Verify accepted a file that is not a ZIP")
+	}
+}
+
+// TestExportMarksTamperedContent: a revision whose content no longer
+// hashes to the hash approved at the secrecy review (edited in the
+// database after its approval) is exported as it is, named in the summary
+// and marked in bag-info.txt, and the verifier reports it. The anchor the
+// exporter is given goes into bag-info.txt too.
+func TestExportMarksTamperedContent(t *testing.T) {
+	f := newFixture()
+	f.news2.Body = "## 一、调整范围\n\n全市缴存单位，上限 98,000 元。" // after approval, behind the workflow's back
+	opt := options()
+	opt.AuditAnchor = "at=2026-01-20T02:30:00Z seq=42 hash=" + strings.Repeat("ab", 32) + " kind=archive mac=" + strings.Repeat("cd", 32)
+	var buf bytes.Buffer
+	sum, err := archive.Export(context.Background(), f.w.src, &buf, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.Tampered) != 1 || !strings.Contains(sum.Tampered[0], "item "+strconv.FormatInt(f.news.ID, 10)) ||
+		!strings.Contains(sum.Tampered[0], "revision 2") {
+		t.Fatalf("tampered %v", sum.Tampered)
+	}
+	info, _ := entries(t, buf.Bytes()).get("bag-info.txt")
+	for _, want := range []string{"Tampered-Revisions: 1\n", "Integrity-Warning: item " + strconv.FormatInt(f.news.ID, 10), "Audit-Anchor: " + opt.AuditAnchor + "\n"} {
+		if !strings.Contains(string(info), want) {
+			t.Errorf("bag-info.txt lacks %q:\n%s", want, info)
+		}
+	}
+	rep := mustVerify(t, buf.Bytes())
+	if rep.OK() || !slices.ContainsFunc(rep.Problems, func(p string) bool { return strings.Contains(p, "revisions/2.json: content does not match") }) {
+		t.Errorf("verify: %v", rep.Problems)
+	}
+	clean, sum := mustExport(t, newFixture().w.src)
+	if len(sum.Tampered) != 0 || !mustVerify(t, clean).OK() {
+		t.Errorf("a clean export: %v", sum.Tampered)
+	}
+}
+
+// TestVerifyChecksTheApprovedHash: a revision whose content and content
+// hash were both rewritten still differs from the hash approved at the
+// secrecy review.
+func TestVerifyChecksTheApprovedHash(t *testing.T) {
+	f := newFixture()
+	f.news2.Body = "## 一、调整范围\n\n全市缴存单位，上限 98,000 元。"
+	f.news2.ContentHash = f.news2.Hash()
+	var buf bytes.Buffer
+	sum, err := archive.Export(context.Background(), f.w.src, &buf, options())
+	if err != nil || len(sum.Tampered) != 1 || !strings.Contains(sum.Tampered[0], "approved") {
+		t.Fatalf("tampered %v %v", sum.Tampered, err)
+	}
+	rep := mustVerify(t, buf.Bytes())
+	if !slices.ContainsFunc(rep.Problems, func(p string) bool { return strings.Contains(p, "approved_hash") }) {
+		t.Errorf("verify: %v", rep.Problems)
 	}
 }

@@ -91,6 +91,8 @@ func (v *verifier) revision(name string, r io.Reader) {
 		v.rep.add("%s: unreadable time: %v", name, err)
 	case sum != rec.ContentHash:
 		v.rep.add("%s: content does not match its content_hash", name)
+	case rec.ApprovedHash != "" && sum != rec.ApprovedHash:
+		v.rep.add("%s: content does not match its approved_hash (changed after the secrecy review approved it)", name)
 	}
 	for _, a := range rec.Attachments {
 		if p := attachmentsDir + a.SHA256; v.refs[p] == "" {

@@ -17,12 +17,18 @@ type ArchiveOptions struct {
 	From, To     time.Time             // the period [From, To)
 	Organization string                // the centre's name, for bag-info and the approval forms
 	Progress     func(done, total int) // called after each item; may be nil
+	// AuditAnchor is the audit chain's head when the export began, as an
+	// anchor line (AuditAnchor.String), for bag-info.txt; may be empty.
+	AuditAnchor string
 }
 
 // ArchiveSummary counts what an export wrote.
 type ArchiveSummary struct {
 	Items, Revisions, Attachments, AuditEntries int
 	Bytes                                       int64 // the size of the package written
+	// Tampered names each revision exported whose content no longer
+	// matches its recorded or approved hash; the package marks them too.
+	Tampered []string
 }
 
 // ArchiveExporter writes the auditors' archive package of a period; package
@@ -39,6 +45,9 @@ type ArchiveService struct {
 	Authorizer   Authorizer
 	Audit        AuditLog
 	Clock        Clock
+	// Keys and Anchors anchor the audit chain's head in every package.
+	Keys    *Keys
+	Anchors AnchorLog
 }
 
 // MaxArchivePeriod bounds one export.
@@ -49,6 +58,8 @@ type ArchiveExport struct {
 	// Name names the package: its top directory, and with ".zip" its file.
 	Name     string
 	from, to time.Time
+	anchor   string
+	userID   int64
 	s        *ArchiveService
 }
 
@@ -75,12 +86,29 @@ func (s *ArchiveService) begin(ctx context.Context, userID int64, from, to time.
 	if err != nil {
 		return nil, err
 	}
-	return &ArchiveExport{Name: ArchiveName(from, to), from: from, to: to, s: s}, nil
+	x := &ArchiveExport{Name: ArchiveName(from, to), from: from, to: to, userID: userID, s: s}
+	if s.Keys != nil {
+		a, err := AnchorAudit(ctx, s.Audit, s.Keys, s.Anchors, AnchorArchive, s.Clock.Now())
+		if err != nil {
+			return nil, err
+		}
+		x.anchor = a.String()
+	}
+	return x, nil
 }
 
-// Write writes the package to w; progress may be nil.
+// Write writes the package to w; progress may be nil. Content found
+// tampered with is written as it is, marked in the package, named in the
+// summary, and recorded in the audit log.
 func (x *ArchiveExport) Write(ctx context.Context, w io.Writer, progress func(done, total int)) (*ArchiveSummary, error) {
-	return x.s.Exporter.Export(ctx, w, ArchiveOptions{From: x.from, To: x.to, Organization: x.s.Organization, Progress: progress})
+	sum, err := x.s.Exporter.Export(ctx, w, ArchiveOptions{From: x.from, To: x.to, Organization: x.s.Organization,
+		Progress: progress, AuditAnchor: x.anchor})
+	if err != nil || len(sum.Tampered) == 0 {
+		return sum, err
+	}
+	detail := map[string]any{"kind": "archive", "archive": x.Name, "tampered": sum.Tampered[:min(len(sum.Tampered), 50)],
+		"count": len(sum.Tampered)}
+	return sum, x.s.Audit.Append(ctx, NewAuditEntry(x.s.Clock.Now(), x.userID, AuditTamperDetected, "archive", detail))
 }
 
 // ArchiveName names the package of a period [from, to): the second date is

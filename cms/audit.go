@@ -42,6 +42,9 @@ type AuditEntry struct {
 	Detail   string // canonical JSON object
 	PrevHash string
 	Hash     string
+	// MAC is the keyed MAC of the entry (Keys.AuditEntryMAC), empty on
+	// entries appended before the key was installed.
+	MAC string
 }
 
 // NewAuditEntry builds an entry with its detail in canonical JSON

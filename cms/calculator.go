@@ -67,10 +67,13 @@ func (s *ContentService) LoanCalculator(ctx context.Context, in LoanInput) (*Loa
 	if err != nil {
 		return nil, err
 	}
+	if items, err = s.Integrity.checkItems(ctx, items, checkHeader); err != nil {
+		return nil, err
+	}
 	if len(items) == 0 {
 		return nil, Errorf(ENOTFOUND, "the loan calculator's parameters are not published")
 	}
-	_, rev, err := s.Item(ctx, items[0].ItemID)
+	_, rev, err := s.item(ctx, items[0].ItemID, true) // the parameters are the revision's fields
 	if err != nil {
 		return nil, err
 	}

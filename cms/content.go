@@ -35,8 +35,24 @@ type PublicItem struct {
 	Fields   map[string]any
 	// RenderedRevisionID is the revision BodyHTML and Fields were rendered
 	// from. It differs from RevisionID on rows projected before rendering
-	// moved to publication, until WorkflowService.BackfillProjection runs.
+	// moved to publication (which carry no MAC either), until
+	// WorkflowService.BackfillProjection rebuilds them.
 	RenderedRevisionID int64
+
+	// RevisionDigest is the digest of what the content API serves from
+	// the live revision beside this row: its number and files.
+	RevisionDigest string
+
+	// The seal, set when the row is published (Keys.SealPublicItem; see
+	// seal.go): the JSON text Summary and Fields are stored as, the digests
+	// of PlainText, of BodyHTML and Fields, and of the search tokens, and
+	// the MAC over the rest and the digests.
+	SummaryJSON string
+	FieldsJSON  string
+	TextDigest  string
+	BodyDigest  string
+	IndexDigest string
+	MAC         string
 }
 
 // Rendered reports whether p holds the HTML of its live revision.
@@ -74,7 +90,7 @@ func NewPublicItem(it *Item, rev *Revision, r Renderer) *PublicItem {
 	}
 	p := &PublicItem{ItemID: it.ID, Column: it.Column, ContentType: it.ContentType, RevisionID: rev.ID, Title: rev.Title,
 		Summary: sum, TitleTokens: SearchTokens(rev.Title), SearchText: SearchTokens(text), PlainText: strings.TrimSpace(text),
-		PublishedAt: it.PublishedAt, UpdatedAt: rev.PublishedAt, ContentHash: rev.ContentHash}
+		PublishedAt: it.PublishedAt, UpdatedAt: rev.PublishedAt, ContentHash: rev.ContentHash, RevisionDigest: servedRevision(rev)}
 	p.render(rev, r)
 	return p
 }

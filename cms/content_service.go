@@ -20,9 +20,11 @@ type ContentService struct {
 	Previews  PreviewSigner
 	Blobs     BlobStore
 	// Renderer renders what the projection does not hold: previews of
-	// unpublished revisions, and rows projected before bodies were rendered
-	// at publication (until WorkflowService.BackfillProjection has run).
+	// unpublished revisions.
 	Renderer Renderer
+	// Integrity checks every row read here against its MAC before it is
+	// served, and takes what fails offline.
+	Integrity *IntegrityService
 }
 
 // BodyHTML returns a revision's body as the content API serves it, so that
@@ -31,17 +33,15 @@ func (s *ContentService) BodyHTML(rev *Revision) string {
 	return s.Renderer.HTML(rev.Body, rev.BodyFormat)
 }
 
-// Menu returns a channel with its menu tree.
-func (s *ContentService) Menu(ctx context.Context, channel string) (*Channel, []*MenuEntry, error) {
-	ch, err := s.Content.Channel(ctx, channel)
+// Menu returns a channel with its menu tree and the columns its entries
+// show: only rows that match their MACs. An entry that does not is left
+// out with its children; a channel whose settings do not is unavailable.
+func (s *ContentService) Menu(ctx context.Context, channel string) (*Channel, []*MenuEntry, map[string]*Column, error) {
+	ch, entries, cols, err := s.Integrity.menu(ctx, s.Structure, channel)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	entries, err := s.Structure.Menu(ctx, channel)
-	if err != nil {
-		return nil, nil, err
-	}
-	return ch, BuildMenuTree(entries), nil
+	return ch, BuildMenuTree(entries), cols, nil
 }
 
 // publicColumn returns a column whose items the content API lists.
@@ -116,22 +116,37 @@ func (s *ContentService) List(ctx context.Context, column, cursor string, limit 
 		items = items[:limit]
 		next = listCursor(&items[limit-1])
 	}
-	return items, next, nil
+	// The cursor is the page's last row, checked or not: a row taken
+	// offline leaves the page one short, never shifts the next one.
+	items, err = s.Integrity.checkItems(ctx, items, checkHeader)
+	return items, next, err
 }
 
 // Item returns a visible item's projection, with the HTML rendered when
-// its revision went live, and the live revision (for its number and files).
+// its revision went live, and the live revision (for its number and
+// files). Both are checked: the row with its HTML and fields against its
+// MAC, the revision's number and files against the digest the sealed row
+// names (the patrol checks the revision's whole content every hour).
 func (s *ContentService) Item(ctx context.Context, id int64) (*PublicItem, *Revision, error) {
+	return s.item(ctx, id, false)
+}
+
+// item is Item; deep also checks the live revision's whole content against
+// the approved hash, for reads that serve more of it than its files.
+func (s *ContentService) item(ctx context.Context, id int64, deep bool) (*PublicItem, *Revision, error) {
 	p, err := s.Content.PublicItem(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
 	rev, err := s.Items.Revision(ctx, p.RevisionID)
+	if ErrorCode(err) == ENOTFOUND {
+		rev, err = &Revision{}, nil // a row naming no revision fails the check below
+	}
 	if err != nil {
 		return nil, nil, err
 	}
-	if !p.Rendered() {
-		p.render(rev, s.Renderer) // projected before rendering moved to publication
+	if err := s.Integrity.checkItem(ctx, p, rev, deep); err != nil {
+		return nil, nil, err
 	}
 	return p, rev, nil
 }
@@ -199,16 +214,48 @@ func (s *ContentService) Search(ctx context.Context, q, column, channel, cursor 
 		res.Hits = hits[:limit]
 		res.Next = base64.RawURLEncoding.EncodeToString([]byte("o:" + strconv.Itoa(offset+limit)))
 	}
-	return res, nil
+	res.Hits, err = s.checkHits(ctx, res.Hits)
+	return res, err
 }
 
-// channelColumns lists the columns a channel's menu shows.
+// checkHits keeps the hits whose rows pass the check of what search
+// serves: the row and the plain text its snippet comes from.
+func (s *ContentService) checkHits(ctx context.Context, hits []SearchHit) ([]SearchHit, error) {
+	items := make([]PublicItem, len(hits))
+	for i := range hits {
+		items[i] = hits[i].Item
+	}
+	ok, err := s.Integrity.checkItems(ctx, items, checkText)
+	if err != nil || len(ok) == len(hits) {
+		return hits, err
+	}
+	out := hits[:0]
+	for _, h := range hits {
+		for j := range ok {
+			if ok[j].ItemID == h.Item.ItemID {
+				out = append(out, h)
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+// channelColumns lists the columns a channel's menu shows, of the entries
+// that pass their check.
 func (s *ContentService) channelColumns(ctx context.Context, channel string) ([]string, error) {
 	entries, err := s.Structure.Menu(ctx, channel)
 	if ErrorCode(err) == ENOTFOUND {
 		return nil, Invalid("unknown channel", FieldError{Field: "channel", Message: "must be wechat or app"})
 	}
 	if err != nil {
+		return nil, err
+	}
+	checked, err := s.Integrity.columns(ctx, s.Structure, TriggerRead)
+	if err != nil {
+		return nil, err
+	}
+	if entries, err = s.Integrity.menuEntries(ctx, entries, checked); err != nil {
 		return nil, err
 	}
 	var cols []string
@@ -321,7 +368,11 @@ func (s *ContentService) AppUpdate(ctx context.Context, platform, version string
 	var best *PublicItem
 	var bestV [3]int
 	for before := (PublicFilter{Columns: []string{"check-update"}, Limit: 100}); ; {
-		items, err := s.Content.PublicItems(ctx, before)
+		page, err := s.Content.PublicItems(ctx, before)
+		if err != nil {
+			return nil, nil, false, false, err
+		}
+		items, err := s.Integrity.checkItems(ctx, page, checkHeader)
 		if err != nil {
 			return nil, nil, false, false, err
 		}
@@ -335,10 +386,10 @@ func (s *ContentService) AppUpdate(ctx context.Context, platform, version string
 				best, bestV = it, v
 			}
 		}
-		if len(items) < before.Limit {
+		if len(page) < before.Limit {
 			break
 		}
-		before.BeforeTime, before.BeforeID = items[len(items)-1].PublishedAt, items[len(items)-1].ItemID
+		before.BeforeTime, before.BeforeID = page[len(page)-1].PublishedAt, page[len(page)-1].ItemID
 	}
 	if best == nil {
 		return nil, nil, false, false, Errorf(ENOTFOUND, "no release for %s is published", platform)

@@ -28,6 +28,7 @@ const (
 	EGONE         = "gone"
 	ETOOLARGE     = "payload_too_large"
 	EUNSUPPORTED  = "unsupported_media_type"
+	EUNAVAILABLE  = "unavailable"
 	EINTERNAL     = "internal"
 )
 

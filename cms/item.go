@@ -108,6 +108,10 @@ type Revision struct {
 	PublishedAt  time.Time // when it went live
 	// Attachments are part of the content (and of its hash).
 	Attachments []Attachment
+	// PreviewGeneration is the generation of the revision's preview links:
+	// a link works while it names the current one. Revoking the links,
+	// withdrawing or suspending the revision moves to the next.
+	PreviewGeneration int
 }
 
 // hashedContent is the canonical form hashed into ContentHash: encoding/json

@@ -24,6 +24,8 @@ type ItemService struct {
 	Audit      AuditLog
 	Clock      Clock
 	Previews   PreviewSigner
+	// PreviewStore ends a revision's preview links.
+	PreviewStore PreviewStore
 }
 
 func (s *ItemService) guard() guard { return guard{s.Authorizer, s.Audit, s.Clock} }

@@ -389,11 +389,7 @@ func (s *MediaService) CollectGarbage(ctx context.Context, grace time.Duration) 
 // Attachment returns a file of a published item, for the content API.
 // Files of unpublished, suspended or archived revisions are not found.
 func (s *ContentService) Attachment(ctx context.Context, itemID, attachmentID int64) (*Attachment, error) {
-	p, err := s.Content.PublicItem(ctx, itemID)
-	if err != nil {
-		return nil, err
-	}
-	rev, err := s.Items.Revision(ctx, p.RevisionID)
+	_, rev, err := s.Item(ctx, itemID) // checked as item detail is
 	if err != nil {
 		return nil, err
 	}

@@ -8,13 +8,21 @@ import (
 	"time"
 )
 
-// PatrolProblem is something the integrity patrol found wrong.
+// PatrolProblem is something the integrity patrol, or a check at a cache
+// fill, found wrong.
 type PatrolProblem struct {
 	ItemID     int64
 	RevisionID int64
-	Kind       string // content, attachment or missing_attachment
-	Detail     string
-	Suspended  bool
+	// Subject names what the problem is about: item:7, menu_entry:12,
+	// channel:app, column:news.
+	Subject string
+	// Kind is content (a live revision's content), attachment or
+	// missing_attachment (its files), projection (its public row),
+	// unprojected (a live revision with no public row), menu_entry,
+	// channel or column.
+	Kind      string
+	Detail    string
+	Suspended bool // the item was taken offline
 }
 
 // PatrolReport records one patrol: what was checked, when, and what was found.
@@ -22,16 +30,24 @@ type PatrolReport struct {
 	ID          int64
 	StartedAt   time.Time
 	FinishedAt  time.Time
-	ActorID     int64 // 0: the scheduled patrol
-	Revisions   int   // live revisions re-hashed
-	Attachments int   // files re-hashed
+	ActorID     int64  // 0: the scheduled patrol, or a cache fill
+	Trigger     string // TriggerSchedule, TriggerRequest or TriggerRead
+	Revisions   int    // live revisions re-hashed
+	Attachments int    // files re-hashed
+	PublicRows  int    // rows of the public projection checked against their MACs
+	Structure   int    // menu entries, channels and columns checked against their MACs
 	Problems    []PatrolProblem
+	// Anchor is where the audit chain's head was anchored after the patrol.
+	Anchor *AuditAnchor
 }
 
 // PatrolStore lists what is live and keeps patrol reports.
 type PatrolStore interface {
 	// LiveRevisions calls fn with the id of every published revision.
 	LiveRevisions(ctx context.Context, fn func(revisionID int64) error) error
+	// ProjectionRows returns up to limit whole projection rows after item
+	// afterID, by item id.
+	ProjectionRows(ctx context.Context, afterID int64, limit int) ([]PublicItem, error)
 	SavePatrol(ctx context.Context, r *PatrolReport, audit AuditEntry) error
 	Patrols(ctx context.Context, limit int) ([]PatrolReport, error)
 }
@@ -42,23 +58,25 @@ const AuditPatrol = "patrol"
 // ActPatrol lets publishers run the patrol and read its reports.
 const ActPatrol Action = "patrol.run"
 
-// PatrolService is the daily integrity patrol (日常巡查): it re-hashes every
-// live revision and its files against the hash recorded at approval, and
-// suspends at once what no longer matches (seed rule 第十八条).
-//
-// The HTML clients are served (PublicItem.BodyHTML and Fields) is not
-// re-hashed: it is derived data, rendered from the live revision
-// (PublicItem.RenderedRevisionID) when it went live, after the publish
-// guard checked that revision's hash, and it is never edited afterwards.
-// Checking the revision checks the source of that HTML; a suspension
-// removes it from the projection with the revision.
+// PatrolService is the integrity patrol (日常巡查), run every hour and on
+// demand. It checks every row the content API serves from: each row of the
+// public projection against its MAC (with its HTML, fields and search
+// text), the live revision each names against the approved hash the sealed
+// row carries, that revision's files against their SHA-256, every live
+// revision the projection lost, and every menu entry, channel and column
+// against its MAC. What fails is taken offline at once (seed rule 第十八条)
+// and recorded as an incident. Each run ends by anchoring the audit
+// chain's head outside the database.
 type PatrolService struct {
 	Patrols    PatrolStore
 	Items      ItemStore
+	Content    ContentStore
+	Structure  StructureStore
 	Blobs      BlobStore
-	Workflow   *WorkflowService
+	Integrity  *IntegrityService
 	Authorizer Authorizer
 	Audit      AuditLog
+	Anchors    AnchorLog
 	Clock      Clock
 }
 
@@ -67,12 +85,12 @@ func (s *PatrolService) Run(ctx context.Context, p *Principal) (*PatrolReport, e
 	if err := (guard{s.Authorizer, s.Audit, s.Clock}).write(ctx, p, ActPatrol, Resource{}, "patrol"); err != nil {
 		return nil, err
 	}
-	return s.run(ctx, p.User.ID)
+	return s.run(ctx, p.User.ID, TriggerRequest)
 }
 
 // RunScheduled patrols as the system.
 func (s *PatrolService) RunScheduled(ctx context.Context) (*PatrolReport, error) {
-	return s.run(ctx, 0)
+	return s.run(ctx, 0, TriggerSchedule)
 }
 
 // Reports lists recent patrol reports, newest first.
@@ -87,27 +105,119 @@ func (s *PatrolService) Reports(ctx context.Context, p *Principal, limit int) ([
 	return s.Patrols.Patrols(ctx, limit)
 }
 
-func (s *PatrolService) run(ctx context.Context, actorID int64) (*PatrolReport, error) {
-	r := &PatrolReport{StartedAt: s.Clock.Now(), ActorID: actorID}
-	var revs []int64
-	if err := s.Patrols.LiveRevisions(ctx, func(id int64) error { revs = append(revs, id); return nil }); err != nil {
+// patrolBatch is how many projection rows the patrol reads at a time.
+const patrolBatch = 100
+
+func (s *PatrolService) run(ctx context.Context, actorID int64, trigger string) (*PatrolReport, error) {
+	r := &PatrolReport{StartedAt: s.Clock.Now(), ActorID: actorID, Trigger: trigger}
+	seen := map[int64]bool{} // live revisions checked through their rows
+	for after := int64(0); ; {
+		page, err := s.Patrols.ProjectionRows(ctx, after, patrolBatch)
+		if err != nil {
+			return nil, err
+		}
+		for i := range page {
+			after = page[i].ItemID
+			r.PublicRows++
+			if err := s.checkRow(ctx, r, &page[i], seen); err != nil {
+				return nil, err
+			}
+		}
+		if len(page) < patrolBatch {
+			break
+		}
+	}
+	var lost []int64
+	if err := s.Patrols.LiveRevisions(ctx, func(id int64) error {
+		if !seen[id] {
+			lost = append(lost, id)
+		}
+		return nil
+	}); err != nil {
 		return nil, err
 	}
-	for _, id := range revs {
-		if err := s.check(ctx, r, id); err != nil {
+	for _, id := range lost {
+		if err := s.checkUnprojected(ctx, r, id); err != nil {
 			return nil, err
 		}
 	}
+	probs, n, err := s.Integrity.CheckStructure(ctx, s.Structure, trigger)
+	if err != nil {
+		return nil, err
+	}
+	r.Structure, r.Problems = n, append(r.Problems, probs...)
 	r.FinishedAt = s.Clock.Now()
-	detail := map[string]any{"revisions": r.Revisions, "attachments": r.Attachments, "problems": len(r.Problems)}
+	detail := map[string]any{"revisions": r.Revisions, "attachments": r.Attachments, "public_rows": r.PublicRows,
+		"structure_rows": r.Structure, "problems": len(r.Problems), "trigger": trigger}
 	if err := s.Patrols.SavePatrol(ctx, r, NewAuditEntry(r.FinishedAt, actorID, AuditPatrol, "patrol", detail)); err != nil {
 		return nil, err
 	}
+	a, err := AnchorAudit(ctx, s.Audit, s.Integrity.Keys, s.Anchors, AnchorPeriodic, r.FinishedAt)
+	if err != nil {
+		return r, err
+	}
+	r.Anchor = &a
 	return r, nil
 }
 
-// check re-hashes one live revision and its files; a mismatch suspends it.
-func (s *PatrolService) check(ctx context.Context, r *PatrolReport, revID int64) error {
+// checkRow checks one projection row, the live revision it names and its
+// files; what fails takes the item offline.
+func (s *PatrolService) checkRow(ctx context.Context, r *PatrolReport, p *PublicItem, seen map[int64]bool) error {
+	var found []PatrolProblem
+	var rev *Revision
+	if reason := s.Integrity.Keys.checkPublicItem(p, checkAll); reason != "" {
+		found = append(found, PatrolProblem{Kind: "projection", Detail: reason})
+	} else {
+		var err error
+		rev, err = s.Items.Revision(ctx, p.RevisionID)
+		switch {
+		case ErrorCode(err) == ENOTFOUND:
+			found = append(found, PatrolProblem{Kind: "projection", Detail: "the public row names a revision that does not exist"})
+		case err != nil:
+			return err
+		default:
+			seen[rev.ID] = true
+			r.Revisions++
+			if m := revisionMismatch(p, rev, true); m != "" {
+				found = append(found, PatrolProblem{Kind: "content", Detail: m})
+			}
+			found = append(found, s.checkFiles(ctx, r, rev)...)
+		}
+	}
+	if len(found) == 0 {
+		return nil
+	}
+	var seenRev *Revision
+	if found[0].Kind != "projection" {
+		seenRev = rev
+	}
+	prob, err := s.Integrity.ItemTampered(ctx, p, found[0].Kind, found[0].Detail, r.Trigger, seenRev)
+	if err != nil {
+		return err
+	}
+	for i := range found {
+		found[i].ItemID, found[i].RevisionID, found[i].Subject, found[i].Suspended = prob.ItemID, prob.RevisionID, prob.Subject, prob.Suspended
+	}
+	r.Problems = append(r.Problems, found...)
+	return nil
+}
+
+// checkFiles re-hashes a revision's files.
+func (s *PatrolService) checkFiles(ctx context.Context, r *PatrolReport, rev *Revision) []PatrolProblem {
+	var found []PatrolProblem
+	for _, a := range rev.Attachments {
+		r.Attachments++
+		if p := s.checkBlob(ctx, a); p != nil {
+			found = append(found, *p)
+		}
+	}
+	return found
+}
+
+// checkUnprojected checks a live revision the projection has no row for:
+// its content against its approved hash and its files; intact, it is
+// reported (clients do not see it), tampered, it is suspended.
+func (s *PatrolService) checkUnprojected(ctx context.Context, r *PatrolReport, revID int64) error {
 	rev, err := s.Items.Revision(ctx, revID)
 	if ErrorCode(err) == ENOTFOUND {
 		return nil // gone meanwhile
@@ -115,28 +225,33 @@ func (s *PatrolService) check(ctx context.Context, r *PatrolReport, revID int64)
 	if err != nil {
 		return err
 	}
+	if p, err := s.Content.PublicItem(ctx, rev.ItemID); err == nil && p.RevisionID == rev.ID {
+		return nil // published meanwhile
+	}
+	if rev.State != StatePublished {
+		return nil
+	}
 	r.Revisions++
 	var found []PatrolProblem
 	if h := rev.Hash(); h != rev.ApprovedHash {
-		found = append(found, PatrolProblem{Kind: "content", Detail: "content hash " + h[:12] + "… differs from the approved " + short(rev.ApprovedHash)})
+		found = append(found, PatrolProblem{Kind: "content", Detail: "content hash " + short(h) + " differs from the approved " + short(rev.ApprovedHash)})
 	}
-	for _, a := range rev.Attachments {
-		r.Attachments++
-		if p := s.checkBlob(ctx, a); p != nil {
-			found = append(found, *p)
-		}
-	}
+	found = append(found, s.checkFiles(ctx, r, rev)...)
+	p := &PublicItem{ItemID: rev.ItemID, RevisionID: rev.ID}
 	if len(found) == 0 {
+		prob, err := s.Integrity.Unprojected(ctx, rev, r.Trigger)
+		if err != nil {
+			return err
+		}
+		r.Problems = append(r.Problems, prob)
 		return nil
 	}
-	reason := "integrity patrol: " + found[0].Detail
-	err = s.Workflow.FireSystemWithComment(ctx, rev.ID, EventSuspend, reason)
-	suspended := err == nil
-	if err != nil && ErrorCode(err) != ECONFLICT && ErrorCode(err) != ETRANSITION {
+	prob, err := s.Integrity.ItemTampered(ctx, p, found[0].Kind, found[0].Detail, r.Trigger, rev)
+	if err != nil {
 		return err
 	}
 	for i := range found {
-		found[i].ItemID, found[i].RevisionID, found[i].Suspended = rev.ItemID, rev.ID, suspended
+		found[i].ItemID, found[i].RevisionID, found[i].Subject, found[i].Suspended = prob.ItemID, prob.RevisionID, prob.Subject, prob.Suspended
 	}
 	r.Problems = append(r.Problems, found...)
 	return nil

@@ -8,24 +8,112 @@ import (
 // PreviewTTL is how long a preview link works.
 const PreviewTTL = 24 * time.Hour
 
-// PreviewSigner signs and checks preview tokens: a revision id and an expiry.
+// PreviewSigner signs and checks preview tokens: a revision id, the
+// revision's preview generation when the link was minted, and an expiry.
 type PreviewSigner interface {
-	Sign(revisionID int64, expires time.Time) (string, error)
-	// Verify returns the revision id of a valid, unexpired token.
-	Verify(token string, now time.Time) (int64, error)
+	Sign(revisionID int64, generation int, expires time.Time) (string, error)
+	// Verify returns the revision id and generation of a valid, unexpired token.
+	Verify(token string, now time.Time) (int64, int, error)
 }
 
-// Preview issues a signed, expiring link to one revision for someone who
-// may read it, so that editors and reviewers can see it as clients would
-// before it is published. The link shows that revision and nothing else.
+// ActRevisionPreview lets those in a revision's review chain share and
+// revoke preview links to it; its authors may too.
+const ActRevisionPreview Action = "revision.preview"
+
+// Audit actions of preview links.
+const (
+	AuditPreviewIssued  = "preview_issued"
+	AuditPreviewRevoked = "preview_revoked"
+)
+
+// PreviewStore ends a revision's preview links.
+type PreviewStore interface {
+	// RevokePreviews moves a revision to its next preview generation, with
+	// its audit entry, and returns the new generation.
+	RevokePreviews(ctx context.Context, revisionID int64, audit AuditEntry) (int, error)
+}
+
+// previewGone says why a revision may no longer be previewed, or "".
+func previewGone(rev *Revision) string {
+	switch rev.State {
+	case StateSuspended:
+		return "the revision was suspended; its preview links no longer work"
+	case StateArchived:
+		return "the revision was withdrawn from publication; its preview links no longer work"
+	case StateSuperseded:
+		return "a newer revision replaced this one; its preview links no longer work"
+	}
+	return ""
+}
+
+// authored reports whether u wrote the revision: created its item, wrote
+// the revision or submitted it.
+func authored(u *User, it *Item, rev *Revision) bool {
+	return u.ID != 0 && (u.ID == it.CreatedBy || u.ID == rev.AuthorID || u.ID == rev.SubmittedBy)
+}
+
+// previewer loads a revision for someone who may share or revoke links to
+// it: who may read it and either wrote it or is in its review chain.
+// Auditors read every revision but share none.
+func (s *ItemService) previewer(ctx context.Context, p *Principal, revID int64) (*Revision, *Item, error) {
+	rev, it, err := s.Revision(ctx, p, revID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if authored(p.User, it, rev) {
+		return rev, it, nil
+	}
+	ok, err := s.Authorizer.Allowed(ctx, p.User, ActRevisionPreview, Resource{Department: it.Department, Column: it.Column})
+	if err != nil {
+		return nil, nil, err
+	}
+	if !ok {
+		detail := map[string]any{"action": string(ActRevisionPreview), "department": it.Department, "column": it.Column}
+		if err := s.Audit.Append(ctx, NewAuditEntry(s.Clock.Now(), p.User.ID, AuditPermissionDenied, revisionSubject(rev.ID), detail)); err != nil {
+			return nil, nil, err
+		}
+		return nil, nil, Errorf(EFORBIDDEN, "only the revision's authors and those in its review chain may share or revoke its preview links")
+	}
+	return rev, it, nil
+}
+
+// Preview issues a signed, expiring link to one revision, so that its
+// authors and reviewers can see it as clients would before it is
+// published. The link shows that revision and nothing else, and stops
+// working when the links are revoked or the revision is withdrawn or
+// suspended. Issuing one is audited.
 func (s *ItemService) Preview(ctx context.Context, p *Principal, revID int64) (string, time.Time, error) {
-	rev, _, err := s.Revision(ctx, p, revID)
+	rev, it, err := s.previewer(ctx, p, revID)
 	if err != nil {
 		return "", time.Time{}, err
 	}
-	exp := s.Clock.Now().Add(PreviewTTL)
-	tok, err := s.Previews.Sign(rev.ID, exp)
-	return tok, exp, err
+	if why := previewGone(rev); why != "" {
+		return "", time.Time{}, Errorf(ECONFLICT, "%s", why)
+	}
+	now := s.Clock.Now()
+	exp := now.Add(PreviewTTL)
+	tok, err := s.Previews.Sign(rev.ID, rev.PreviewGeneration, exp)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	detail := map[string]any{"item_id": it.ID, "generation": rev.PreviewGeneration, "expires_at": formatTime(exp)}
+	if err := s.Audit.Append(ctx, NewAuditEntry(now, p.User.ID, AuditPreviewIssued, revisionSubject(rev.ID), detail)); err != nil {
+		return "", time.Time{}, err
+	}
+	return tok, exp, nil
+}
+
+// RevokePreviews ends every preview link to a revision at once, for its
+// authors and those in its review chain.
+func (s *ItemService) RevokePreviews(ctx context.Context, p *Principal, revID int64) error {
+	rev, it, err := s.previewer(ctx, p, revID)
+	if err != nil {
+		return err
+	}
+	audit := NewAuditEntry(s.Clock.Now(), p.User.ID, AuditPreviewRevoked, revisionSubject(rev.ID),
+		map[string]any{"item_id": it.ID, "generation": rev.PreviewGeneration + 1})
+	_, err = s.PreviewStore.RevokePreviews(ctx, rev.ID, audit)
+	return err
 }
 
 // Preview returns the revision a preview token names, rendered as the
@@ -46,15 +134,23 @@ func (s *ContentService) Preview(ctx context.Context, token string) (*PublicItem
 	return p, rev, nil
 }
 
-// previewRevision returns the revision a preview token names, with its item.
+// previewRevision returns the revision a preview token names, with its
+// item: 410 when its links were revoked (the token's generation is past)
+// or the revision was withdrawn or suspended since.
 func (s *ContentService) previewRevision(ctx context.Context, token string) (*Item, *Revision, error) {
-	id, err := s.Previews.Verify(token, s.Clock.Now())
+	id, gen, err := s.Previews.Verify(token, s.Clock.Now())
 	if err != nil {
 		return nil, nil, err
 	}
 	rev, err := s.Items.Revision(ctx, id)
 	if err != nil {
 		return nil, nil, err
+	}
+	if gen != rev.PreviewGeneration {
+		return nil, nil, Errorf(EGONE, "the preview link was revoked, or the revision withdrawn or suspended; ask for a new one")
+	}
+	if why := previewGone(rev); why != "" {
+		return nil, nil, Errorf(EGONE, "%s", why)
 	}
 	it, err := s.Items.Item(ctx, rev.ItemID)
 	if err != nil {

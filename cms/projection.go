@@ -2,44 +2,49 @@ package cms
 
 import "context"
 
-// ProjectionStore fills in the HTML of projection rows written before
-// bodies were rendered at publication.
+// ProjectionStore finds projection rows that lack their HTML or their seal
+// and rewrites them.
 type ProjectionStore interface {
-	// Unrendered returns up to limit visible items after item afterID, by
-	// item id, whose projection holds no HTML of their live revision.
-	Unrendered(ctx context.Context, afterID int64, limit int) ([]PublicItem, error)
-	// SaveRendered stores p's BodyHTML, Fields and RenderedRevisionID,
-	// unless the item's live revision is no longer p.RevisionID; it
-	// reports whether it did.
-	SaveRendered(ctx context.Context, p *PublicItem) (bool, error)
+	// Unsealed returns up to limit visible items after item afterID, by
+	// item id, whose projection row carries no MAC.
+	Unsealed(ctx context.Context, afterID int64, limit int) ([]PublicItem, error)
+	// SaveProjection rewrites the item's row from p unless the item's live
+	// revision is no longer p.RevisionID; it reports whether it did.
+	SaveProjection(ctx context.Context, p *PublicItem) (bool, error)
 }
 
 // backfillBatch is how many projection rows the backfill reads at a time.
 const backfillBatch = 100
 
-// BackfillProjection renders the HTML of every projection row that lacks
-// it: rows written before bodies were rendered at publication. Run it at
-// start, after migrating; it returns how many rows it rendered, and finds
-// nothing to do once they all are.
+// BackfillProjection renders and seals every projection row written before
+// publication did both: it rebuilds the row from its live revision, the
+// way publication builds it, and seals it. Run it at start, after
+// migrating; it returns how many rows it rewrote, and finds nothing to do
+// once they all are.
 //
-// It is derived data only, so it writes no audit entry and no public
-// change: clients were served the same HTML, rendered at each read. It is
-// safe while revisions go live (a row whose live revision changed is left
-// to the publication that changed it) and on several processes at once.
-// A revision whose content no longer matches its approved hash is skipped:
-// the projection is only ever rendered from approved content, and the
-// patrol suspends the revision.
+// A row is rebuilt only from a revision that is still published, still the
+// item's live revision and whose content still matches its approved hash:
+// the projection is only ever sealed over approved content. Whatever the
+// old row held (a title edited in the database before the key existed, a
+// missing rendering) is replaced by what the approved revision gives. A row
+// left unsealed is never served: the first read or the patrol takes it
+// offline.
+//
+// It writes no audit entry and no public change: clients are served the
+// approved content either way. It is safe while revisions go live (a row
+// whose live revision changed is left to the publication that changed it)
+// and on several processes at once.
 func (s *WorkflowService) BackfillProjection(ctx context.Context) (int, error) {
 	done := 0
 	for after := int64(0); ; {
-		page, err := s.Flow.Unrendered(ctx, after, backfillBatch)
+		page, err := s.Flow.Unsealed(ctx, after, backfillBatch)
 		if err != nil {
 			return done, err
 		}
 		for i := range page {
 			p := &page[i]
 			after = p.ItemID
-			ok, err := s.rerender(ctx, p)
+			ok, err := s.rebuild(ctx, p)
 			if err != nil {
 				return done, err
 			}
@@ -53,8 +58,15 @@ func (s *WorkflowService) BackfillProjection(ctx context.Context) (int, error) {
 	}
 }
 
-// rerender renders one projection row from its live revision.
-func (s *WorkflowService) rerender(ctx context.Context, p *PublicItem) (bool, error) {
+// rebuild rewrites one projection row from its live revision, sealed.
+func (s *WorkflowService) rebuild(ctx context.Context, p *PublicItem) (bool, error) {
+	it, err := s.Items.Item(ctx, p.ItemID)
+	if ErrorCode(err) == ENOTFOUND {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
 	rev, err := s.Items.Revision(ctx, p.RevisionID)
 	if ErrorCode(err) == ENOTFOUND {
 		return false, nil
@@ -62,9 +74,10 @@ func (s *WorkflowService) rerender(ctx context.Context, p *PublicItem) (bool, er
 	if err != nil {
 		return false, err
 	}
-	if rev.Hash() != rev.ApprovedHash {
+	if rev.ItemID != it.ID || it.LiveRevisionID != rev.ID || rev.State != StatePublished || rev.Hash() != rev.ApprovedHash {
 		return false, nil
 	}
-	p.render(rev, s.Renderer)
-	return s.Flow.SaveRendered(ctx, p)
+	fresh := NewPublicItem(it, rev, s.Renderer)
+	s.Keys.SealPublicItem(fresh)
+	return s.Flow.SaveProjection(ctx, fresh)
 }

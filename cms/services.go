@@ -13,6 +13,7 @@ type Services struct {
 	Menus     *MenuService
 	Media     *MediaService
 	Patrol    *PatrolService
+	Integrity *IntegrityService
 	Secrecy   *SecrecyService
 	Archive   *ArchiveService
 	// Bus carries in-process notices of change from the services that

@@ -34,6 +34,8 @@ type Channel struct {
 	// Maintenance announces a suspension of the channel's service (seed rule
 	// 第十五条: announced in advance); zero when none is planned.
 	Maintenance Maintenance
+	// MAC seals the channel's settings (Keys.SealChannel).
+	MAC string
 }
 
 // Maintenance is a planned or current suspension of a channel.
@@ -74,6 +76,8 @@ type Column struct {
 	// itself and its members.
 	Owners   []string
 	Position int
+	// MAC seals what the annexes declare of the column (Keys.SealColumn).
+	MAC string
 }
 
 // Authored reports whether items are authored in the column (content and tool columns).
@@ -104,6 +108,8 @@ type MenuEntry struct {
 	Enabled  bool
 	Position int
 	Children []*MenuEntry
+	// MAC seals the entry (Keys.SealMenuEntry).
+	MAC string
 }
 
 // ExpandOwners turns the owners an annex declares into the departments that

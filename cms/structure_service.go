@@ -68,9 +68,12 @@ func (s *StructureService) ContentTypes(ctx context.Context, p *Principal) ([]*C
 // MenuStore changes menus and channel maintenance notices.
 type MenuStore interface {
 	MenuEntry(ctx context.Context, id int64) (*MenuEntry, error)
+	// SetMenuEntry stores every field of e and its MAC.
 	SetMenuEntry(ctx context.Context, e *MenuEntry, audit AuditEntry) error
 	Channel(ctx context.Context, slug string) (*Channel, error)
-	SetMaintenance(ctx context.Context, channel string, m Maintenance, audit AuditEntry) error
+	// SetMaintenance stores a channel's name, place, maintenance notice
+	// and MAC.
+	SetMaintenance(ctx context.Context, ch *Channel, audit AuditEntry) error
 }
 
 // Audit actions of menu management.
@@ -80,13 +83,17 @@ const (
 )
 
 // MenuService lets publishers (信息科) switch menu entries on and off and
-// announce a channel's maintenance (seed rule 第十五条).
+// announce a channel's maintenance (seed rule 第十五条). It seals every row
+// it writes; a change to a row that no longer matched its MAC starts from
+// the row's approved values, which restores it.
 type MenuService struct {
 	Menus      MenuStore
 	Authorizer Authorizer
 	Audit      AuditLog
 	Clock      Clock
 	Bus        *Bus // told of every change, so that cached menus are dropped
+	Keys       *Keys
+	Integrity  *IntegrityService
 }
 
 func (s *MenuService) guard() guard { return guard{s.Authorizer, s.Audit, s.Clock} }
@@ -100,6 +107,11 @@ func (s *MenuService) UpdateEntry(ctx context.Context, p *Principal, id int64, t
 	if err != nil {
 		return nil, err
 	}
+	if !s.Keys.menuEntryOK(e) {
+		if e, err = s.Integrity.restoreMenuEntry(ctx, e); err != nil {
+			return nil, err
+		}
+	}
 	if title != nil {
 		t := strings.TrimSpace(*title)
 		if t == "" || utf8.RuneCountInString(t) > 20 || strings.ContainsAny(t, "\r\n") {
@@ -112,6 +124,7 @@ func (s *MenuService) UpdateEntry(ctx context.Context, p *Principal, id int64, t
 	}
 	audit := NewAuditEntry(s.Clock.Now(), p.User.ID, AuditMenuChanged, "menu_entry:"+itoa(int(id)),
 		map[string]any{"channel": e.Channel, "path": e.Path, "title": e.Title, "enabled": e.Enabled})
+	s.Keys.SealMenuEntry(e)
 	if err := s.Menus.SetMenuEntry(ctx, e, audit); err != nil {
 		return nil, err
 	}
@@ -141,12 +154,20 @@ func (s *MenuService) SetMaintenance(ctx context.Context, p *Principal, channel 
 	if err := fe.Err("invalid maintenance notice"); err != nil {
 		return nil, err
 	}
-	if _, err := s.Menus.Channel(ctx, channel); err != nil {
+	ch, err := s.Menus.Channel(ctx, channel)
+	if err != nil {
 		return nil, err
 	}
+	if !s.Keys.channelOK(ch) {
+		if ch, err = s.Integrity.restoreChannel(ctx, ch); err != nil {
+			return nil, err
+		}
+	}
+	ch.Maintenance = m
+	s.Keys.SealChannel(ch)
 	audit := NewAuditEntry(s.Clock.Now(), p.User.ID, AuditMaintenanceChanged, "channel:"+channel,
 		map[string]any{"notice": m.Notice, "starts_at": formatTime(m.StartsAt), "ends_at": formatTime(m.EndsAt)})
-	if err := s.Menus.SetMaintenance(ctx, channel, m, audit); err != nil {
+	if err := s.Menus.SetMaintenance(ctx, ch, audit); err != nil {
 		return nil, err
 	}
 	s.Bus.Publish(Notice{})

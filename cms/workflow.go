@@ -130,6 +130,9 @@ type Change struct {
 	// acknowledgements of findings found again are kept.
 	Findings []Finding
 	Scanned  bool
+	// RevokePreviews moves the revision to its next preview generation,
+	// ending the links minted before (a withdrawal, a suspension).
+	RevokePreviews bool
 }
 
 // TransitionFilter selects history rows.

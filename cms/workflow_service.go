@@ -22,6 +22,8 @@ type WorkflowService struct {
 	Clock      Clock
 	Renderer   Renderer
 	Secrecy    SecrecyStore
+	// Keys seal the public projection rows a publication writes.
+	Keys *Keys
 	// Limits are the time limits (办结时限) per stage, for due dates in the queue.
 	Limits map[State]time.Duration
 	// Bus receives a notice after every transition (the public cache drops
@@ -178,6 +180,9 @@ func (s *WorkflowService) change(ctx context.Context, actor *User, it *Item, rev
 	case EventWithdraw, EventReject:
 		rev.ApprovedHash = ""
 	}
+	if ev == EventWithdraw || ev == EventSuspend {
+		rev.PreviewGeneration++
+	}
 	if rev.ID == it.HeadRevisionID {
 		it.State = rev.State
 	}
@@ -191,9 +196,13 @@ func (s *WorkflowService) change(ctx context.Context, actor *User, it *Item, rev
 		it.LiveRevisionID = 0
 	}
 	c.Revision, c.Item = rev, it
+	c.RevokePreviews = ev == EventWithdraw || ev == EventSuspend
 	switch {
 	case rev.State == StatePublished:
 		c.Public, c.PublicChanged = NewPublicItem(it, rev, s.Renderer), true
+		if s.Keys != nil {
+			s.Keys.SealPublicItem(c.Public)
+		}
 	case ev == EventPublish, ev == EventArchive, ev == EventSuspend:
 		c.PublicChanged = true // offline: an unpublish carried out, an archive, a suspension
 	}
@@ -237,67 +246,6 @@ func eventList() string {
 		names[i] = string(e)
 	}
 	return strings.Join(names, ", ")
-}
-
-// History returns every transition of an item, oldest first, with the
-// users who made them.
-func (s *WorkflowService) History(ctx context.Context, p *Principal, itemID int64) ([]Transition, map[int64]*User, error) {
-	it, err := s.Items.Item(ctx, itemID)
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := authorize(ctx, s.Authorizer, p, ActItemRead, Resource{Department: it.Department}); err != nil {
-		return nil, nil, err
-	}
-	ts, err := s.Flow.Transitions(ctx, TransitionFilter{ItemID: itemID})
-	if err != nil {
-		return nil, nil, err
-	}
-	users, err := s.actors(ctx, ts)
-	return ts, users, err
-}
-
-// actors loads the users who made the transitions.
-func (s *WorkflowService) actors(ctx context.Context, ts []Transition) (map[int64]*User, error) {
-	users := map[int64]*User{}
-	for _, t := range ts {
-		if t.ActorID == 0 || users[t.ActorID] != nil {
-			continue
-		}
-		u, err := s.Users.UserByID(ctx, t.ActorID)
-		if err != nil {
-			return nil, err
-		}
-		users[t.ActorID] = u
-	}
-	return users, nil
-}
-
-// Decisions returns the caller's own transitions, newest first.
-func (s *WorkflowService) Decisions(ctx context.Context, p *Principal, cursor string, limit int) ([]Transition, string, map[int64]*User, error) {
-	if err := authorize(ctx, s.Authorizer, p, ActStructureRead, Resource{}); err != nil {
-		return nil, "", nil, err
-	}
-	before, err := DecodeCursor("cursor", cursor)
-	if err != nil {
-		return nil, "", nil, err
-	}
-	if limit == 0 {
-		limit = ListDefault
-	}
-	if limit < 1 || limit > ListMaxLimit {
-		return nil, "", nil, Invalid("invalid limit", FieldError{Field: "limit", Message: "must be between 1 and 100"})
-	}
-	ts, err := s.Flow.Transitions(ctx, TransitionFilter{ActorID: p.User.ID, Before: before, Limit: limit + 1})
-	if err != nil {
-		return nil, "", nil, err
-	}
-	next := ""
-	if len(ts) > limit {
-		ts = ts[:limit]
-		next = EncodeCursor(ts[limit-1].ID)
-	}
-	return ts, next, map[int64]*User{p.User.ID: p.User}, nil
 }
 
 // SetSignoffChain configures the leadership sign-off of a column, e.g.
@@ -357,12 +305,6 @@ type QueueEntry struct {
 	NextSigner   Role // in leadership sign-off: whose signature is next
 }
 
-// Queue is what waits for the caller, oldest first, with counts per stage.
-type Queue struct {
-	Entries []QueueEntry
-	Counts  map[State]int
-}
-
 // queueEvents is the action each stage expects.
 var queueEvents = map[State]Event{
 	StateDeptReview: EventApprove, StateLeadershipSignoff: EventSign, StateSecrecyReview: EventClear, StateScheduled: EventPublish,
@@ -401,44 +343,6 @@ func (s *WorkflowService) Queue(ctx context.Context, p *Principal, stage State, 
 	}
 	sort.SliceStable(q.Entries, func(i, j int) bool { return q.Entries[i].WaitingSince.Before(q.Entries[j].WaitingSince) })
 	return q, nil
-}
-
-func (s *WorkflowService) queueEntry(ctx context.Context, u *User, pd *Pending, now time.Time) (QueueEntry, bool, error) {
-	rev, it := pd.Revision, pd.Item
-	ev := queueEvents[rev.State]
-	history, err := s.cycle(ctx, &rev)
-	if err != nil {
-		return QueueEntry{}, false, err
-	}
-	chain, err := s.Flow.SignoffChain(ctx, it.Column)
-	if err != nil {
-		return QueueEntry{}, false, err
-	}
-	editors, err := s.Items.RevisionEditors(ctx, rev.ID)
-	if err != nil {
-		return QueueEntry{}, false, err
-	}
-	probe := rev // the machine must not see the caller's comment requirements
-	req := &FireRequest{Event: ev, Actor: u, Item: &it, Revision: &probe, History: history, Editors: editors, Chain: chain,
-		Allowed: func(act Action) (bool, error) {
-			return s.Authorizer.Allowed(ctx, u, act, Resource{Department: it.Department, Column: it.Column})
-		}}
-	if _, err := s.Machine.Fire(ctx, req); err != nil {
-		switch ErrorCode(err) {
-		case EFORBIDDEN, ETRANSITION, EINVALID, ECONFLICT:
-			return QueueEntry{}, false, nil
-		}
-		return QueueEntry{}, false, err
-	}
-	e := QueueEntry{Item: it, Revision: rev, Event: ev, WaitingSince: rev.StateSince}
-	if limit := s.Limits[rev.State]; limit > 0 {
-		e.DueAt = rev.StateSince.Add(limit)
-		e.Overdue = now.After(e.DueAt)
-	}
-	if rev.State == StateLeadershipSignoff && rev.SignoffStep < len(chain) {
-		e.NextSigner = chain[rev.SignoffStep]
-	}
-	return e, true, nil
 }
 
 // RunScheduler publishes what is due and archives what expired, as the

@@ -234,7 +234,7 @@ bench_size() {
   fi
 
   log "seeding $n items ($DB)"
-  timeout 900 "$TMP/seed" -db "$dburl" -n "$n" >"$TMP/seed-$n.out" 2>"$TMP/seed-$n.log" ||
+  timeout 900 "$TMP/seed" -db "$dburl" -n "$n" -key "$data/audit.key" >"$TMP/seed-$n.out" 2>"$TMP/seed-$n.log" ||
     { cat "$TMP/seed-$n.log" >&2; die "seed failed"; }
   grep -v 'items (' "$TMP/seed-$n.log" >&2 || true
   local item_id matches

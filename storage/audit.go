@@ -21,6 +21,7 @@ type auditRow struct {
 	Detail        string
 	PrevHash      string
 	Hash          string
+	MAC           string `bun:"mac"`
 }
 
 type auditHeadRow struct {
@@ -30,7 +31,8 @@ type auditHeadRow struct {
 	Hash          string
 }
 
-// appendAudit links e to the chain inside tx. Bumping the head row first
+// appendAudit links e to the chain inside tx and, when the database has
+// its keys (SetKeys), seals it with its MAC. Bumping the head row first
 // takes its row lock, so concurrent writers append one at a time and the
 // sequence has no gaps; the entry commits or rolls back with the change it
 // records.
@@ -42,8 +44,11 @@ func appendAudit(ctx context.Context, tx bun.Tx, e cms.AuditEntry) error {
 	e.Seq, e.PrevHash = head.Seq, head.Hash
 	e.At = e.At.UTC().Truncate(time.Microsecond)
 	e.Hash = e.ChainHash(e.PrevHash)
+	if keys := keysFrom(ctx); keys != nil {
+		e.MAC = keys.AuditEntryMAC(&e)
+	}
 	row := auditRow{Seq: e.Seq, At: e.At, ActorID: e.ActorID, Action: e.Action, Subject: e.Subject, Detail: e.Detail,
-		PrevHash: e.PrevHash, Hash: e.Hash}
+		PrevHash: e.PrevHash, Hash: e.Hash, MAC: e.MAC}
 	if _, err := tx.NewInsert().Model(&row).Exec(ctx); err != nil {
 		return err
 	}
@@ -66,7 +71,7 @@ func (db *DB) AuditEntries(ctx context.Context, after int64, limit int) ([]cms.A
 	out := make([]cms.AuditEntry, len(rows))
 	for i, r := range rows {
 		out[i] = cms.AuditEntry{Seq: r.Seq, At: r.At.UTC(), ActorID: r.ActorID, Action: r.Action, Subject: r.Subject,
-			Detail: r.Detail, PrevHash: r.PrevHash, Hash: r.Hash}
+			Detail: r.Detail, PrevHash: r.PrevHash, Hash: r.Hash, MAC: r.MAC}
 	}
 	return out, nil
 }

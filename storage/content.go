@@ -31,28 +31,48 @@ type publicItemRow struct {
 	BodyHTML           string
 	Fields             string
 	RenderedRevisionID int64
+	// What detail serves from the live revision, and the seal (see
+	// cms.Keys.SealPublicItem).
+	RevisionDigest string
+	TextDigest     string
+	BodyDigest     string
+	IndexDigest    string
+	MAC            string `bun:"mac"`
 }
 
 func newPublicItemRow(p *cms.PublicItem) (*publicItemRow, error) {
-	summary, err := json.Marshal(p.Summary)
+	summary, err := jsonText(p.SummaryJSON, p.Summary)
 	if err != nil {
 		return nil, err
 	}
-	fields, err := json.Marshal(p.Fields)
+	fields, err := jsonText(p.FieldsJSON, p.Fields)
 	if err != nil {
 		return nil, err
 	}
 	return &publicItemRow{ItemID: p.ItemID, ColumnSlug: p.Column, ContentType: p.ContentType, RevisionID: p.RevisionID,
-		Title: p.Title, Summary: string(summary), TitleTokens: p.TitleTokens, SearchText: p.SearchText, PlainText: p.PlainText,
+		Title: p.Title, Summary: summary, TitleTokens: p.TitleTokens, SearchText: p.SearchText, PlainText: p.PlainText,
 		PublishedAt: p.PublishedAt, UpdatedAt: p.UpdatedAt, ContentHash: p.ContentHash,
-		BodyHTML: p.BodyHTML, Fields: string(fields), RenderedRevisionID: p.RenderedRevisionID}, nil
+		BodyHTML: p.BodyHTML, Fields: fields, RenderedRevisionID: p.RenderedRevisionID, RevisionDigest: p.RevisionDigest,
+		TextDigest: p.TextDigest, BodyDigest: p.BodyDigest, IndexDigest: p.IndexDigest, MAC: p.MAC}, nil
+}
+
+// jsonText is the text a JSON column stores: the sealed text when there is
+// one (the seal covers those bytes), else m encoded.
+func jsonText(text string, m map[string]any) (string, error) {
+	if text != "" {
+		return text, nil
+	}
+	b, err := json.Marshal(m)
+	return string(b), err
 }
 
 func (r *publicItemRow) domain() cms.PublicItem {
 	p := cms.PublicItem{ItemID: r.ItemID, Column: r.ColumnSlug, ContentType: r.ContentType, RevisionID: r.RevisionID,
 		Title: r.Title, TitleTokens: r.TitleTokens, SearchText: r.SearchText, PlainText: r.PlainText,
 		PublishedAt: r.PublishedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), ContentHash: r.ContentHash,
-		BodyHTML: r.BodyHTML, RenderedRevisionID: r.RenderedRevisionID}
+		BodyHTML: r.BodyHTML, RenderedRevisionID: r.RenderedRevisionID, RevisionDigest: r.RevisionDigest,
+		SummaryJSON: r.Summary, FieldsJSON: r.Fields,
+		TextDigest: r.TextDigest, BodyDigest: r.BodyDigest, IndexDigest: r.IndexDigest, MAC: r.MAC}
 	_ = decodeFields(r.Summary, &p.Summary)
 	if r.Fields != "" {
 		_ = decodeFields(r.Fields, &p.Fields)
@@ -96,6 +116,8 @@ func publish(ctx context.Context, tx bun.Tx, itemID int64, p *cms.PublicItem, at
 			Set("search_text = EXCLUDED.search_text, plain_text = EXCLUDED.plain_text, published_at = EXCLUDED.published_at").
 			Set("updated_at = EXCLUDED.updated_at, content_hash = EXCLUDED.content_hash").
 			Set("body_html = EXCLUDED.body_html, fields = EXCLUDED.fields, rendered_revision_id = EXCLUDED.rendered_revision_id").
+			Set("revision_digest = EXCLUDED.revision_digest, text_digest = EXCLUDED.text_digest").
+			Set("body_digest = EXCLUDED.body_digest, index_digest = EXCLUDED.index_digest, mac = EXCLUDED.mac").
 			Exec(ctx); err != nil {
 			return err
 		}
@@ -110,10 +132,12 @@ func publish(ctx context.Context, tx bun.Tx, itemID int64, p *cms.PublicItem, at
 	return announce(ctx, tx, change.Seq)
 }
 
-// PublicItem returns the projection of a visible item, with its HTML.
+// PublicItem returns the projection of a visible item as detail serves
+// it, with its HTML and the seal over it; the plain text and the search
+// tokens stay in the database.
 func (db *DB) PublicItem(ctx context.Context, itemID int64) (*cms.PublicItem, error) {
 	var row publicItemRow
-	if err := db.bun.NewSelect().Model(&row).Column(listColumns...).Column("plain_text", "body_html", "fields", "rendered_revision_id").
+	if err := db.bun.NewSelect().Model(&row).Column(listColumns...).Column("body_html", "fields").
 		Where("item_id = ?", itemID).Scan(ctx); err != nil {
 		return nil, translate(err, "item")
 	}
@@ -121,12 +145,26 @@ func (db *DB) PublicItem(ctx context.Context, itemID int64) (*cms.PublicItem, er
 	return &p, nil
 }
 
-// Unrendered returns visible items after afterID, by item id, whose
-// projection holds no HTML of their live revision.
-func (db *DB) Unrendered(ctx context.Context, afterID int64, limit int) ([]cms.PublicItem, error) {
+// ProjectionRows returns up to limit whole projection rows after item
+// afterID, by item id, for the patrol.
+func (db *DB) ProjectionRows(ctx context.Context, afterID int64, limit int) ([]cms.PublicItem, error) {
 	var rows []publicItemRow
-	if err := db.bun.NewSelect().Model(&rows).Column(listColumns...).Column("rendered_revision_id").
-		Where("rendered_revision_id <> revision_id").Where("item_id > ?", afterID).
+	if err := db.bun.NewSelect().Model(&rows).Where("item_id > ?", afterID).OrderExpr("item_id").Limit(int64(limit)).Scan(ctx); err != nil {
+		return nil, err
+	}
+	out := make([]cms.PublicItem, len(rows))
+	for i := range rows {
+		out[i] = rows[i].domain()
+	}
+	return out, nil
+}
+
+// Unsealed returns visible items after afterID, by item id, whose
+// projection row carries no MAC: rows written before publication sealed
+// them (and, older still, before it rendered their HTML).
+func (db *DB) Unsealed(ctx context.Context, afterID int64, limit int) ([]cms.PublicItem, error) {
+	var rows []publicItemRow
+	if err := db.bun.NewSelect().Model(&rows).Where("mac = ''").Where("item_id > ?", afterID).
 		OrderExpr("item_id").Limit(int64(limit)).Scan(ctx); err != nil {
 		return nil, err
 	}
@@ -137,24 +175,34 @@ func (db *DB) Unrendered(ctx context.Context, afterID int64, limit int) ([]cms.P
 	return out, nil
 }
 
-// SaveRendered stores the HTML of an item's projection while its live
-// revision is still the one it was rendered from.
-func (db *DB) SaveRendered(ctx context.Context, p *cms.PublicItem) (bool, error) {
+// SaveProjection rewrites an item's projection row from p, sealed, while
+// the item's live revision is still p.RevisionID, and reports whether it
+// did. It records no change: what clients are served stays the approved
+// content.
+func (db *DB) SaveProjection(ctx context.Context, p *cms.PublicItem) (bool, error) {
 	row, err := newPublicItemRow(p)
 	if err != nil {
 		return false, err
 	}
-	res, err := db.bun.NewUpdate().Model(row).Column("body_html", "fields", "rendered_revision_id").
-		Where("item_id = ?", p.ItemID).Where("revision_id = ?", p.RenderedRevisionID).Exec(ctx)
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
+	n := int64(0)
+	err = db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		res, err := tx.NewUpdate().Model(row).ExcludeColumn("item_id").
+			Where("item_id = ?", p.ItemID).Where("revision_id = ?", p.RevisionID).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		if n, err = res.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		return searchIndexOf(tx).put(ctx, tx, p)
+	})
 	return n > 0, err
 }
 
-// listColumns are the columns listings read; the search text stays in the database.
-var listColumns = []string{"item_id", "column_slug", "content_type", "revision_id", "title", "summary", "published_at", "updated_at", "content_hash"}
+// listColumns are the columns listings read: what they serve and the seal
+// over it; the bodies and the search text stay in the database.
+var listColumns = []string{"item_id", "column_slug", "content_type", "revision_id", "title", "summary", "published_at",
+	"updated_at", "content_hash", "rendered_revision_id", "revision_digest", "text_digest", "body_digest", "index_digest", "mac"}
 
 // PublicItems lists visible items, newest publication first, by keyset.
 func (db *DB) PublicItems(ctx context.Context, f cms.PublicFilter) ([]cms.PublicItem, error) {

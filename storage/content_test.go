@@ -41,8 +41,8 @@ func TestPublicItemProjection(t *testing.T) {
 	if len(p.Summary) != 2 || p.Summary["document_number"] != "国务院令第350号" || p.Summary["validity"] != "现行有效" {
 		t.Errorf("summary %v, want the policy's listing fields only", p.Summary)
 	}
-	if p.PlainText == "" {
-		t.Error("the detail has no plain text for snippets")
+	if rows, err := db.ProjectionRows(ctx, 0, 10); err != nil || len(rows) != 1 || rows[0].PlainText == "" || rows[0].SearchText == "" {
+		t.Errorf("the patrol's rows lack the plain text or the search text: %+v %v", rows, err)
 	}
 	_, err = db.PublicItem(ctx, it.ID+1)
 	wantCode(t, err, cms.ENOTFOUND)
@@ -208,7 +208,7 @@ func TestChangeLog(t *testing.T) {
 	a, aRev := mustLive(t, db, ed, "news", "甲", "", tick())
 	b, _ := mustLive(t, db, ed, "news", "乙", "", tick())
 	vB := mustVersion(t, db)
-	if err := db.SetMaintenance(ctx, "app", cms.Maintenance{Notice: "维护"}, note(cms.AuditMaintenanceChanged, "")); err != nil {
+	if err := db.SetMaintenance(ctx, withNotice(t, db, "app", cms.Maintenance{Notice: "维护"}), note(cms.AuditMaintenanceChanged, "")); err != nil {
 		t.Fatal(err)
 	}
 	if v := mustVersion(t, db); v != vB+1 {

@@ -21,6 +21,7 @@ import (
 	"github.com/uptrace/bun/driver/sqliteshim"
 	"github.com/uptrace/bun/migrate"
 
+	"github.com/tlhpf/cms/cms"
 	"github.com/tlhpf/cms/storage/migrations"
 )
 
@@ -35,6 +36,7 @@ type DB struct {
 	bun     *bun.DB
 	Dialect string
 	url     string // for the dedicated LISTEN connection on PostgreSQL
+	keys    *cms.Keys
 }
 
 // Bun returns the underlying bun handle, for tests and tools.

@@ -44,5 +44,8 @@ func translate(err error, what string) error {
 
 // inTx runs fn in a transaction.
 func (db *DB) inTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
+	if db.keys != nil {
+		ctx = context.WithValue(ctx, keysKey{}, db.keys)
+	}
 	return db.bun.RunInTx(ctx, nil, fn)
 }

@@ -19,14 +19,18 @@ type patrolRow struct {
 	StartedAt     time.Time
 	FinishedAt    time.Time
 	ActorID       int64
+	TriggeredBy   string
 	Revisions     int
 	Attachments   int
+	PublicRows    int
+	StructureRows int
 	Problems      string
 }
 
 type patrolProblemJSON struct {
 	ItemID     int64  `json:"item_id"`
 	RevisionID int64  `json:"revision_id"`
+	Subject    string `json:"subject,omitempty"`
 	Kind       string `json:"kind"`
 	Detail     string `json:"detail"`
 	Suspended  bool   `json:"suspended"`
@@ -49,24 +53,34 @@ func (db *DB) LiveRevisions(ctx context.Context, fn func(int64) error) error {
 
 // SavePatrol stores a patrol report with its audit entry.
 func (db *DB) SavePatrol(ctx context.Context, r *cms.PatrolReport, audit cms.AuditEntry) error {
+	return db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		audit.Subject = ""
+		return savePatrol(ctx, tx, r, audit)
+	})
+}
+
+// savePatrol stores a report and its audit entry in tx; an entry without a
+// subject is about the report.
+func savePatrol(ctx context.Context, tx bun.Tx, r *cms.PatrolReport, audit cms.AuditEntry) error {
 	probs := make([]patrolProblemJSON, len(r.Problems))
 	for i, p := range r.Problems {
-		probs[i] = patrolProblemJSON{ItemID: p.ItemID, RevisionID: p.RevisionID, Kind: p.Kind, Detail: p.Detail, Suspended: p.Suspended}
+		probs[i] = patrolProblemJSON{ItemID: p.ItemID, RevisionID: p.RevisionID, Subject: p.Subject, Kind: p.Kind,
+			Detail: p.Detail, Suspended: p.Suspended}
 	}
 	b, err := json.Marshal(probs)
 	if err != nil {
 		return err
 	}
-	row := patrolRow{StartedAt: r.StartedAt, FinishedAt: r.FinishedAt, ActorID: r.ActorID, Revisions: r.Revisions,
-		Attachments: r.Attachments, Problems: string(b)}
-	return db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := tx.NewInsert().Model(&row).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
-			return err
-		}
-		r.ID = row.ID
+	row := patrolRow{StartedAt: r.StartedAt, FinishedAt: r.FinishedAt, ActorID: r.ActorID, TriggeredBy: r.Trigger,
+		Revisions: r.Revisions, Attachments: r.Attachments, PublicRows: r.PublicRows, StructureRows: r.Structure, Problems: string(b)}
+	if _, err := tx.NewInsert().Model(&row).ExcludeColumn("id").Returning("id").Exec(ctx); err != nil {
+		return err
+	}
+	r.ID = row.ID
+	if audit.Subject == "" {
 		audit.Subject = "patrol:" + itoa(row.ID)
-		return appendAudit(ctx, tx, audit)
-	})
+	}
+	return appendAudit(ctx, tx, audit)
 }
 
 // Patrols lists recent reports, newest first.
@@ -80,9 +94,19 @@ func (db *DB) Patrols(ctx context.Context, limit int) ([]cms.PatrolReport, error
 		var probs []patrolProblemJSON
 		_ = json.Unmarshal([]byte(r.Problems), &probs)
 		rep := cms.PatrolReport{ID: r.ID, StartedAt: r.StartedAt.UTC(), FinishedAt: r.FinishedAt.UTC(), ActorID: r.ActorID,
-			Revisions: r.Revisions, Attachments: r.Attachments}
+			Trigger: r.TriggeredBy, Revisions: r.Revisions, Attachments: r.Attachments, PublicRows: r.PublicRows, Structure: r.StructureRows}
+		if rep.Trigger == "" { // reports from before triggers were recorded
+			rep.Trigger = cms.TriggerSchedule
+			if r.ActorID != 0 {
+				rep.Trigger = cms.TriggerRequest
+			}
+		}
 		for _, p := range probs {
-			rep.Problems = append(rep.Problems, cms.PatrolProblem{ItemID: p.ItemID, RevisionID: p.RevisionID, Kind: p.Kind, Detail: p.Detail, Suspended: p.Suspended})
+			if p.Subject == "" && p.ItemID != 0 {
+				p.Subject = "item:" + itoa(p.ItemID)
+			}
+			rep.Problems = append(rep.Problems, cms.PatrolProblem{ItemID: p.ItemID, RevisionID: p.RevisionID, Subject: p.Subject,
+				Kind: p.Kind, Detail: p.Detail, Suspended: p.Suspended})
 		}
 		out[i] = rep
 	}

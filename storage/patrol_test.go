@@ -45,13 +45,15 @@ func TestPatrolReports(t *testing.T) {
 	var saved []cms.PatrolReport
 	for i, probs := range [][]cms.PatrolProblem{
 		nil,
-		{{ItemID: it.ID, RevisionID: rev.ID, Kind: "content", Detail: "内容与审批时不一致", Suspended: true},
-			{ItemID: it.ID, RevisionID: rev.ID, Kind: "missing_attachment", Detail: "a.pdf"}},
+		{{ItemID: it.ID, RevisionID: rev.ID, Subject: "item:" + itoa(it.ID), Kind: "content", Detail: "内容与审批时不一致", Suspended: true},
+			{ItemID: it.ID, RevisionID: rev.ID, Subject: "item:" + itoa(it.ID), Kind: "missing_attachment", Detail: "a.pdf"},
+			{Subject: "menu_entry:3", Kind: "menu_entry", Detail: "假冒菜单"}},
 		nil,
 	} {
 		start := t0.Add(time.Duration(i) * 24 * time.Hour)
 		r := &cms.PatrolReport{StartedAt: start, FinishedAt: start.Add(time.Minute), ActorID: ed.ID * int64(i%2),
-			Revisions: 10 + i, Attachments: i, Problems: probs}
+			Trigger: []string{cms.TriggerSchedule, cms.TriggerRequest}[i%2], Revisions: 10 + i, Attachments: i,
+			PublicRows: 20 + i, Structure: 114, Problems: probs}
 		if err := db.SavePatrol(ctx, r, note(cms.AuditPatrol, "")); err != nil {
 			t.Fatal(err)
 		}

@@ -33,11 +33,12 @@ type channelRow struct {
 	MaintenanceNotice   string
 	MaintenanceStartsAt time.Time `bun:",nullzero"`
 	MaintenanceEndsAt   time.Time `bun:",nullzero"`
+	MAC                 string    `bun:"mac"`
 }
 
 func (r *channelRow) domain() cms.Channel {
 	return cms.Channel{Slug: r.Slug, Name: r.Name, Position: r.Position, Maintenance: cms.Maintenance{
-		Notice: r.MaintenanceNotice, StartsAt: utc(r.MaintenanceStartsAt), EndsAt: utc(r.MaintenanceEndsAt)}}
+		Notice: r.MaintenanceNotice, StartsAt: utc(r.MaintenanceStartsAt), EndsAt: utc(r.MaintenanceEndsAt)}, MAC: r.MAC}
 }
 
 type columnRow struct {
@@ -49,6 +50,7 @@ type columnRow struct {
 	Description    string
 	DeclaredOwners string
 	Position       int
+	MAC            string `bun:"mac"`
 }
 
 type columnOwnerRow struct {
@@ -68,6 +70,12 @@ type menuEntryRow struct {
 	ColumnSlug    string `bun:",nullzero"`
 	Enabled       bool
 	Position      int
+	MAC           string `bun:"mac"`
+}
+
+func (r *menuEntryRow) domain() cms.MenuEntry {
+	return cms.MenuEntry{ID: r.ID, Channel: r.Channel, ParentID: r.ParentID, Slug: r.Slug, Title: r.Title,
+		Path: r.Path, Column: r.ColumnSlug, Enabled: r.Enabled, Position: r.Position, MAC: r.MAC}
 }
 
 type userRow struct {
@@ -194,6 +202,8 @@ type revisionRow struct {
 	SignoffStep   int
 	ApprovedHash  string
 	PublishedAt   time.Time `bun:",nullzero"`
+	// PreviewGeneration is kept by ApplyTransition and RevokePreviews only.
+	PreviewGeneration int
 }
 
 func newRevisionRow(r *cms.Revision) (*revisionRow, error) {
@@ -209,7 +219,7 @@ func newRevisionRow(r *cms.Revision) (*revisionRow, error) {
 		Version: r.Version, Title: r.Title, Body: r.Body, BodyFormat: r.BodyFormat, Fields: string(b),
 		PublishAt: r.PublishAt, ExpireAt: r.ExpireAt, AuthorID: r.AuthorID, CreatedAt: r.CreatedAt,
 		UpdatedAt: r.UpdatedAt, ContentHash: r.ContentHash, SubmittedBy: r.SubmittedBy, StateSince: r.StateSince,
-		SignoffStep: r.SignoffStep, ApprovedHash: r.ApprovedHash, PublishedAt: r.PublishedAt}, nil
+		SignoffStep: r.SignoffStep, ApprovedHash: r.ApprovedHash, PublishedAt: r.PublishedAt, PreviewGeneration: r.PreviewGeneration}, nil
 }
 
 func (r *revisionRow) domain() (cms.Revision, error) {
@@ -217,7 +227,7 @@ func (r *revisionRow) domain() (cms.Revision, error) {
 		Version: r.Version, Title: r.Title, Body: r.Body, BodyFormat: r.BodyFormat,
 		PublishAt: utc(r.PublishAt), ExpireAt: utc(r.ExpireAt), AuthorID: r.AuthorID, CreatedAt: r.CreatedAt.UTC(),
 		UpdatedAt: r.UpdatedAt.UTC(), ContentHash: r.ContentHash, SubmittedBy: r.SubmittedBy, StateSince: r.StateSince.UTC(),
-		SignoffStep: r.SignoffStep, ApprovedHash: r.ApprovedHash, PublishedAt: utc(r.PublishedAt)}
+		SignoffStep: r.SignoffStep, ApprovedHash: r.ApprovedHash, PublishedAt: utc(r.PublishedAt), PreviewGeneration: r.PreviewGeneration}
 	if err := decodeFields(r.Fields, &rev.Fields); err != nil {
 		return rev, err
 	}

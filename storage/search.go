@@ -108,6 +108,7 @@ func (db *DB) Search(ctx context.Context, phrases [][]string, f cms.PublicFilter
 	var rows []hitRow
 	if err := db.bun.NewSelect().TableExpr("(?) AS h", page).Join("JOIN public_items AS p ON p.item_id = h.id").
 		ColumnExpr("p.item_id, p.column_slug, p.content_type, p.revision_id, p.title, p.summary, p.plain_text, p.published_at, p.updated_at, p.content_hash").
+		ColumnExpr("p.rendered_revision_id, p.revision_digest, p.text_digest, p.body_digest, p.index_digest, p.mac").
 		ColumnExpr("h.rank").OrderExpr("h.rank, h.id DESC").Scan(ctx, &rows); err != nil {
 		return nil, err
 	}

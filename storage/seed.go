@@ -50,7 +50,10 @@ type SeedSummary struct {
 
 // Seed creates or updates the departments, channels, menus and columns of
 // the annexes. It is idempotent: running it again changes nothing that an
-// operator set (a disabled menu entry stays disabled) and adds what is new.
+// operator set (a menu entry's title and whether it is enabled) and adds
+// what is new. New rows carry no MAC: the application seals them at start
+// (cms.IntegrityService.SealStructure), as it reseals rows an annex change
+// brought in line with the annexes.
 func (db *DB) Seed(ctx context.Context) (SeedSummary, error) {
 	var f annexFile
 	if err := yaml.Unmarshal(annexYAML, &f); err != nil {
@@ -166,8 +169,11 @@ func seedMenu(ctx context.Context, tx bun.Tx, channel string, parent int64, pref
 		if len(e.Children) == 0 {
 			row.ColumnSlug = e.Slug
 		}
+		// The title is a publisher's once the entry exists (the menu
+		// service changes it, and the audit log records it): the seed
+		// keeps it, as it keeps the enabled flag.
 		if _, err := tx.NewInsert().Model(&row).On("CONFLICT (channel, path) DO UPDATE").
-			Set("parent_id = EXCLUDED.parent_id, slug = EXCLUDED.slug, title = EXCLUDED.title").
+			Set("parent_id = EXCLUDED.parent_id, slug = EXCLUDED.slug").
 			Set("column_slug = EXCLUDED.column_slug, position = EXCLUDED.position").
 			Returning("id").Exec(ctx); err != nil {
 			return 0, fmt.Errorf("seed menu %s/%s: %w", channel, row.Path, err)

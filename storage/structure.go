@@ -48,14 +48,17 @@ func (db *DB) Channel(ctx context.Context, slug string) (*cms.Channel, error) {
 	return &ch, nil
 }
 
-// SetMaintenance stores a channel's maintenance notice with its audit entry.
-func (db *DB) SetMaintenance(ctx context.Context, channel string, m cms.Maintenance, audit cms.AuditEntry) error {
+// SetMaintenance stores a channel's name, place, maintenance notice and
+// MAC with its audit entry.
+func (db *DB) SetMaintenance(ctx context.Context, ch *cms.Channel, audit cms.AuditEntry) error {
+	m := ch.Maintenance
 	return db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		res, err := tx.NewUpdate().Model((*channelRow)(nil)).Set("maintenance_notice = ?", m.Notice).
+		res, err := tx.NewUpdate().Model((*channelRow)(nil)).Set("name = ?", ch.Name).Set("position = ?", ch.Position).
+			Set("maintenance_notice = ?", m.Notice).
 			Set("maintenance_starts_at = ?", nullTime(m.StartsAt)).Set("maintenance_ends_at = ?", nullTime(m.EndsAt)).
-			Where("slug = ?", channel).Exec(ctx)
+			Set("mac = ?", ch.MAC).Where("slug = ?", ch.Slug).Exec(ctx)
 		if err := oneRow(res, err); err != nil {
-			return cms.Errorf(cms.ENOTFOUND, "channel %q not found", channel)
+			return cms.Errorf(cms.ENOTFOUND, "channel %q not found", ch.Slug)
 		}
 		if err := appendAudit(ctx, tx, audit); err != nil {
 			return err
@@ -64,11 +67,14 @@ func (db *DB) SetMaintenance(ctx context.Context, channel string, m cms.Maintena
 	})
 }
 
-// SetMenuEntry changes a menu entry's title and enabled flag with its audit entry.
+// SetMenuEntry stores every field of a menu entry and its MAC with its
+// audit entry.
 func (db *DB) SetMenuEntry(ctx context.Context, e *cms.MenuEntry, audit cms.AuditEntry) error {
 	return db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		res, err := tx.NewUpdate().Model((*menuEntryRow)(nil)).Set("title = ?", e.Title).Set("enabled = ?", e.Enabled).
-			Where("id = ?", e.ID).Exec(ctx)
+			Set("channel = ?", e.Channel).Set("parent_id = ?", nullID(e.ParentID)).Set("slug = ?", e.Slug).
+			Set("path = ?", e.Path).Set("column_slug = ?", nullString(e.Column)).Set("position = ?", e.Position).
+			Set("mac = ?", e.MAC).Where("id = ?", e.ID).Exec(ctx)
 		if err := oneRow(res, err); err != nil {
 			return cms.Errorf(cms.ENOTFOUND, "menu entry not found")
 		}
@@ -85,8 +91,8 @@ func (db *DB) MenuEntry(ctx context.Context, id int64) (*cms.MenuEntry, error) {
 	if err := db.bun.NewSelect().Model(&r).Where("id = ?", id).Scan(ctx); err != nil {
 		return nil, translate(err, "menu entry")
 	}
-	return &cms.MenuEntry{ID: r.ID, Channel: r.Channel, ParentID: r.ParentID, Slug: r.Slug, Title: r.Title,
-		Path: r.Path, Column: r.ColumnSlug, Enabled: r.Enabled, Position: r.Position}, nil
+	e := r.domain()
+	return &e, nil
 }
 
 // Menu returns a channel's menu entries, parents before children, siblings in order.
@@ -103,9 +109,8 @@ func (db *DB) Menu(ctx context.Context, channel string) ([]cms.MenuEntry, error)
 		return nil, err
 	}
 	out := make([]cms.MenuEntry, len(rows))
-	for i, r := range rows {
-		out[i] = cms.MenuEntry{ID: r.ID, Channel: r.Channel, ParentID: r.ParentID, Slug: r.Slug, Title: r.Title,
-			Path: r.Path, Column: r.ColumnSlug, Enabled: r.Enabled, Position: r.Position}
+	for i := range rows {
+		out[i] = rows[i].domain()
 	}
 	sortMenu(out)
 	return out, nil
@@ -203,7 +208,7 @@ func (r *columnRow) domain(owners []string) cms.Column {
 	var declared []string
 	_ = json.Unmarshal([]byte(r.DeclaredOwners), &declared)
 	return cms.Column{Slug: r.Slug, Title: r.Title, Kind: r.Kind, ContentType: r.ContentType,
-		Description: r.Description, DeclaredOwners: declared, Owners: owners, Position: r.Position}
+		Description: r.Description, DeclaredOwners: declared, Owners: owners, Position: r.Position, MAC: r.MAC}
 }
 
 // decodeFields decodes a stored JSON object keeping numbers exact, so that a

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tlhpf/cms/cms"
+	"github.com/tlhpf/cms/storage"
 	"github.com/tlhpf/cms/storage/storagetest"
 )
 
@@ -33,7 +34,7 @@ func TestChannelsAndMaintenance(t *testing.T) {
 	}
 	for _, c := range cases {
 		v, seq := mustVersion(t, db), auditSeq(t, db)
-		if err := db.SetMaintenance(ctx, "app", c.m, note(cms.AuditMaintenanceChanged, "channel:app")); err != nil {
+		if err := db.SetMaintenance(ctx, withNotice(t, db, "app", c.m), note(cms.AuditMaintenanceChanged, "channel:app")); err != nil {
 			t.Fatal(err)
 		}
 		got, err := db.Channel(ctx, "app")
@@ -51,7 +52,7 @@ func TestChannelsAndMaintenance(t *testing.T) {
 		t.Errorf("the other channel got the notice %q", wechat.Maintenance.Notice)
 	}
 	v, seq := mustVersion(t, db), auditSeq(t, db)
-	wantCode(t, db.SetMaintenance(ctx, "web", window, note(cms.AuditMaintenanceChanged, "")), cms.ENOTFOUND)
+	wantCode(t, db.SetMaintenance(ctx, &cms.Channel{Slug: "web", Maintenance: window}, note(cms.AuditMaintenanceChanged, "")), cms.ENOTFOUND)
 	if mustVersion(t, db) != v || auditSeq(t, db) != seq {
 		t.Error("a refused notice left a change or an audit entry")
 	}
@@ -74,14 +75,13 @@ func TestSetMenuEntry(t *testing.T) {
 		t.Fatalf("entry %+v %v, want %+v", e, err, menu[i])
 	}
 	v := mustVersion(t, db)
-	e.Title, e.Enabled = "中心要闻", false
-	e.Column = "faq-loan" // only title and enabled may change
+	e.Title, e.Enabled, e.MAC = "中心要闻", false, "sealed-by-the-service"
 	if err := db.SetMenuEntry(ctx, e, note(cms.AuditMenuChanged, "")); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := db.MenuEntry(ctx, e.ID)
-	if got.Title != "中心要闻" || got.Enabled || got.Column != "news" || got.Path != "news" {
-		t.Errorf("after the change: %+v", got)
+	if !reflect.DeepEqual(got, e) {
+		t.Errorf("after the change: %+v, want %+v", got, e)
 	}
 	if mustVersion(t, db) != v+1 {
 		t.Error("a menu change recorded no content change: caches would keep the old menu")
@@ -174,4 +174,15 @@ func TestMenuFollowsPositionsNotIDs(t *testing.T) {
 	if got, want := roots(), []string{before[2], before[1], before[0]}; !slices.Equal(got, want) {
 		t.Errorf("roots %v, want %v", got, want)
 	}
+}
+
+// withNotice returns a channel as stored, with a new maintenance notice.
+func withNotice(tb testing.TB, db *storage.DB, slug string, m cms.Maintenance) *cms.Channel {
+	tb.Helper()
+	ch, err := db.Channel(context.Background(), slug)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ch.Maintenance = m
+	return ch
 }

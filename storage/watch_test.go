@@ -36,7 +36,7 @@ func watch(tb testing.TB, db *storage.DB, interval time.Duration) (<-chan struct
 
 func changeNotice(tb testing.TB, db *storage.DB, notice string) {
 	tb.Helper()
-	if err := db.SetMaintenance(context.Background(), "app", cms.Maintenance{Notice: notice}, note(cms.AuditMaintenanceChanged, "")); err != nil {
+	if err := db.SetMaintenance(context.Background(), withNotice(tb, db, "app", cms.Maintenance{Notice: notice}), note(cms.AuditMaintenanceChanged, "")); err != nil {
 		tb.Fatal(err)
 	}
 }

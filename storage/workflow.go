@@ -50,12 +50,15 @@ var errRaced = cms.Errorf(cms.ECONFLICT, "someone acted on this revision at the 
 func (db *DB) ApplyTransition(ctx context.Context, c *cms.Change) error {
 	return db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		rev := c.Revision
-		res, err := tx.NewUpdate().Model((*revisionRow)(nil)).
+		rq := tx.NewUpdate().Model((*revisionRow)(nil)).
 			Set("state = ?", rev.State).Set("version = ?", rev.Version).Set("signoff_step = ?", rev.SignoffStep).
 			Set("submitted_by = ?", nullID(rev.SubmittedBy)).Set("approved_hash = ?", rev.ApprovedHash).
 			Set("state_since = ?", rev.StateSince).Set("published_at = ?", nullTime(rev.PublishedAt)).
-			Set("updated_at = ?", rev.UpdatedAt).
-			Where("id = ?", rev.ID).Where("version = ?", c.FromVersion).Where("state = ?", c.FromState).Exec(ctx)
+			Set("updated_at = ?", rev.UpdatedAt)
+		if c.RevokePreviews {
+			rq = rq.Set("preview_generation = preview_generation + 1")
+		}
+		res, err := rq.Where("id = ?", rev.ID).Where("version = ?", c.FromVersion).Where("state = ?", c.FromState).Exec(ctx)
 		if err := oneRow(res, err); err != nil {
 			return err
 		}

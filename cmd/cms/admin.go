@@ -175,22 +175,65 @@ func readPassword(stdin io.Reader, stderr io.Writer) (string, error) {
 	return line, nil
 }
 
-// runAuditVerify walks the audit chain and fails naming the first broken entry.
-func runAuditVerify(ctx context.Context, cfg Config, stdout io.Writer) error {
+// runAuditVerify walks the audit chain and checks it against the key file
+// and the anchors; it fails naming the first broken entry and says what it
+// could not verify.
+func runAuditVerify(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("audit verify", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var extra anchorFiles
+	fs.Var(&extra, "anchors", "another file of anchor lines to check (e.g. Audit-Anchor lines copied from archives); repeatable")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
 	db, err := app.OpenDB(ctx, cfg.Config, cfg.logger())
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	n, problem, err := cms.VerifyAudit(ctx, db)
+	var check cms.AuditCheck
+	if check.Keys, err = app.ReadKeys(cfg.Config); err != nil {
+		return err
+	}
+	if check.Epoch, err = db.AuditEpoch(ctx); err != nil {
+		return err
+	}
+	for _, f := range append([]storage.AnchorFile{cfg.Anchors()}, extra...) {
+		as, err := f.Anchors()
+		if err != nil {
+			return err
+		}
+		check.Anchors = append(check.Anchors, as...)
+	}
+	r, err := cms.VerifyAuditChain(ctx, db, check)
 	if err != nil {
 		return err
 	}
-	if problem != nil {
-		fmt.Fprintf(stdout, "audit log BROKEN at entry %d: %s (%d entries before it verified)\n", problem.Seq, problem.Reason, n)
-		return fmt.Errorf("audit log broken at entry %d", problem.Seq)
+	if !r.Intact() {
+		first := r.Problems[0]
+		fmt.Fprintf(stdout, "audit log BROKEN at entry %d: %s (%d entries walked)\n", first.Seq, first.Reason, r.Entries)
+		for _, p := range r.Problems[1:] {
+			fmt.Fprintf(stdout, "  also: %s\n", p.Reason)
+		}
+	} else {
+		fmt.Fprintf(stdout, "audit log intact: %d entries verified\n", r.Entries)
 	}
-	fmt.Fprintf(stdout, "audit log intact: %d entries verified\n", n)
+	for _, n := range r.Notes {
+		fmt.Fprintf(stdout, "  %s\n", n)
+	}
+	if !r.Intact() {
+		return fmt.Errorf("audit log broken at entry %d", r.Problems[0].Seq)
+	}
+	return nil
+}
+
+// anchorFiles collects -anchors FILE flags.
+type anchorFiles []storage.AnchorFile
+
+func (a *anchorFiles) String() string { return fmt.Sprint(*a) }
+
+func (a *anchorFiles) Set(v string) error {
+	*a = append(*a, storage.AnchorFile{Path: v})
 	return nil
 }
 
@@ -237,9 +280,13 @@ func runPatrol(ctx context.Context, cfg Config, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "patrol %d: %d live revisions and %d files checked, %d problems\n", r.ID, r.Revisions, r.Attachments, len(r.Problems))
+	fmt.Fprintf(stdout, "patrol %d: %d public rows, %d live revisions, %d files and %d menu entries, channels and columns checked, %d problems\n",
+		r.ID, r.PublicRows, r.Revisions, r.Attachments, r.Structure, len(r.Problems))
 	for _, p := range r.Problems {
-		fmt.Fprintf(stdout, "  item %d revision %d: %s: %s (suspended: %v)\n", p.ItemID, p.RevisionID, p.Kind, p.Detail, p.Suspended)
+		fmt.Fprintf(stdout, "  %s (revision %d): %s: %s (taken offline: %v)\n", p.Subject, p.RevisionID, p.Kind, p.Detail, p.Suspended)
+	}
+	if r.Anchor != nil {
+		fmt.Fprintf(stdout, "audit anchor: %s\n", r.Anchor)
 	}
 	if len(r.Problems) > 0 {
 		return fmt.Errorf("the patrol found %d problems", len(r.Problems))

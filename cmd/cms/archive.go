@@ -24,7 +24,7 @@ func runArchive(ctx context.Context, cfg Config, args []string, stdout, stderr i
 		return verifyArchive(args[1], stdout)
 	}
 	if len(args) == 0 || args[0] != "export" {
-		return errors.New("usage: cms archive export -from YYYY-MM-DD -to YYYY-MM-DD -o FILE | cms archive verify FILE")
+		return errors.New("usage: cms archive export -from YYYY-MM-DD -to YYYY-MM-DD -o FILE [-allow-tampered] | cms archive verify FILE")
 	}
 	fs := flag.NewFlagSet("archive export", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -32,6 +32,7 @@ func runArchive(ctx context.Context, cfg Config, args []string, stdout, stderr i
 	toS := fs.String("to", "", "last day of the period, included")
 	out := fs.String("o", "", "the ZIP file to write")
 	quiet := fs.Bool("q", false, "no progress bar")
+	allowTampered := fs.Bool("allow-tampered", false, "succeed even when content whose hash no longer matches its approval is exported (it is marked in bag-info.txt either way)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -77,7 +78,16 @@ func runArchive(ctx context.Context, cfg Config, args []string, stdout, stderr i
 	}
 	fmt.Fprintf(stdout, "wrote %s: %d items, %d revisions, %d files, %d audit entries, %d bytes\n",
 		*out, sum.Items, sum.Revisions, sum.Attachments, sum.AuditEntries, sum.Bytes)
-	return nil
+	if len(sum.Tampered) == 0 {
+		return nil
+	}
+	for _, w := range sum.Tampered {
+		fmt.Fprintln(stderr, "WARNING: tampered content exported:", w)
+	}
+	if *allowTampered {
+		return nil
+	}
+	return fmt.Errorf("%d exported revisions no longer match their approval (marked in bag-info.txt of %s); rerun with -allow-tampered to accept the archive", len(sum.Tampered), *out)
 }
 
 func verifyArchive(path string, stdout io.Writer) error {

@@ -72,5 +72,6 @@ func runRestore(ctx context.Context, cfg Config, args []string, stdout io.Writer
 		return err
 	}
 	fmt.Fprintf(stdout, "restored %s into %s (%d files)\n", args[0], cfg.DatabaseURL, len(m.Files))
+	fmt.Fprintln(stdout, "the backup holds no key: restore the key file (CMS_AUDIT_KEY_FILE) from its own backup before starting the server")
 	return nil
 }

@@ -45,6 +45,8 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	}
 	c.DataDir = envOr(getenv, "CMS_DATA_DIR", c.DataDir)
 	c.DatabaseURL = getenv("CMS_DATABASE_URL")
+	c.AuditKeyFile = getenv("CMS_AUDIT_KEY_FILE")
+	c.AuditAnchorFile = getenv("CMS_AUDIT_ANCHOR_FILE")
 	c.HTTP.BodyLimit = envOr(getenv, "CMS_BODY_LIMIT", c.HTTP.BodyLimit)
 	c.BlobStore = envOr(getenv, "CMS_BLOB_STORE", c.BlobStore)
 	c.Organization = envOr(getenv, "CMS_ORGANIZATION", c.Organization)

@@ -6,7 +6,7 @@
 //	cms seed                  create or update departments, menus and columns
 //	cms user add …            add an account (password from stdin or a prompt)
 //	cms user unlock NAME      lift an account's lockout
-//	cms audit verify          check the audit log's hash chain
+//	cms audit verify          check the audit log against its hashes, MACs and anchors
 //	cms media usage|gc        report or collect blob storage
 //	cms version               print the version
 package main
@@ -46,13 +46,16 @@ commands:
   user add   add an account; the password is read from stdin or a prompt
   user unlock NAME
              lift the lockout of an account after failed logins
-  audit verify
-             walk the audit log's hash chain and name the first broken entry
+  audit verify [-anchors FILE]
+             check the audit log's hash chain, its MACs (key file) and the
+             anchors outside the database; name the first broken entry
   backup -o FILE | backup verify FILE | restore FILE
              consistent online backup (SQLite and blobs), its check, and restore
-  archive export -from DATE -to DATE -o FILE | archive verify FILE
-             the auditors' BagIt archive of a period, and its check
-  patrol     re-hash every live revision and file; suspend what was tampered with
+  archive export -from DATE -to DATE -o FILE [-allow-tampered] | archive verify FILE
+             the auditors' BagIt archive of a period, and its check; an export
+             holding tampered content is marked and fails without -allow-tampered
+  patrol     check every row the content API serves from, every live revision
+             and file; take offline what was tampered with
   media usage | media gc [-grace 24h]
              report blob storage use; delete blobs no revision refers to
   version    print the version
@@ -88,9 +91,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runSeed(ctx, cfg, stdout)
 	case "audit":
 		if len(args) < 2 || args[1] != "verify" {
-			return errors.New("usage: cms audit verify")
+			return errors.New("usage: cms audit verify [-anchors FILE]")
 		}
-		return runAuditVerify(ctx, cfg, stdout)
+		return runAuditVerify(ctx, cfg, args[2:], stdout, stderr)
 	case "backup":
 		return runBackup(ctx, cfg, args[1:], stdout)
 	case "restore":

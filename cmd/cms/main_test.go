@@ -313,3 +313,61 @@ func TestAuditVerifyCommand(t *testing.T) {
 		t.Fatalf("tampered log: %q %v", out, err)
 	}
 }
+
+// TestAuditVerifyDetectsRewrittenChain is the review's audit scenario: an
+// insider with write access to the database lifts the append-only
+// triggers, edits an entry, recomputes every hash after it and the stored
+// head. The chain is consistent again, but the entries' MACs need the key
+// held outside the database, so `cms audit verify` still names the entry.
+func TestAuditVerifyDetectsRewrittenChain(t *testing.T) {
+	getenv := testEnv(t, nil)
+	for _, u := range []string{"wu", "zheng", "wang"} {
+		if _, _, err := runCmd(t, getenv, "Editor-Passw0rd\n", "user", "add", "-username", u, "-department", "office", "-role", "editor:office"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, _, err := runCmd(t, getenv, "", "audit", "verify")
+	if err != nil || !strings.Contains(out, "intact: 3 entries") {
+		t.Fatalf("verify: %q %v", out, err)
+	}
+	ctx := context.Background()
+	db, err := storage.Open(ctx, getenv("CMS_DATABASE_URL"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	lift := []string{"DROP TRIGGER audit_log_no_update"}
+	if db.Dialect == storage.Postgres {
+		lift = []string{"ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only"}
+	}
+	for _, q := range lift {
+		if _, err := db.Bun().ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.Bun().ExecContext(ctx, "UPDATE audit_log SET subject = 'user:999' WHERE seq = 2"); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := db.AuditEntries(ctx, 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prev := cms.AuditGenesis
+	for _, e := range entries {
+		h := e.ChainHash(prev)
+		if _, err := db.Bun().ExecContext(ctx, "UPDATE audit_log SET prev_hash = ?, hash = ? WHERE seq = ?", prev, h, e.Seq); err != nil {
+			t.Fatal(err)
+		}
+		prev = h
+	}
+	if _, err := db.Bun().ExecContext(ctx, "UPDATE audit_head SET hash = ?", prev); err != nil {
+		t.Fatal(err)
+	}
+	if n, p, err := cms.VerifyAudit(ctx, db); err != nil || p != nil || n != 3 {
+		t.Fatalf("the rewritten chain is not consistent: %d %+v %v", n, p, err)
+	}
+	out, _, err = runCmd(t, getenv, "", "audit", "verify")
+	if err == nil || !strings.Contains(out, "BROKEN") || !strings.Contains(out, "entry 2") {
+		t.Fatalf("rewritten log: %q %v", out, err)
+	}
+}

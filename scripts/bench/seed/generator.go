@@ -43,6 +43,7 @@ type generator struct {
 	first    time.Time     // publication time of item 1
 	step     time.Duration // between consecutive publications
 	renderer render.Renderer
+	keys     *cms.Keys // seal the projection rows as a publication does
 }
 
 func newGenerator(db *bun.DB, n int, author int64, now time.Time) *generator {
@@ -108,9 +109,8 @@ func (g *generator) batch(lo, hi int) *rowBatch {
 	for id := lo; id <= hi; id++ {
 		it, rev := g.item(id)
 		p := cms.NewPublicItem(it, rev, g.renderer)
+		g.keys.SealPublicItem(p)
 		fields, _ := json.Marshal(rev.Fields)
-		summary, _ := json.Marshal(p.Summary)
-		rendered, _ := json.Marshal(p.Fields)
 		items = append(items, itemRow{ID: it.ID, ColumnSlug: it.Column, Department: it.Department, ContentType: it.ContentType,
 			CreatedBy: it.CreatedBy, CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt, Title: it.Title, State: string(it.State),
 			HeadRevisionID: it.HeadRevisionID, LiveRevisionID: it.LiveRevisionID, PublishedAt: it.PublishedAt})
@@ -120,9 +120,10 @@ func (g *generator) batch(lo, hi int) *rowBatch {
 			ContentHash: rev.ContentHash, SubmittedBy: rev.SubmittedBy, StateSince: rev.StateSince,
 			ApprovedHash: rev.ApprovedHash, PublishedAt: rev.PublishedAt})
 		public = append(public, publicItemRow{ItemID: p.ItemID, ColumnSlug: p.Column, ContentType: p.ContentType,
-			RevisionID: p.RevisionID, Title: p.Title, Summary: string(summary), TitleTokens: p.TitleTokens,
+			RevisionID: p.RevisionID, Title: p.Title, Summary: p.SummaryJSON, TitleTokens: p.TitleTokens,
 			SearchText: p.SearchText, PlainText: p.PlainText, PublishedAt: p.PublishedAt, UpdatedAt: p.UpdatedAt,
-			ContentHash: p.ContentHash, BodyHTML: p.BodyHTML, Fields: string(rendered), RenderedRevisionID: p.RenderedRevisionID})
+			ContentHash: p.ContentHash, BodyHTML: p.BodyHTML, Fields: p.FieldsJSON, RenderedRevisionID: p.RenderedRevisionID,
+			RevisionDigest: p.RevisionDigest, TextDigest: p.TextDigest, BodyDigest: p.BodyDigest, IndexDigest: p.IndexDigest, MAC: p.MAC})
 		changes = append(changes, contentChangeRow{ItemID: int64(id), At: p.UpdatedAt})
 	}
 	return &rowBatch{count: len(items), stmts: g.statements(items, revs, public, changes)}

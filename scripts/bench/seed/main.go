@@ -34,6 +34,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tlhpf/cms/app"
 	"github.com/tlhpf/cms/cms"
 	"github.com/tlhpf/cms/rbac"
 	"github.com/tlhpf/cms/storage"
@@ -50,6 +51,7 @@ func run() error {
 	dbURL := flag.String("db", "", "database URL: sqlite://PATH, a bare path, or postgres://…")
 	n := flag.Int("n", 1000, "number of published items to insert")
 	batch := flag.Int("batch", 1000, "rows per INSERT and per transaction")
+	keyFile := flag.String("key", "", "the key file the server will read (CMS_AUDIT_KEY_FILE), created when missing; the projection rows are sealed with it")
 	newSchema := flag.Bool("pg-new-schema", false, "PostgreSQL: create a fresh schema in -db and print a URL that uses it, then exit")
 	dropSchema := flag.String("pg-drop-schema", "", "PostgreSQL: drop this schema (one made by -pg-new-schema) from -db, then exit")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the seeding to this file")
@@ -79,10 +81,20 @@ func run() error {
 	if *n < 1 || *batch < 1 {
 		return errors.New("-n and -batch must be positive")
 	}
-	return seed(ctx, *dbURL, *n, *batch)
+	if *keyFile == "" {
+		return errors.New("-key is required")
+	}
+	keys, err := app.ReadKeys(app.Config{AuditKeyFile: *keyFile})
+	if err == nil && keys == nil {
+		keys, err = app.CreateKeyFile(*keyFile)
+	}
+	if err != nil {
+		return err
+	}
+	return seed(ctx, *dbURL, *n, *batch, keys)
 }
 
-func seed(ctx context.Context, dbURL string, n, batch int) error {
+func seed(ctx context.Context, dbURL string, n, batch int, keys *cms.Keys) error {
 	start := time.Now()
 	db, err := storage.Open(ctx, dbURL)
 	if err != nil {
@@ -134,6 +146,7 @@ func seed(ctx context.Context, dbURL string, n, batch int) error {
 	out := make(chan built, 16)
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	gen := newGenerator(b, n, author, now)
+	gen.keys = keys
 	var wg sync.WaitGroup
 	// One core stays for the writer, which is the bottleneck.
 	for range max(1, runtime.GOMAXPROCS(0)-1) {

@@ -75,9 +75,15 @@ type publicItemRow struct {
 	ContentHash   string
 	BodyHTML      string
 	Fields        string
-	// RenderedRevisionID is the revision the HTML comes from: rows that
-	// leave it 0 would be rendered at every read until the server backfills them.
+	// RenderedRevisionID is the revision the HTML comes from.
 	RenderedRevisionID int64
+	// The seal, with the key the server reads: rows without it would be
+	// rebuilt by the server's backfill at start.
+	RevisionDigest string
+	TextDigest     string
+	BodyDigest     string
+	IndexDigest    string
+	MAC            string `bun:"mac"`
 }
 
 type contentChangeRow struct {

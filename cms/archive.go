@@ -31,12 +31,6 @@ type ArchiveSummary struct {
 	Tampered []string
 }
 
-// ArchiveExporter writes the auditors' archive package of a period; package
-// archive implements it as a BagIt ZIP.
-type ArchiveExporter interface {
-	Export(ctx context.Context, w io.Writer, o ArchiveOptions) (*ArchiveSummary, error)
-}
-
 // ArchiveService authorizes and records exports of the auditors' archive
 // and hands the writing to its exporter.
 type ArchiveService struct {

@@ -74,18 +74,6 @@ func (e *AuditEntry) ChainHash(prev string) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// AuditLog appends standalone entries (those with no other change to ride
-// with, such as a denied write) and walks the chain.
-type AuditLog interface {
-	Append(ctx context.Context, e AuditEntry) error
-	// AuditEntries returns entries with Seq > after in order, at most limit.
-	AuditEntries(ctx context.Context, after int64, limit int) ([]AuditEntry, error)
-	// AuditHead returns the sequence number and hash of the last entry as
-	// recorded when it was appended, so that removing entries from the end
-	// is detected too.
-	AuditHead(ctx context.Context) (int64, string, error)
-}
-
 // AuditProblem names the first entry where the chain breaks.
 type AuditProblem struct {
 	Seq    int64

@@ -119,28 +119,6 @@ func ParseAuditAnchor(line string) (AuditAnchor, error) {
 	return a, nil
 }
 
-// AnchorLog is the append-only record of anchors kept outside the database.
-type AnchorLog interface {
-	AppendAnchor(a AuditAnchor) error
-	// Anchors returns every line, in order; a line that cannot be read is
-	// returned with Invalid set.
-	Anchors() ([]AuditAnchor, error)
-}
-
-// KeyStore is what the database records of the keys: the master key's
-// fingerprint and the audit chain's key epoch.
-type KeyStore interface {
-	// KeyFingerprint returns the recorded fingerprint, "" when none is.
-	KeyFingerprint(ctx context.Context) (string, error)
-	// InstallKey records fp and an epoch starting after the current head
-	// of the audit chain, sealed by seal, unless a fingerprint is recorded
-	// already; it returns the fingerprint recorded and the epoch, and
-	// whether this call recorded them.
-	InstallKey(ctx context.Context, fp string, at time.Time, seal func(*AuditEpoch)) (string, *AuditEpoch, bool, error)
-	// AuditEpoch returns the recorded epoch, nil when none is.
-	AuditEpoch(ctx context.Context) (*AuditEpoch, error)
-}
-
 // ErrKeyMismatch reports a key file that is not the one the database was
 // sealed with.
 var ErrKeyMismatch = errors.New("the key file is not the key this database was sealed with")

@@ -26,17 +26,6 @@ type Resource struct {
 	Column     string
 }
 
-// Authorizer decides whether a user may perform an action on a resource.
-// Implementations hold the policy as data (package rbac, with casbin).
-type Authorizer interface {
-	// Allowed reports whether u may do act on res. When res.Department is ""
-	// the action is allowed if any of the user's bindings allows it.
-	Allowed(ctx context.Context, u *User, act Action, res Resource) (bool, error)
-	// Departments lists the departments for which u may do act (on resources
-	// without a column constraint), for filtering listings.
-	Departments(ctx context.Context, u *User, act Action) ([]string, error)
-}
-
 // Principal is the authenticated caller of a service.
 type Principal struct {
 	User      *User
@@ -98,12 +87,6 @@ type Policy struct {
 	Bindings    []UserBinding
 	Ownership   [][2]string // column slug, department slug
 	Departments []string
-}
-
-// PolicyStore loads the authorization policy and tells when it changed.
-type PolicyStore interface {
-	PolicyVersion(ctx context.Context) (int64, error)
-	Policy(ctx context.Context) (*Policy, error)
 }
 
 // guard authorizes writes and records every refusal in the audit log, so

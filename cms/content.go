@@ -1,7 +1,6 @@
 package cms
 
 import (
-	"context"
 	"maps"
 	"strings"
 	"time"
@@ -115,16 +114,4 @@ type PublicFilter struct {
 type SearchHit struct {
 	Item PublicItem
 	Rank float64 // lower is better
-}
-
-// ContentStore reads the public projection.
-type ContentStore interface {
-	PublicItem(ctx context.Context, itemID int64) (*PublicItem, error)
-	PublicItems(ctx context.Context, f PublicFilter) ([]PublicItem, error)
-	Search(ctx context.Context, phrases [][]string, f PublicFilter) ([]SearchHit, error)
-	// Changes returns, for items changed after seq, each item's latest change, oldest first.
-	Changes(ctx context.Context, after int64, limit int) ([]ContentChange, error)
-	// ContentVersion is the sequence number of the latest public change.
-	ContentVersion(ctx context.Context) (int64, error)
-	Channel(ctx context.Context, slug string) (*Channel, error)
 }

@@ -429,3 +429,27 @@ func compareVersions(a, b [3]int) int {
 	}
 	return 0
 }
+
+// PreviewAttachment opens a file of the revision a preview token names.
+func (s *ContentService) PreviewAttachment(ctx context.Context, token string, attachmentID int64) (*Attachment, Blob, error) {
+	_, rev, err := s.previewRevision(ctx, token)
+	if err != nil {
+		return nil, nil, err
+	}
+	return openAttachment(ctx, s.Blobs, rev, attachmentID)
+}
+
+// Attachment returns a file of a published item, for the content API.
+// Files of unpublished, suspended or archived revisions are not found.
+func (s *ContentService) Attachment(ctx context.Context, itemID, attachmentID int64) (*Attachment, error) {
+	_, rev, err := s.Item(ctx, itemID) // checked as item detail is
+	if err != nil {
+		return nil, err
+	}
+	for i := range rev.Attachments {
+		if rev.Attachments[i].ID == attachmentID {
+			return &rev.Attachments[i], nil
+		}
+	}
+	return nil, Errorf(ENOTFOUND, "no such attachment")
+}

@@ -80,17 +80,6 @@ type GrantFilter struct {
 	Limit  int
 }
 
-// GrantStore persists grants. Requests are stored with the account change
-// that makes them (UserStore.CreateUser, UserStore.UpdateUser).
-type GrantStore interface {
-	Grants(ctx context.Context, f GrantFilter) ([]Grant, error)
-	Grant(ctx context.Context, id int64) (*Grant, error)
-	// DecideGrant stores g's decision if g is still pending (a conflict
-	// otherwise) and, when confirmed, applies it: the role binding is
-	// added, or the password replaced (one-time, every session ended).
-	DecideGrant(ctx context.Context, g *Grant, audit AuditEntry) error
-}
-
 // Audit actions of grants.
 const (
 	AuditGrantRequested = "grant_requested"

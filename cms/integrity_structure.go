@@ -16,20 +16,6 @@ type Annex struct {
 	Columns  []Column
 }
 
-// SealStore is what sealing the structure needs of the store.
-type SealStore interface {
-	Annex(ctx context.Context) (*Annex, error)
-	// AllMenuEntries returns the entries of every channel's menu.
-	AllMenuEntries(ctx context.Context) ([]MenuEntry, error)
-	// SealMenuEntry, SealChannel and SealColumn store a row's MAC if its
-	// MAC is still old, and report whether they did.
-	SealMenuEntry(ctx context.Context, id int64, old, mac string) (bool, error)
-	SealChannel(ctx context.Context, slug, old, mac string) (bool, error)
-	SealColumn(ctx context.Context, slug, old, mac string) (bool, error)
-	// AuditByAction returns the entries of an action, in order.
-	AuditByAction(ctx context.Context, action string) ([]AuditEntry, error)
-}
-
 // Why structure rows are not served.
 const (
 	reasonMenuEntry = "the menu entry does not match its MAC (its title, switch, place or column were changed in the database); it is left out of the served menu"

@@ -1,7 +1,6 @@
 package cms
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -173,30 +172,6 @@ type ItemFilter struct {
 	Author int64
 }
 
-// ItemStore persists items and their revisions.
-type ItemStore interface {
-	// CreateItem stores a new item with its first revision, setting their IDs.
-	CreateItem(ctx context.Context, it *Item, rev *Revision, audit AuditEntry) error
-	Item(ctx context.Context, id int64) (*Item, error)
-	// Items lists items newest first.
-	Items(ctx context.Context, f ItemFilter) ([]Item, error)
-	Revision(ctx context.Context, id int64) (*Revision, error)
-	// Revisions lists the revisions of an item, oldest first.
-	Revisions(ctx context.Context, itemID int64) ([]Revision, error)
-	// UpdateRevision stores rev's content when its stored version is still
-	// rev.Version-1 and it is in the same state; otherwise it returns a
-	// precondition error and changes nothing. The audit entry's actor joins
-	// the revision's editors in the same transaction.
-	UpdateRevision(ctx context.Context, rev *Revision, audit AuditEntry) error
-	// AddRevision stores a new head revision of it when the item's head is
-	// still the one the caller saw; otherwise a conflict.
-	AddRevision(ctx context.Context, it *Item, rev *Revision, prevHead int64, audit AuditEntry) error
-	// RevisionEditors lists the users who changed a revision's content,
-	// fields or attachments, its author first: every store method that
-	// changes them records its actor in the change's transaction.
-	RevisionEditors(ctx context.Context, revID int64) ([]int64, error)
-}
-
 // Cursor encoding for keyset pagination: opaque to clients.
 
 // EncodeCursor turns a keyset position into an opaque cursor.
@@ -219,10 +194,4 @@ func DecodeCursor(field, cursor string) (int64, error) {
 		return 0, Invalid("invalid cursor", FieldError{Field: field, Message: "is not a cursor this API issued"})
 	}
 	return id, nil
-}
-
-// Renderer turns stored bodies into sanitised HTML and into plain text.
-type Renderer interface {
-	HTML(body, format string) string
-	Text(body, format string) string
 }

@@ -16,18 +16,6 @@ import (
 // the account's after a first valid code and returns recovery codes, shown
 // once and stored hashed. Only another administrator can take it away.
 
-// OTP generates and checks one-time passwords. Package rbac implements it
-// with github.com/pquerna/otp; the secrets it hands out for storage are
-// sealed (encrypted), so the domain never stores or returns them in clear
-// after enrolment.
-type OTP interface {
-	// NewKey draws a secret for account.
-	NewKey(account string) (OTPKey, error)
-	// Match reports the time step whose code code is, for the sealed
-	// secret, one step either side of at.
-	Match(sealed, code string, at time.Time) (step int64, ok bool, err error)
-}
-
 // OTPKey is a new secret: sealed for storage, and in the forms an
 // authenticator app takes it.
 type OTPKey struct {
@@ -42,29 +30,6 @@ type OTPEnrolment struct {
 	Secret string
 	URL    string
 	QRCode []byte
-}
-
-// OTPStore keeps the second factors.
-type OTPStore interface {
-	// OTPSecrets returns the sealed secret of the account ("" until
-	// enrolment is confirmed) and of an enrolment under way.
-	OTPSecrets(ctx context.Context, userID int64) (secret, pending string, err error)
-	// StartOTP stores a pending secret unless the account has a second
-	// factor already (conflict).
-	StartOTP(ctx context.Context, userID int64, pending string, audit AuditEntry) error
-	// EnableOTP makes pending the account's secret if it is still the
-	// pending one (conflict otherwise), marks step used and replaces the
-	// recovery codes with codeHashes.
-	EnableOTP(ctx context.Context, userID int64, pending string, step int64, codeHashes []string, at time.Time, audit AuditEntry) error
-	// UseOTPStep records that the code of step was used, unless a code of
-	// that step or a later one was used already (false).
-	UseOTPStep(ctx context.Context, userID, step int64) (bool, error)
-	// UseRecoveryCode marks an unused recovery code used (false when there
-	// is none with that hash).
-	UseRecoveryCode(ctx context.Context, userID int64, codeHash string, at time.Time, audit AuditEntry) (bool, error)
-	// ResetOTP removes the second factor, its recovery codes and every
-	// session of the account.
-	ResetOTP(ctx context.Context, userID int64, audit AuditEntry) error
 }
 
 // Second-factor errors.

@@ -103,13 +103,6 @@ func GeneratePassword(n int) (string, error) {
 // one included) a new password must differ from.
 const PasswordHistoryLength = 5
 
-// PasswordStrength estimates how hard a password is to guess, from 0 (a
-// common password) to 4 (very hard), given words the guesser knows about
-// its owner. Package rbac implements it with zxcvbn.
-type PasswordStrength interface {
-	Score(password string, userInputs []string) int
-}
-
 // PasswordPolicy is the full check of a new password: the character rules
 // of CheckPassword, then a guessability estimate that knows the owner's
 // names, so that Password123 and Zhangwei2024! are refused.

@@ -8,14 +8,6 @@ import (
 // PreviewTTL is how long a preview link works.
 const PreviewTTL = 24 * time.Hour
 
-// PreviewSigner signs and checks preview tokens: a revision id, the
-// revision's preview generation when the link was minted, and an expiry.
-type PreviewSigner interface {
-	Sign(revisionID int64, generation int, expires time.Time) (string, error)
-	// Verify returns the revision id and generation of a valid, unexpired token.
-	Verify(token string, now time.Time) (int64, int, error)
-}
-
 // ActRevisionPreview lets those in a revision's review chain share and
 // revoke preview links to it; its authors may too.
 const ActRevisionPreview Action = "revision.preview"
@@ -25,13 +17,6 @@ const (
 	AuditPreviewIssued  = "preview_issued"
 	AuditPreviewRevoked = "preview_revoked"
 )
-
-// PreviewStore ends a revision's preview links.
-type PreviewStore interface {
-	// RevokePreviews moves a revision to its next preview generation, with
-	// its audit entry, and returns the new generation.
-	RevokePreviews(ctx context.Context, revisionID int64, audit AuditEntry) (int, error)
-}
 
 // previewGone says why a revision may no longer be previewed, or "".
 func previewGone(rev *Revision) string {

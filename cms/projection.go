@@ -2,17 +2,6 @@ package cms
 
 import "context"
 
-// ProjectionStore finds projection rows that lack their HTML or their seal
-// and rewrites them.
-type ProjectionStore interface {
-	// Unsealed returns up to limit visible items after item afterID, by
-	// item id, whose projection row carries no MAC.
-	Unsealed(ctx context.Context, afterID int64, limit int) ([]PublicItem, error)
-	// SaveProjection rewrites the item's row from p unless the item's live
-	// revision is no longer p.RevisionID; it reports whether it did.
-	SaveProjection(ctx context.Context, p *PublicItem) (bool, error)
-}
-
 // backfillBatch is how many projection rows the backfill reads at a time.
 const backfillBatch = 100
 

@@ -31,21 +31,6 @@ func (f *FindingRecord) Pending() bool {
 	return f.AcknowledgedBy == 0 && (f.Severity == SeverityBlocking || f.Rescan)
 }
 
-// SecrecyStore keeps findings and the sensitive-word list.
-type SecrecyStore interface {
-	SensitiveWords(ctx context.Context) ([]SensitiveWord, error)
-	// SetSensitiveWords replaces the list and, in the same transaction,
-	// stores what the re-scan found that the revisions do not have yet.
-	SetSensitiveWords(ctx context.Context, words []SensitiveWord, audit AuditEntry, rescan *Rescan) error
-	Findings(ctx context.Context, revisionID int64) ([]FindingRecord, error)
-	AcknowledgeFinding(ctx context.Context, f *FindingRecord, audit AuditEntry) error
-	// RescanTargets returns up to limit revisions in RescanStates with ids
-	// above afterID, in id order, with their attachments.
-	RescanTargets(ctx context.Context, afterID int64, limit int) ([]RescanTarget, error)
-	// ReleasedFindings lists findings of revisions in f.States, newest first.
-	ReleasedFindings(ctx context.Context, f ReleasedFindingFilter) ([]ReleasedFinding, error)
-}
-
 // Actions of the secrecy review.
 const (
 	ActFindingAck      Action = "finding.acknowledge"

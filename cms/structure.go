@@ -1,7 +1,6 @@
 package cms
 
 import (
-	"context"
 	"time"
 )
 
@@ -141,17 +140,6 @@ func ExpandOwners(declared []string, depts []Department) []string {
 		}
 	}
 	return out
-}
-
-// StructureStore reads the organisational structure: departments, channels,
-// menus and columns.
-type StructureStore interface {
-	Departments(ctx context.Context) ([]Department, error)
-	Channels(ctx context.Context) ([]Channel, error)
-	// Menu returns the flat entries of a channel's menu in tree order.
-	Menu(ctx context.Context, channel string) ([]MenuEntry, error)
-	Columns(ctx context.Context) ([]Column, error)
-	Column(ctx context.Context, slug string) (*Column, error)
 }
 
 // BuildMenuTree links flat entries (parents before children) into a tree

@@ -65,17 +65,6 @@ func (s *StructureService) ContentTypes(ctx context.Context, p *Principal) ([]*C
 	return ContentTypes(), nil
 }
 
-// MenuStore changes menus and channel maintenance notices.
-type MenuStore interface {
-	MenuEntry(ctx context.Context, id int64) (*MenuEntry, error)
-	// SetMenuEntry stores every field of e and its MAC.
-	SetMenuEntry(ctx context.Context, e *MenuEntry, audit AuditEntry) error
-	Channel(ctx context.Context, slug string) (*Channel, error)
-	// SetMaintenance stores a channel's name, place, maintenance notice
-	// and MAC.
-	SetMaintenance(ctx context.Context, ch *Channel, audit AuditEntry) error
-}
-
 // Audit actions of menu management.
 const (
 	AuditMenuChanged        = "menu_changed"

@@ -2,16 +2,7 @@ package cms
 
 import (
 	"strings"
-	"time"
 )
-
-// Throttle limits how often something may happen per key (a client
-// address, a username). Implementations keep their own state per process.
-type Throttle interface {
-	// Allow reports whether one more event for key is allowed now and,
-	// when it is not, how long until it would be.
-	Allow(key string) (ok bool, retryAfter time.Duration)
-}
 
 // throttle checks the login throttles before anything costly happens: per
 // client address first, so that one address cannot use up a username's

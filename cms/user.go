@@ -1,7 +1,6 @@
 package cms
 
 import (
-	"context"
 	"time"
 )
 
@@ -119,58 +118,6 @@ type AccountChange struct {
 	Audit       []AuditEntry
 }
 
-// UserStore persists users, their credentials, role bindings and sessions.
-type UserStore interface {
-	OTPStore
-	// CreateUser stores u with its role bindings in effect, its password hash
-	// and its pending grants (setting their ids, each audited as
-	// requested), setting u.ID.
-	CreateUser(ctx context.Context, u *User, passwordHash string, requests []Grant, audit AuditEntry) error
-	UserByID(ctx context.Context, id int64) (*User, error)
-	// UserByUsername returns the user and their password hash.
-	UserByUsername(ctx context.Context, username string) (*User, string, error)
-	Users(ctx context.Context, f UserFilter) ([]User, error)
-	CountUsers(ctx context.Context) (int, error)
-	// UpdateUser applies an account change.
-	UpdateUser(ctx context.Context, c *AccountChange) error
-	// SetPassword replaces the hash with one its owner chose, records when it
-	// changed, clears failed logins and the must-change flag. The hash joins
-	// the account's history, which keeps PasswordHistoryLength.
-	SetPassword(ctx context.Context, userID int64, hash string, changedAt time.Time, audit AuditEntry) error
-	// PasswordHistory returns the hashes of the account's last n passwords, newest first.
-	PasswordHistory(ctx context.Context, userID int64, n int) ([]string, error)
-	// ReserveAttempt counts a password check before it is made, in one
-	// atomic step with the decision: it adds one to the user's failed-login
-	// count unless the account is locked at now or threshold checks are
-	// already counted. N is 0 when nothing was reserved; LockedUntil then
-	// says whether the account is locked.
-	ReserveAttempt(ctx context.Context, userID int64, threshold int, now time.Time) (Attempt, error)
-	// ReleaseAttempt gives a reservation back (the check was not made, or it
-	// proved the password without completing a login), recording audit when given.
-	ReleaseAttempt(ctx context.Context, a Attempt, audit *AuditEntry) error
-	// FailAttempt settles a reserved check that failed. When the count has
-	// reached threshold it locks the account until lockUntil, restarts the
-	// count and ends every session of the user, in the transaction of the
-	// audit entry, and reports that it locked.
-	FailAttempt(ctx context.Context, a Attempt, threshold int, lockUntil time.Time, audit AuditEntry) (bool, error)
-	// UnlockUser clears the lock and the failed-login count.
-	UnlockUser(ctx context.Context, userID int64, audit AuditEntry) error
-	// CreateSession stores a new session, deletes the user's expired ones
-	// and clears failed logins and the lock of its user: a successful login
-	// settles its reservation.
-	CreateSession(ctx context.Context, s *Session, audit AuditEntry) error
-	SessionByTokenHash(ctx context.Context, hash string, now time.Time) (*Session, error)
-	// TouchSession moves the end of a session to expiresAt (console sessions
-	// end after a while without activity).
-	TouchSession(ctx context.Context, id int64, expiresAt time.Time) error
-	DeleteSession(ctx context.Context, id int64, audit AuditEntry) error
-	// DeleteUserSessions revokes every session of a user except keep (0: all).
-	DeleteUserSessions(ctx context.Context, userID, keep int64) error
-	// PurgeSessions deletes every session that expired at or before now
-	// and returns how many.
-	PurgeSessions(ctx context.Context, now time.Time) (int, error)
-}
-
 // Attempt is a password check reserved against the lockout: the N-th of
 // the current count of the user's Epoch, which moves whenever the count
 // restarts (a login, a lock, an unlock, a new password).
@@ -180,16 +127,6 @@ type Attempt struct {
 	Epoch       int64
 	LockedUntil time.Time // when nothing was reserved because the account is locked
 }
-
-// PasswordHasher hashes passwords with a memory-hard function.
-type PasswordHasher interface {
-	Hash(password string) (string, error)
-	// Verify reports whether password matches hash.
-	Verify(password, hash string) (bool, error)
-}
-
-// Clock tells the time; tests substitute their own.
-type Clock interface{ Now() time.Time }
 
 // SystemClock is the wall clock in UTC.
 type SystemClock struct{}

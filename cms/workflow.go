@@ -1,7 +1,6 @@
 package cms
 
 import (
-	"context"
 	"time"
 )
 
@@ -90,18 +89,6 @@ type Outcome struct {
 	Complete    bool // for sign: the chain is complete
 }
 
-// Workflow is the state machine of revisions (package workflow).
-type Workflow interface {
-	// Fire decides the outcome of req.Event on req.Revision, or returns why
-	// it cannot happen: invalid_transition when the event does not apply to
-	// the state, forbidden when the actor may not fire it, validation or
-	// conflict errors when a guard refuses.
-	Fire(ctx context.Context, req *FireRequest) (*Outcome, error)
-	// Actions lists, for a state, the events that may apply and the
-	// authorization action each needs.
-	Actions(state State) map[Event]Action
-}
-
 // Change is one workflow transition as the store must apply it: all of it
 // in one transaction, or nothing.
 type Change struct {
@@ -150,19 +137,4 @@ type TransitionFilter struct {
 type Pending struct {
 	Item     Item
 	Revision Revision
-}
-
-// WorkflowStore persists transitions and the public projection they keep.
-type WorkflowStore interface {
-	ProjectionStore
-	ApplyTransition(ctx context.Context, c *Change) error
-	Transitions(ctx context.Context, f TransitionFilter) ([]Transition, error)
-	// Pending returns in-flight revisions in the given states, oldest in their state first.
-	Pending(ctx context.Context, states []State, column string) ([]Pending, error)
-	// DueToPublish returns scheduled revisions whose publish_at has come.
-	DueToPublish(ctx context.Context, now time.Time) ([]int64, error)
-	// DueToArchive returns live revisions whose expire_at has come.
-	DueToArchive(ctx context.Context, now time.Time) ([]int64, error)
-	SignoffChain(ctx context.Context, column string) ([]Role, error)
-	SetSignoffChain(ctx context.Context, column string, chain []Role, audit AuditEntry) error
 }

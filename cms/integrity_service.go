@@ -35,15 +35,6 @@ type TamperIncident struct {
 	DropMAC  string
 }
 
-// IntegrityStore records incidents.
-type IntegrityStore interface {
-	// RecordTamper stores inc with its audit entry and, when report is not
-	// nil, that patrol report, in one transaction, unless an incident with
-	// the same subject and fingerprint is recorded already; it reports
-	// whether it stored it. It carries out inc.DropItem either way.
-	RecordTamper(ctx context.Context, inc *TamperIncident, report *PatrolReport, audit AuditEntry) (bool, error)
-}
-
 // IntegrityService checks the rows the content API serves from against
 // their MACs, and takes what fails offline: a projection row's item is
 // suspended by the system with the reason (seed rule 第十八条), a menu

@@ -22,9 +22,17 @@ import (
 // current for receivers to accept them) whose events workers run, with
 // the retry schedule scaled down to milliseconds and private targets
 // allowed (the receivers listen on loopback).
-func eventsEnv(t *testing.T, opt func(*app.Config)) *env {
+func eventsEnv(t testing.TB, opt func(*app.Config)) *env {
 	t.Helper()
-	e := newEnvWith(t, func(cfg *app.Config) {
+	e := quietEventsEnv(t, opt)
+	e.runEvents(t)
+	return e
+}
+
+// quietEventsEnv is eventsEnv with its workers not yet running.
+func quietEventsEnv(t testing.TB, opt func(*app.Config)) *env {
+	t.Helper()
+	return newEnvWith(t, func(cfg *app.Config) {
 		cfg.Clock = cms.SystemClock{}
 		cfg.Events.AllowPrivate = true
 		cfg.Events.RetryBase = 20 * time.Millisecond
@@ -35,11 +43,18 @@ func eventsEnv(t *testing.T, opt func(*app.Config)) *env {
 			opt(cfg)
 		}
 	})
+}
+
+// runEvents runs the events workers until the returned function is
+// called, or the test ends.
+func (e *env) runEvents(t testing.TB) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { defer close(done); e.app.RunEvents(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
-	return e
+	var once sync.Once
+	stop = func() { once.Do(func() { cancel(); <-done }) }
+	t.Cleanup(stop)
+	return stop
 }
 
 // received is one request a receiver got.
@@ -59,7 +74,7 @@ type receiver struct {
 	notify chan struct{}
 }
 
-func newReceiver(t *testing.T, answer func(n int, w http.ResponseWriter, r *http.Request)) *receiver {
+func newReceiver(t testing.TB, answer func(n int, w http.ResponseWriter, r *http.Request)) *receiver {
 	t.Helper()
 	rc := &receiver{answer: answer, notify: make(chan struct{}, 1)}
 	rc.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -133,7 +148,7 @@ func ofType(t *testing.T, got []received, typ string) []received {
 }
 
 // hook registers an endpoint and returns its id and secret.
-func (e *env) hook(t *testing.T, url string, events ...string) (int64, string) {
+func (e *env) hook(t testing.TB, url string, events ...string) (int64, string) {
 	t.Helper()
 	var w struct {
 		ID     int64  `json:"id"`

@@ -31,10 +31,15 @@ func runPool[T any](ctx context.Context, p pool[T]) {
 	done := make(chan struct{}, p.size)
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	inflight := 0
+	// Claims come in batches: after a job finishes, the pool claims again
+	// once a quarter of its slots are free (or none is busy, or its timer
+	// fires), since a claim costs about as much as an attempt.
+	batch := max(1, p.size/4)
+	inflight, timedOut := 0, true
 	for {
-		full := false
-		if free := p.size - inflight; free > 0 {
+		full, claimed := false, false
+		if free := p.size - inflight; free > 0 && (free >= batch || inflight == 0 || timedOut) {
+			claimed = true
 			jobs, err := p.claim(ctx, free)
 			if err != nil && ctx.Err() == nil {
 				p.log.Error("claim "+p.name, slog.Any("error", err))
@@ -51,12 +56,14 @@ func runPool[T any](ctx context.Context, p pool[T]) {
 			full = len(jobs) == free
 		}
 		delay := p.poll
-		if !full && inflight < p.size {
+		if claimed && !full {
+			// Everything due is under way: sleep until the next job falls due.
 			if at, ok, err := p.next(ctx); err == nil && ok {
 				delay = min(delay, max(time.Until(at), 5*time.Millisecond))
 			}
 		}
 		t := time.NewTimer(delay)
+		timedOut = false
 		select {
 		case <-ctx.Done():
 			t.Stop()
@@ -64,7 +71,9 @@ func runPool[T any](ctx context.Context, p pool[T]) {
 		case <-done:
 			inflight--
 		case <-p.wake:
+			timedOut = true // new work: claim whatever slots are free
 		case <-t.C:
+			timedOut = true
 		}
 		t.Stop()
 		for drained := false; !drained; {

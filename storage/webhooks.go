@@ -302,7 +302,19 @@ func (db *DB) FinishAttempt(ctx context.Context, owner string, d *cms.Delivery, 
 		}
 		// The endpoint's failing streak changes only when an attempt ends
 		// it or starts it: the conditions keep its row unlocked otherwise,
-		// so that concurrent attempts do not queue on it.
+		// so that concurrent attempts do not queue on it, and what the
+		// claim read of it spares the statements when nothing changes.
+		known := time.Time{}
+		if d.Endpoint != nil {
+			known = d.Endpoint.FailingSince
+		}
+		switch {
+		case a.OK() && known.IsZero():
+			return nil
+		case !a.OK() && !known.IsZero():
+			failingSince = known
+			return nil
+		}
 		q := tx.NewUpdate().Model((*webhookRow)(nil)).Where("id = ?", d.WebhookID)
 		if a.OK() {
 			q = q.Set("failing_since = NULL").Where("failing_since IS NOT NULL")

@@ -41,19 +41,24 @@ type EventsConfig struct {
 	// DigestAt is the time of day, Beijing time, of the daily digest of
 	// overdue revisions (CMS_DIGEST_AT, 08:30).
 	DigestAt time.Duration
+	// Retention is how long dispatched events, finished deliveries and
+	// messages, and read notifications are kept (CMS_EVENT_RETENTION, 30
+	// days).
+	Retention time.Duration
 }
 
 // defaultEvents are the settings of a production server.
 func defaultEvents() EventsConfig {
 	return EventsConfig{Poll: time.Second, RetryBase: 5 * time.Second, Timeout: 10 * time.Second, Lease: time.Minute,
-		DisableAfter: 24 * time.Hour, SecretOverlap: 24 * time.Hour, Concurrency: 32, DigestAt: 8*time.Hour + 30*time.Minute}
+		DisableAfter: 24 * time.Hour, SecretOverlap: 24 * time.Hour, Concurrency: 32, DigestAt: 8*time.Hour + 30*time.Minute,
+		Retention: 30 * 24 * time.Hour}
 }
 
 // withDefaults fills what was left zero.
 func (e EventsConfig) withDefaults() EventsConfig {
 	d := defaultEvents()
 	for _, p := range []struct{ v, def *time.Duration }{{&e.Poll, &d.Poll}, {&e.RetryBase, &d.RetryBase}, {&e.Timeout, &d.Timeout},
-		{&e.Lease, &d.Lease}, {&e.DisableAfter, &d.DisableAfter}, {&e.SecretOverlap, &d.SecretOverlap}} {
+		{&e.Lease, &d.Lease}, {&e.DisableAfter, &d.DisableAfter}, {&e.SecretOverlap, &d.SecretOverlap}, {&e.Retention, &d.Retention}} {
 		if *p.v == 0 {
 			*p.v = *p.def
 		}

@@ -53,14 +53,16 @@ func wireEvents(svc *cms.Services, db *storage.DB, az cms.Authorizer, keys *cms.
 	svc.Notifications = &cms.NotificationService{Store: db, Users: db, Items: db, Structure: db, Workflow: svc.Workflow,
 		Authorizer: az, Audit: db, Clock: cfg.Clock, Mailer: out.mailer, Robots: out.robots,
 		Config: cms.NotifyConfig{Lease: e.Lease, RetryBase: e.RetryBase, DigestAt: e.DigestAt}}
-	svc.Dispatch = &cms.DispatchService{Outbox: db, Webhooks: db, Items: db, Structure: db, Notify: svc.Notifications, Clock: cfg.Clock}
+	svc.Dispatch = &cms.DispatchService{Outbox: db, Webhooks: db, Items: db, Structure: db, Notify: svc.Notifications, Clock: cfg.Clock,
+		Retention: e.Retention}
 }
 
 // RunEvents runs, until ctx ends, the workers that carry the outbox's
 // events out: the dispatcher (woken at once by a commit in this process
 // that recorded events, and every Poll for other processes'), the webhook
 // deliveries and the outgoing messages (each a pool of attempts under
-// leases), and the daily digest. Run calls it; tests call it alone.
+// leases), the daily digest and, hourly, the purge of what the retention
+// no longer keeps. Run calls it; tests call it alone.
 func (a *App) RunEvents(ctx context.Context) {
 	e := a.cfg.Events
 	owner := leaseOwner()
@@ -113,6 +115,20 @@ func (a *App) RunEvents(ctx context.Context) {
 				poke(msgWake)
 			}
 			if !wait(ctx, time.Minute, nil) {
+				return
+			}
+		}
+	})
+	wg.Go(func() {
+		for {
+			n, err := svc.Dispatch.Purge(ctx)
+			switch {
+			case err != nil && ctx.Err() == nil:
+				a.log.Error("purge the outbox", slog.Any("error", err))
+			case n > 0:
+				a.log.Info("purged the outbox of what the retention no longer keeps", slog.Int("rows", n))
+			}
+			if !wait(ctx, time.Hour, nil) {
 				return
 			}
 		}

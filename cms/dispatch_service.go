@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strconv"
+	"time"
 )
 
 // DispatchService turns the outbox's events into deliveries to webhook
@@ -21,6 +22,19 @@ type DispatchService struct {
 	ETags  ETags
 	Notify *NotificationService
 	Clock  Clock
+	// Retention is how long dispatched events, finished deliveries and
+	// messages, and read notifications are kept (0: for ever).
+	Retention time.Duration
+}
+
+// Purge removes what is older than the retention: dispatched events,
+// deliveries and messages that are no longer pending (with their log),
+// and notifications already read. It returns how many rows went.
+func (s *DispatchService) Purge(ctx context.Context) (int, error) {
+	if s.Retention <= 0 {
+		return 0, nil
+	}
+	return s.Outbox.PurgeOutbox(ctx, s.Clock.Now().Add(-s.Retention))
 }
 
 // DispatchCursor names the dispatcher's cursor over the outbox.
@@ -45,8 +59,8 @@ func (s *DispatchService) Dispatch(ctx context.Context, limit int) (int, error) 
 	r := &dispatchRun{svc: s, items: map[int64]*Item{}, revisions: map[int64]*Revision{}}
 	d := &Dispatch{From: from, To: events[len(events)-1].ID}
 	for i := range events {
-		if err := r.event(ctx, d, &events[i], hooks); err != nil {
-			return 0, err
+		if err := r.event(ctx, d, &events[i], hooks); err != nil && ErrorCode(err) != ENOTFOUND {
+			return 0, err // the run is tried again; an event about what is gone tells nothing
 		}
 	}
 	switch err := s.Outbox.SaveDispatch(ctx, d); ErrorCode(err) {

@@ -319,6 +319,10 @@ type OutboxStore interface {
 	// there, in one transaction, if the cursor is still at d.From (a
 	// conflict otherwise: another process dispatched them).
 	SaveDispatch(ctx context.Context, d *Dispatch) error
+	// PurgeOutbox removes dispatched events, finished deliveries (with
+	// their attempts) and messages created before, and notifications read
+	// before, and returns how many rows it removed.
+	PurgeOutbox(ctx context.Context, before time.Time) (int, error)
 }
 
 // WebhookStore keeps webhook endpoints and their deliveries.

@@ -119,3 +119,28 @@ func moveCursor(ctx context.Context, tx bun.Tx, name string, from, to int64) err
 	}
 	return nil
 }
+
+// PurgeOutbox removes what the retention no longer keeps.
+func (db *DB) PurgeOutbox(ctx context.Context, before time.Time) (int, error) {
+	total := 0
+	err := db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		cursor := tx.NewSelect().Model((*outboxCursorRow)(nil)).Column("last_id").Where("name = ?", cms.DispatchCursor)
+		for _, q := range []*bun.DeleteQuery{
+			tx.NewDelete().Model((*eventRow)(nil)).Where("at < ?", before).Where("id <= (?)", cursor),
+			tx.NewDelete().Model((*attemptRow)(nil)).Where("delivery_id IN (?)", tx.NewSelect().Model((*deliveryRow)(nil)).
+				Column("id").Where("state <> ?", cms.DeliveryPending).Where("created_at < ?", before)),
+			tx.NewDelete().Model((*deliveryRow)(nil)).Where("state <> ?", cms.DeliveryPending).Where("created_at < ?", before),
+			tx.NewDelete().Model((*messageRow)(nil)).Where("state <> ?", cms.DeliveryPending).Where("created_at < ?", before),
+			tx.NewDelete().Model((*notificationRow)(nil)).Where("read_at IS NOT NULL").Where("read_at < ?", before),
+		} {
+			res, err := q.Exec(ctx)
+			if err != nil {
+				return err
+			}
+			n, _ := res.RowsAffected()
+			total += int(n)
+		}
+		return nil
+	})
+	return total, err
+}

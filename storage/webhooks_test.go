@@ -196,3 +196,65 @@ func TestDispatchMovesTheCursorOnce(t *testing.T) {
 		t.Errorf("marked %d read, want 3", n)
 	}
 }
+
+// TestPurgeOutbox: the retention removes dispatched events, finished
+// deliveries with their log, sent messages and read notifications older
+// than its limit, and keeps what is pending, unread or not yet dispatched.
+func TestPurgeOutbox(t *testing.T) {
+	t.Parallel()
+	db, ed := openDB(t)
+	ctx := context.Background()
+	u := mustUser(t, db, "admin", "information", cms.RoleBinding{Role: cms.RoleAdmin, Department: "information"})
+	w := mustWebhook(t, db, u, "https://example.com/hook")
+	old := t0.Add(-40 * 24 * time.Hour)
+	dispatch(t, db, w, 3, old)
+	ds, err := db.ClaimDeliveries(ctx, "x", t0, time.Minute, 2)
+	if err != nil || len(ds) != 2 {
+		t.Fatal(len(ds), err)
+	}
+	for i := range ds {
+		ds[i].State = cms.DeliveryDelivered
+		if _, held, err := db.FinishAttempt(ctx, "x", &ds[i], cms.DeliveryAttempt{DeliveryID: ds[i].ID, Attempt: 1, At: old, Status: 200}); !held || err != nil {
+			t.Fatal(held, err)
+		}
+	}
+	// Events: dispatched and old, dispatched and new, not dispatched.
+	for _, at := range []time.Time{old, t0} {
+		if err := db.Append(ctx, cms.NewAuditEntry(at, 0, cms.AuditMaintenanceChanged, "channel:app", nil)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	evs := events(t, db, 0)
+	from, _ := db.Cursor(ctx, cms.DispatchCursor)
+	if err := db.SaveDispatch(ctx, &cms.Dispatch{From: from, To: evs[len(evs)-1].ID,
+		Notifications: []cms.Notification{{UserID: ed.ID, Kind: cms.NotifyReview, Title: "old", CreatedAt: old},
+			{UserID: ed.ID, Kind: cms.NotifyReview, Title: "unread", CreatedAt: old}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Append(ctx, cms.NewAuditEntry(old, 0, cms.AuditMaintenanceChanged, "channel:app", nil)); err != nil {
+		t.Fatal(err) // old, but not dispatched yet
+	}
+	notes, _ := db.Notifications(ctx, ed.ID, false, 0, 10)
+	if _, err := db.MarkRead(ctx, ed.ID, []int64{notes[len(notes)-1].ID}, old); err != nil {
+		t.Fatal(err)
+	}
+	n, err := db.PurgeOutbox(ctx, t0.Add(-30*24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var oldLeft []cms.OutboxEvent
+	for _, e := range events(t, db, 0) {
+		if e.At.Before(t0.Add(-30 * 24 * time.Hour)) {
+			oldLeft = append(oldLeft, e)
+		}
+	}
+	if n != 1+2+2+1 || len(oldLeft) != 1 || oldLeft[0].ID <= evs[len(evs)-1].ID {
+		t.Errorf("purged %d rows (want an event, two deliveries, their attempts and a notification); old events left %+v", n, oldLeft)
+	}
+	if log, _ := db.Deliveries(ctx, w.ID, 0, 10); len(log) != 1 || log[0].State != cms.DeliveryPending {
+		t.Errorf("deliveries left %+v", log)
+	}
+	if notes, _ := db.Notifications(ctx, ed.ID, false, 0, 10); len(notes) != 1 || notes[0].Title != "unread" {
+		t.Errorf("notifications left %+v", notes)
+	}
+}

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/tlhpf/cms/outbound"
 )
 
 // loadEvents reads the settings of webhooks, notifications and the outbox.
@@ -16,6 +19,7 @@ func (c *Config) loadEvents(getenv func(string) string) []error {
 	}{
 		{"CMS_OUTBOX_POLL", &e.Poll}, {"CMS_WEBHOOK_RETRY_BASE", &e.RetryBase}, {"CMS_WEBHOOK_TIMEOUT", &e.Timeout},
 		{"CMS_WEBHOOK_LEASE", &e.Lease}, {"CMS_WEBHOOK_DISABLE_AFTER", &e.DisableAfter}, {"CMS_WEBHOOK_SECRET_OVERLAP", &e.SecretOverlap},
+		{"CMS_EVENT_RETENTION", &e.Retention},
 	} {
 		if v := getenv(d.name); v != "" {
 			var err error
@@ -47,6 +51,16 @@ func (c *Config) loadEvents(getenv func(string) string) []error {
 	}
 	if e.WeComRobots, err = secret(getenv, "CMS_WECOM_ROBOTS"); err != nil {
 		errs = append(errs, err)
+	}
+	if e.SMTPURL != "" {
+		if _, err := outbound.NewMailer(e.SMTPURL); err != nil {
+			errs = append(errs, fmt.Errorf("CMS_SMTP_URL: %w", err)) // says nothing of the password
+		}
+	}
+	if e.WeComRobots != "" {
+		if _, err := outbound.ParseRobots(e.WeComRobots); err != nil {
+			errs = append(errs, errors.New("CMS_WECOM_ROBOTS: want department=URL pairs separated by commas"))
+		}
 	}
 	if err := e.Check(); err != nil {
 		errs = append(errs, err)

@@ -60,7 +60,7 @@ func TestNotificationsPerRole(t *testing.T) {
 	e.fire(t, http.StatusOK, c.director, revID, "sign", "")
 	e.waitInbox(t, c.secrecy, "the secrecy reviewer is told", has("review", "等待保密审查"))
 	e.fire(t, http.StatusOK, c.secrecy, revID, "clear", "")
-	e.waitInbox(t, c.publisher, "the publisher is told", has("review", "等待发布"))
+	e.waitInbox(t, c.editor, "the author hears of the clearance", has("decision", "保密审查通过"))
 	e.fire(t, http.StatusOK, c.publisher, revID, "publish", "")
 	e.waitInbox(t, c.editor, "the author hears of the publication", has("decision", "已发布"))
 

@@ -111,6 +111,9 @@ func (n *notifyRun) review(ctx context.Context, d *Dispatch, ev *OutboxEvent, it
 	if _, stage := queueEvents[to]; !stage || rev.State != to || ev.DetailString("from") == string(to) && to != StateLeadershipSignoff {
 		return nil
 	}
+	if to == StateScheduled && !rev.PublishAt.After(n.now) {
+		return nil // the scheduler publishes it now: nobody need act
+	}
 	pd := &Pending{Item: *it, Revision: *rev}
 	pr, err := n.svc.Workflow.probe(ctx, pd)
 	if err != nil {

@@ -39,7 +39,8 @@ func ParseRobots(spec string) (*Robots, error) {
 		dept, raw, ok := strings.Cut(part, "=")
 		u, err := url.Parse(raw)
 		if !ok || dept == "" || err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return nil, fmt.Errorf("want department=URL, got %q", part)
+			// The URL holds the robot's key: the message names the department only.
+			return nil, fmt.Errorf("want department=URL, and the entry of %q is not", dept)
 		}
 		r.urls[strings.TrimSpace(dept)] = raw
 	}

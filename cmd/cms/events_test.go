@@ -50,9 +50,10 @@ func cmsBinary(t *testing.T) string {
 
 // process is a running `cms serve`.
 type process struct {
-	cmd  *exec.Cmd
-	base string
-	log  *syncBuffer
+	cmd    *exec.Cmd
+	base   string
+	log    *syncBuffer
+	exited chan struct{} // closed once the process has ended
 }
 
 // startProcess runs `cms serve` with env (CMS_ADDR among it) until it is
@@ -70,6 +71,7 @@ func startProcess(t *testing.T, env map[string]string) *process {
 		t.Fatal(err)
 	}
 	exited := make(chan struct{})
+	p.exited = exited
 	go func() { p.cmd.Wait(); close(exited) }()
 	t.Cleanup(func() {
 		p.cmd.Process.Signal(syscall.SIGTERM)
@@ -104,9 +106,7 @@ func (p *process) kill(t *testing.T) {
 	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	for p.cmd.ProcessState == nil {
-		time.Sleep(10 * time.Millisecond)
-	}
+	<-p.exited
 }
 
 func (p *process) call(t *testing.T, method, path, token string, body, out any) int {

@@ -47,15 +47,6 @@ func ParseRobots(spec string) (*Robots, error) {
 	return r, nil
 }
 
-// Departments lists the departments with a robot.
-func (r *Robots) Departments() []string {
-	out := make([]string, 0, len(r.urls))
-	for d := range r.urls {
-		out = append(out, d)
-	}
-	return out
-}
-
 // Has reports whether the department has a robot.
 func (r *Robots) Has(department string) bool { return r.urls[department] != "" }
 

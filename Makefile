@@ -31,10 +31,14 @@ vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
 
-## bench: workflow benchmarks on SQLite, and on PostgreSQL when CMS_TEST_POSTGRES_URL is set
+## bench: workflow and event benchmarks (transitions/s and what the outbox costs them, webhook deliveries/s, suspension-to-delivery p99) on SQLite, and on PostgreSQL when CMS_TEST_POSTGRES_URL is set
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 2s ./workflow
-	@if [ -n "$(PG_URL)" ]; then CMS_TEST_DB=postgres CMS_TEST_POSTGRES_URL="$(PG_URL)" $(GO) test -run '^$$' -bench . -benchtime 2s ./workflow; fi
+	$(GO) test -run '^$$' -bench WebhookDelivery -benchtime 6x ./api
+	$(GO) test -run '^$$' -bench SuspensionToDelivery -benchtime 200x ./api
+	@if [ -n "$(PG_URL)" ]; then CMS_TEST_DB=postgres CMS_TEST_POSTGRES_URL="$(PG_URL)" $(GO) test -run '^$$' -bench . -benchtime 2s ./workflow; \
+	  CMS_TEST_DB=postgres CMS_TEST_POSTGRES_URL="$(PG_URL)" $(GO) test -run '^$$' -bench WebhookDelivery -benchtime 6x ./api; \
+	  CMS_TEST_DB=postgres CMS_TEST_POSTGRES_URL="$(PG_URL)" $(GO) test -run '^$$' -bench SuspensionToDelivery -benchtime 200x ./api; fi
 
 ## postgres: start a throwaway PostgreSQL on 127.0.0.1:55432 for the tests
 postgres:

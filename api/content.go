@@ -10,11 +10,13 @@ import (
 	"github.com/tlhpf/cms/cms"
 )
 
-// Cache lifetimes of public responses: short, with room to serve a stale
-// copy while revalidating, since clients cache aggressively.
+// Cache lifetimes of public responses: short, with a little room to serve
+// a stale copy while revalidating. A cache that does not follow the
+// webhooks' purge list serves a suspended item for at most the sum, 30 s
+// (a menu 60 s); one that follows it purges at once.
 const (
-	cacheShort = "public, max-age=30, stale-while-revalidate=300"
-	cacheMenu  = "public, max-age=60, stale-while-revalidate=600"
+	cacheShort = "public, max-age=15, stale-while-revalidate=15"
+	cacheMenu  = "public, max-age=30, stale-while-revalidate=30"
 )
 
 type maintenanceJSON struct {

@@ -217,6 +217,20 @@ func (s *Server) routes() {
 	a.GET("/patrols", s.handlePatrolList)
 	a.PATCH("/menu-entries/:id", s.handleMenuEntryUpdate)
 	a.PUT("/channels/:channel/maintenance", s.handleMaintenance)
+
+	a.GET("/webhooks", s.handleWebhookList)
+	a.POST("/webhooks", s.handleWebhookCreate)
+	a.GET("/webhooks/:id", s.handleWebhookGet)
+	a.PATCH("/webhooks/:id", s.handleWebhookUpdate)
+	a.DELETE("/webhooks/:id", s.handleWebhookDelete)
+	a.POST("/webhooks/:id/rotate-secret", s.handleWebhookRotate)
+	a.GET("/webhooks/:id/deliveries", s.handleDeliveryList)
+	a.POST("/webhooks/:id/deliveries/:did/redeliver", s.handleRedeliver)
+	a.GET("/notifications", s.handleNotifications)
+	a.GET("/notifications/unread-count", s.handleUnreadCount)
+	a.POST("/notifications/read", s.handleMarkRead)
+	a.GET("/me/notification-settings", s.handleSettingsGet)
+	a.PUT("/me/notification-settings", s.handleSettingsPut)
 }
 
 func (s *Server) handleHealth(c echo.Context) error {

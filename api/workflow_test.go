@@ -44,7 +44,7 @@ type revState struct {
 }
 
 // fire sends a transition and fails unless the status is want.
-func (e *env) fire(t *testing.T, want int, token string, revID int64, event, comment string) revState {
+func (e *env) fire(t testing.TB, want int, token string, revID int64, event, comment string) revState {
 	t.Helper()
 	r := e.call(t, "POST", revisionPath(revID)+"/transitions", token, map[string]string{"event": event, "comment": comment})
 	if r.Status != want {
@@ -58,7 +58,7 @@ func (e *env) fire(t *testing.T, want int, token string, revID int64, event, com
 }
 
 // completeGuide creates a guide that validates for submission.
-func (e *env) completeGuide(t *testing.T, token string) (itemID, revID int64) {
+func (e *env) completeGuide(t testing.TB, token string) (itemID, revID int64) {
 	t.Helper()
 	body := guideBody("guides-deposit")
 	body["fields"].(map[string]any)["steps"] = []map[string]any{{"title": "提交材料"}}
@@ -69,7 +69,7 @@ func (e *env) completeGuide(t *testing.T, token string) (itemID, revID int64) {
 }
 
 // toState walks a fresh revision of c's editor to state.
-func (e *env) toState(t *testing.T, c chainUsers, revID int64, state string) {
+func (e *env) toState(t testing.TB, c chainUsers, revID int64, state string) {
 	t.Helper()
 	steps := []struct{ token, event, comment, reached string }{
 		{c.editor, "submit", "", "dept_review"}, {c.head, "approve", "", "leadership_signoff"}, {c.leader, "sign", "", ""},

@@ -129,7 +129,12 @@ func New(ctx context.Context, db *storage.DB, blobs cms.BlobStore, cfg Config, l
 		log.Warn("CMS_SINGLE_ADMIN is on: one administrator alone can grant the roles of the approval chain " +
 			"and reset their holders' passwords; add a second administrator (cms user add) and turn it off")
 	}
+	out, err := newOutlets(cfg.Events)
+	if err != nil {
+		return nil, err
+	}
 	svc := services(db, blobs, az, secrets{keys: keys, auditSubject: subjectKey, totp: totpKey}, cfg)
+	wireEvents(svc, db, az, keys, out, cfg)
 	if err := sealRows(ctx, svc, db, log); err != nil {
 		return nil, err
 	}
@@ -137,6 +142,7 @@ func New(ctx context.Context, db *storage.DB, blobs cms.BlobStore, cfg Config, l
 	opts := cfg.HTTP
 	opts.Ready, opts.Spec = db.Ping, openapi.YAML
 	a.API = api.NewServer(svc, opts, log)
+	svc.Dispatch.ETags = a.API
 	if !cfg.ConsoleOff {
 		if a.Console, err = console.New(svc, console.Options{CookieSecure: cfg.CookieSecure, Clock: cfg.Clock}, log); err != nil {
 			return nil, err

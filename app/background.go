@@ -12,8 +12,9 @@ import (
 // Run runs the background workers until ctx ends: the scheduler (at once
 // when a revision is cleared, and every SchedulerInterval), the integrity
 // patrol (at start and every PatrolInterval, hourly by default), the media
-// garbage collector, the purge of expired sessions (hourly), and the
-// watcher of changes other server processes make. Call it once.
+// garbage collector, the purge of expired sessions (hourly), the watcher
+// of changes other server processes make, and the workers that carry
+// events out (RunEvents). Call it once.
 func (a *App) Run(ctx context.Context) {
 	sched := newScheduler(a.Services.Workflow, a.cfg.SchedulerInterval, a.log)
 	a.Services.Bus.Subscribe(func(n cms.Notice) {
@@ -27,6 +28,7 @@ func (a *App) Run(ctx context.Context) {
 	wg.Go(func() { collectGarbage(ctx, a.Services.Media, a.cfg.MediaGrace, a.log) })
 	wg.Go(func() { purgeSessions(ctx, a.Services.Auth, time.Hour, a.log) })
 	wg.Go(func() { a.WatchChanges(ctx) })
+	wg.Go(func() { a.RunEvents(ctx) })
 	wg.Wait()
 }
 

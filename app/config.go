@@ -61,6 +61,8 @@ type Config struct {
 	WatchInterval time.Duration
 	// Clock is the services' clock; nil means the system clock.
 	Clock cms.Clock
+	// Events configures the outbox's dispatcher, webhooks and notifications.
+	Events EventsConfig
 	// SingleAdmin lets a lone administrator's grants of roles in the chain,
 	// and resets of the passwords of their holders, take effect without a
 	// second administrator (CMS_SINGLE_ADMIN). It weakens the separation of
@@ -89,6 +91,7 @@ func Defaults() Config {
 		SchedulerInterval: 15 * time.Second,
 		PatrolInterval:    time.Hour,
 		WatchInterval:     2 * time.Second,
+		Events:            defaultEvents(),
 	}
 }
 
@@ -123,5 +126,6 @@ func (c Config) withDefaults() Config {
 	if c.Clock == nil {
 		c.Clock = cms.SystemClock{}
 	}
+	c.Events = c.Events.withDefaults()
 	return c
 }

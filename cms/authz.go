@@ -17,6 +17,7 @@ const (
 	ActItemEdit      Action = "item.edit"
 	ActWorkflowAdmin Action = "workflow.configure"
 	ActMenuManage    Action = "menu.manage"
+	ActWebhookManage Action = "webhook.manage"
 )
 
 // Resource is what an action applies to: the department that owns it and,
@@ -113,6 +114,7 @@ var actionWords = map[Action]string{
 	ActStructureRead:  "read the structure",
 	ActUserManage:     "manage users",
 	ActUserUnlock:     "unlock accounts",
+	ActWebhookManage:  "manage webhooks",
 	ActUserResetOTP:   "reset second factors",
 	ActItemRead:       "read items",
 	ActItemCreate:     "create items",

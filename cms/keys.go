@@ -23,6 +23,7 @@ type Keys struct {
 	audit   []byte // MACs of audit entries, the key epoch and anchors
 	rows    []byte // MACs of the rows the content API serves
 	preview []byte // signs preview links
+	secrets []byte // seals secrets kept in the database (webhook signing secrets)
 	check   string // names the master key without revealing it
 	pool    sync.Pool
 }
@@ -36,7 +37,7 @@ func NewKeys(master []byte) (*Keys, error) {
 	for _, d := range []struct {
 		dst   *[]byte
 		label string
-	}{{&k.audit, "audit-chain"}, {&k.rows, "served-rows"}, {&k.preview, "preview-links"}} {
+	}{{&k.audit, "audit-chain"}, {&k.rows, "served-rows"}, {&k.preview, "preview-links"}, {&k.secrets, "sealed-secrets"}} {
 		var err error
 		if *d.dst, err = hkdf.Key(sha256.New, master, nil, "tlhpf-cms/v1/"+d.label, 32); err != nil {
 			return nil, err

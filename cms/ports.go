@@ -96,3 +96,10 @@ type Throttle interface {
 type ArchiveExporter interface {
 	Export(ctx context.Context, w io.Writer, o ArchiveOptions) (*ArchiveSummary, error)
 }
+
+// ETags tell the entity tag with which the content API serves an item's
+// detail now (package api renders it as GET /content/v1/items/{id} would),
+// for the webhooks that tell clients what to purge.
+type ETags interface {
+	ItemETag(ctx context.Context, itemID int64) (string, error)
+}

@@ -16,6 +16,11 @@ type Services struct {
 	Integrity *IntegrityService
 	Secrecy   *SecrecyService
 	Archive   *ArchiveService
+	// Webhooks, Notifications and Dispatch tell people and systems of
+	// what the outbox records.
+	Webhooks      *WebhookService
+	Notifications *NotificationService
+	Dispatch      *DispatchService
 	// Bus carries in-process notices of change from the services that
 	// make them to the adapters and workers that react.
 	Bus *Bus

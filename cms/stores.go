@@ -307,3 +307,60 @@ type PolicyStore interface {
 	PolicyVersion(ctx context.Context) (int64, error)
 	Policy(ctx context.Context) (*Policy, error)
 }
+
+// OutboxStore reads the outbox and records what its dispatcher made of it.
+type OutboxStore interface {
+	// Events returns up to limit events with ids above after, in order.
+	Events(ctx context.Context, after int64, limit int) ([]OutboxEvent, error)
+	// Cursor returns the id of the last event the named consumer handled.
+	Cursor(ctx context.Context, name string) (int64, error)
+	// SaveDispatch stores the deliveries, notifications and messages of
+	// the events after d.From up to d.To and moves the dispatch cursor
+	// there, in one transaction, if the cursor is still at d.From (a
+	// conflict otherwise: another process dispatched them).
+	SaveDispatch(ctx context.Context, d *Dispatch) error
+	// PurgeOutbox removes dispatched events, finished deliveries (with
+	// their attempts) and messages created before, and notifications read
+	// before, and returns how many rows it removed.
+	PurgeOutbox(ctx context.Context, before time.Time) (int, error)
+}
+
+// WebhookStore keeps webhook endpoints and their deliveries.
+type WebhookStore interface {
+	CreateWebhook(ctx context.Context, w *Webhook, audit AuditEntry) error
+	Webhook(ctx context.Context, id int64) (*Webhook, error)
+	// Webhooks lists every endpoint, oldest first.
+	Webhooks(ctx context.Context) ([]Webhook, error)
+	// UpdateWebhook stores every field of w; turning it on clears why it
+	// was switched off and when it began to fail.
+	UpdateWebhook(ctx context.Context, w *Webhook, audit AuditEntry) error
+	// DeleteWebhook removes the endpoint and its deliveries, so that
+	// nothing more is sent to it.
+	DeleteWebhook(ctx context.Context, id int64, audit AuditEntry) error
+	// Deliveries lists an endpoint's deliveries newest first, with their
+	// attempts, below id before when it is not 0.
+	Deliveries(ctx context.Context, webhookID, before int64, limit int) ([]Delivery, error)
+	Delivery(ctx context.Context, id int64) (*Delivery, error)
+	// AddDelivery stores d (a redelivery) as pending, setting its id.
+	AddDelivery(ctx context.Context, d *Delivery, audit AuditEntry) error
+	// ClaimDeliveries leases up to limit pending deliveries of enabled
+	// endpoints that are due at now and held by nobody (or whose lease
+	// ran out) to owner until now+lease, counting an attempt of each, and
+	// returns them with their endpoints. Each is held by one process at a
+	// time, whichever processes share the database.
+	ClaimDeliveries(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]Delivery, error)
+	// FinishAttempt records an attempt of a delivery owner holds: the
+	// attempt row, the delivery's new state (d.State, d.NextAt) and the
+	// endpoint's failing streak. It returns when the endpoint began to
+	// fail (zero after a success) and false when owner no longer held the
+	// delivery, which then stays as it is.
+	FinishAttempt(ctx context.Context, owner string, d *Delivery, a DeliveryAttempt) (time.Time, bool, error)
+	// ReleaseDelivery gives a claimed delivery back without counting the
+	// attempt (the process is stopping).
+	ReleaseDelivery(ctx context.Context, owner string, id int64) error
+	// DisableWebhook switches an enabled endpoint off with a reason and
+	// reports whether it did.
+	DisableWebhook(ctx context.Context, id int64, reason string, audit AuditEntry) (bool, error)
+	// NextDeliveryAt returns when the earliest pending delivery is due.
+	NextDeliveryAt(ctx context.Context) (time.Time, bool, error)
+}

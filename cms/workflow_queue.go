@@ -13,21 +13,43 @@ type Queue struct {
 	Counts  map[State]int
 }
 
+// stageProbe is what deciding who can act on a revision needs to read
+// once, whoever asks.
+type stageProbe struct {
+	history []Transition
+	chain   []Role
+	editors []int64
+}
+
+func (s *WorkflowService) probe(ctx context.Context, pd *Pending) (*stageProbe, error) {
+	history, err := s.cycle(ctx, &pd.Revision)
+	if err != nil {
+		return nil, err
+	}
+	chain, err := s.Flow.SignoffChain(ctx, pd.Item.Column)
+	if err != nil {
+		return nil, err
+	}
+	editors, err := s.Items.RevisionEditors(ctx, pd.Revision.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &stageProbe{history: history, chain: chain, editors: editors}, nil
+}
+
 func (s *WorkflowService) queueEntry(ctx context.Context, u *User, pd *Pending, now time.Time) (QueueEntry, bool, error) {
+	pr, err := s.probe(ctx, pd)
+	if err != nil {
+		return QueueEntry{}, false, err
+	}
+	return s.entryWith(ctx, u, pd, pr, now)
+}
+
+// entryWith decides, as the queue does, whether u can act on pd now.
+func (s *WorkflowService) entryWith(ctx context.Context, u *User, pd *Pending, pr *stageProbe, now time.Time) (QueueEntry, bool, error) {
 	rev, it := pd.Revision, pd.Item
 	ev := queueEvents[rev.State]
-	history, err := s.cycle(ctx, &rev)
-	if err != nil {
-		return QueueEntry{}, false, err
-	}
-	chain, err := s.Flow.SignoffChain(ctx, it.Column)
-	if err != nil {
-		return QueueEntry{}, false, err
-	}
-	editors, err := s.Items.RevisionEditors(ctx, rev.ID)
-	if err != nil {
-		return QueueEntry{}, false, err
-	}
+	history, chain, editors := pr.history, pr.chain, pr.editors
 	probe := rev // the machine must not see the caller's comment requirements
 	req := &FireRequest{Event: ev, Actor: u, Item: &it, Revision: &probe, History: history, Editors: editors, Chain: chain,
 		Allowed: func(act Action) (bool, error) {

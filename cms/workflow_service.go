@@ -211,6 +211,9 @@ func (s *WorkflowService) change(ctx context.Context, actor *User, it *Item, rev
 	if comment != "" {
 		detail["comment"] = comment
 	}
+	if effect := publicEffect(ev, rev, c); effect != "" {
+		detail["public"] = effect // what clients see changed: the outbox's item.* event
+	}
 	c.Audit = NewAuditEntry(now, actorID, AuditTransition, revisionSubject(rev.ID), detail)
 	return c, nil
 }

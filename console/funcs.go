@@ -21,6 +21,7 @@ func templateFuncs(as *assets) template.FuncMap {
 		"role":      roleLabel,
 		"option":    optionLabel,
 		"when":      when,
+		"kind":      func(k cms.NotificationKind) string { return kindWords[k] },
 		"ago":       ago,
 		"add":       func(a, b int) int { return a + b },
 		"eventCSS":  func(e cms.Event) string { return "ev-" + string(e) },

@@ -132,4 +132,5 @@ var flashText = map[string]string{
 	"fired_suspend":    "已暂停发布，客户端已不再显示。",
 	"fired_restore":    "已恢复发布。",
 	"fired_archive":    "已归档下线。",
+	"all_read":         "通知已全部标为已读。",
 }

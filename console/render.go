@@ -16,7 +16,7 @@ import (
 var templateFS embed.FS
 
 // pageNames are the views; each is templates/NAME.html with the layout.
-var pageNames = []string{"login", "password", "home", "queue", "items", "new", "revision", "edit", "approval", "error"}
+var pageNames = []string{"login", "password", "home", "queue", "items", "new", "revision", "edit", "approval", "error", "inbox"}
 
 // pages holds one parsed template per view.
 type pages struct {
@@ -48,7 +48,9 @@ type view struct {
 	Names     *names
 	Now       time.Time
 	BodyClass string
-	Data      any
+	// Unread counts the user's unread notifications, for the header.
+	Unread int
+	Data   any
 }
 
 // navigation says which entries the menu shows, as the services allow.
@@ -74,6 +76,9 @@ func (c *Console) page(w http.ResponseWriter, r *http.Request, u *user, status i
 				return err
 			}
 			v.Nav = navigation{Queue: len(stages) > 0, New: len(cols) > 0}
+			if n, err := c.svc.Notifications.Unread(r.Context(), u.p); err == nil {
+				v.Unread = n // the header's count; a page does not fail for want of it
+			}
 			if v.Names == nil {
 				if v.Names, err = c.names(r, u); err != nil {
 					return err

@@ -32,7 +32,8 @@ type auditHeadRow struct {
 }
 
 // appendAudit links e to the chain inside tx and, when the database has
-// its keys (SetKeys), seals it with its MAC. Bumping the head row first
+// its keys (SetKeys), seals it with its MAC, and records the events it
+// carries in the outbox (cms.OutboxEvents). Bumping the head row first
 // takes its row lock, so concurrent writers append one at a time and the
 // sequence has no gaps; the entry commits or rolls back with the change it
 // records.
@@ -52,8 +53,10 @@ func appendAudit(ctx context.Context, tx bun.Tx, e cms.AuditEntry) error {
 	if _, err := tx.NewInsert().Model(&row).Exec(ctx); err != nil {
 		return err
 	}
-	_, err := tx.NewUpdate().Model((*auditHeadRow)(nil)).Set("hash = ?", e.Hash).Where("id = 1").Exec(ctx)
-	return err
+	if _, err := tx.NewUpdate().Model((*auditHeadRow)(nil)).Set("hash = ?", e.Hash).Where("id = 1").Exec(ctx); err != nil {
+		return err
+	}
+	return writeEvents(ctx, tx, &e)
 }
 
 // Append records an entry that rides with no other change (a denied write,

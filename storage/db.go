@@ -37,6 +37,7 @@ type DB struct {
 	Dialect string
 	url     string // for the dedicated LISTEN connection on PostgreSQL
 	keys    *cms.Keys
+	outbox  outbox
 }
 
 // Bun returns the underlying bun handle, for tests and tools.

@@ -42,10 +42,19 @@ func translate(err error, what string) error {
 	return err
 }
 
-// inTx runs fn in a transaction.
+// inTx runs fn in a transaction. Once one that recorded events has
+// committed, the outbox's hook is told.
 func (db *DB) inTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
 	if db.keys != nil {
 		ctx = context.WithValue(ctx, keysKey{}, db.keys)
 	}
-	return db.bun.RunInTx(ctx, nil, fn)
+	st := &outboxState{off: db.outbox.off.Load()}
+	ctx = context.WithValue(ctx, outboxKey{}, st)
+	if err := db.bun.RunInTx(ctx, nil, fn); err != nil {
+		return err
+	}
+	if hook := db.outbox.hook.Load(); st.wrote && hook != nil {
+		(*hook)()
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package workflow_test
 
 import (
 	"context"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/tlhpf/cms/cms"
 	"github.com/tlhpf/cms/rbac"
 	"github.com/tlhpf/cms/render"
+	"github.com/tlhpf/cms/storage"
 	"github.com/tlhpf/cms/storage/storagetest"
 	"github.com/tlhpf/cms/workflow"
 )
@@ -16,6 +18,12 @@ import (
 // benchEnv wires the workflow service over a database of the test dialect
 // (CMS_TEST_DB) with an editor and a department head of 归集科.
 func benchEnv(b *testing.B) (*cms.WorkflowService, *cms.ItemService, *cms.Principal, *cms.Principal) {
+	flow, items, editor, head, _ := benchEnvDB(b)
+	return flow, items, editor, head
+}
+
+// benchEnvDB is benchEnv that also returns the database.
+func benchEnvDB(b *testing.B) (*cms.WorkflowService, *cms.ItemService, *cms.Principal, *cms.Principal, *storage.DB) {
 	b.Helper()
 	ctx := context.Background()
 	db := storagetest.Open(b)
@@ -38,7 +46,7 @@ func benchEnv(b *testing.B) (*cms.WorkflowService, *cms.ItemService, *cms.Princi
 	items := &cms.ItemService{Items: db, Structure: db, Authorizer: az, Audit: db, Clock: clock}
 	flow := &cms.WorkflowService{Items: db, Users: db, Flow: db, Machine: workflow.Machine{}, Structure: db,
 		Authorizer: az, Audit: db, Clock: clock, Renderer: render.Renderer{}, Secrecy: db}
-	return flow, items, editor, head
+	return flow, items, editor, head, db
 }
 
 func newRevision(b *testing.B, items *cms.ItemService, editor *cms.Principal) int64 {
@@ -95,4 +103,51 @@ func BenchmarkTransitionParallel(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(n.Load())/time.Since(start).Seconds(), "transitions/s")
+}
+
+// BenchmarkOutboxCost measures what recording each transition's events in
+// the outbox costs. Blocks of 20 transitions with the outbox off and on
+// alternate, and each pair of neighbouring blocks gives one ratio, so that
+// the machine's changing load weighs on both alike; the median ratio is
+// reported as the drop in transitions per second (the goal: under 10 %).
+func BenchmarkOutboxCost(b *testing.B) {
+	flow, items, editor, _, db := benchEnvDB(b)
+	ctx := context.Background()
+	rev := newRevision(b, items, editor)
+	events := []cms.Event{cms.EventSubmit, cms.EventWithdraw}
+	const block = 20
+	var blocks [2][]time.Duration
+	var spent [2]time.Duration
+	var start time.Time
+	i := 0
+	for b.Loop() {
+		on := i/block%2 == 1
+		if i%block == 0 {
+			db.SetOutbox(on)
+			start = time.Now()
+		}
+		if _, _, err := flow.Fire(ctx, editor, rev, events[i%2], "", 0); err != nil {
+			b.Fatal(err)
+		}
+		i++
+		if i%block == 0 {
+			k := map[bool]int{false: 0, true: 1}[on]
+			d := time.Since(start)
+			blocks[k] = append(blocks[k], d)
+			spent[k] += d
+		}
+	}
+	db.SetOutbox(true)
+	n := min(len(blocks[0]), len(blocks[1]))
+	if n == 0 {
+		return
+	}
+	ratios := make([]float64, n)
+	for j := range n {
+		ratios[j] = blocks[1][j].Seconds() / blocks[0][j].Seconds()
+	}
+	slices.Sort(ratios)
+	b.ReportMetric(float64(n*block)/spent[0].Seconds(), "transitions/s_without")
+	b.ReportMetric(float64(n*block)/spent[1].Seconds(), "transitions/s_with")
+	b.ReportMetric(100*(1-1/ratios[n/2]), "%drop_median")
 }

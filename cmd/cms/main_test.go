@@ -55,20 +55,27 @@ func TestVersionAndUsage(t *testing.T) {
 
 func TestConfigIsValidated(t *testing.T) {
 	for name, vars := range map[string]map[string]string{
-		"bad duration":   {"CMS_SESSION_TTL": "forever"},
-		"bad log level":  {"CMS_LOG_LEVEL": "loud"},
-		"bad threshold":  {"CMS_LOCKOUT_THRESHOLD": "0"},
-		"bad hash wait":  {"CMS_HASH_WAIT": "0s"},
-		"bad limit":      {"CMS_LOGIN_ADDRESS_LIMIT": "-1"},
-		"bad 2fa":        {"CMS_REQUIRE_2FA": "yes please"},
-		"both secrets":   {"CMS_ADMIN_PASSWORD": "x", "CMS_ADMIN_PASSWORD_FILE": "/etc/hostname"},
-		"missing secret": {"CMS_ADMIN_PASSWORD_FILE": "/nonexistent/secret"},
-		"bad switch":     {"CMS_SINGLE_ADMIN": "yes"},
-		"bad console":    {"CMS_CONSOLE": "maybe"},
-		"bad idle":       {"CMS_CONSOLE_IDLE": "-5m"},
-		"cache bytes":    {"CMS_CACHE_BYTES": "lots"},
-		"tiny cache":     {"CMS_CACHE_BYTES": "1K"},
-		"negative cache": {"CMS_CACHE_BYTES": "-1"},
+		"bad duration":    {"CMS_SESSION_TTL": "forever"},
+		"bad log level":   {"CMS_LOG_LEVEL": "loud"},
+		"bad threshold":   {"CMS_LOCKOUT_THRESHOLD": "0"},
+		"bad hash wait":   {"CMS_HASH_WAIT": "0s"},
+		"bad limit":       {"CMS_LOGIN_ADDRESS_LIMIT": "-1"},
+		"bad 2fa":         {"CMS_REQUIRE_2FA": "yes please"},
+		"both secrets":    {"CMS_ADMIN_PASSWORD": "x", "CMS_ADMIN_PASSWORD_FILE": "/etc/hostname"},
+		"missing secret":  {"CMS_ADMIN_PASSWORD_FILE": "/nonexistent/secret"},
+		"bad switch":      {"CMS_SINGLE_ADMIN": "yes"},
+		"bad console":     {"CMS_CONSOLE": "maybe"},
+		"bad idle":        {"CMS_CONSOLE_IDLE": "-5m"},
+		"cache bytes":     {"CMS_CACHE_BYTES": "lots"},
+		"tiny cache":      {"CMS_CACHE_BYTES": "1K"},
+		"negative cache":  {"CMS_CACHE_BYTES": "-1"},
+		"lease too short": {"CMS_WEBHOOK_LEASE": "5s", "CMS_WEBHOOK_TIMEOUT": "10s"},
+		"bad retry base":  {"CMS_WEBHOOK_RETRY_BASE": "soon"},
+		"bad digest time": {"CMS_DIGEST_AT": "25:00"},
+		"bad smtp url":    {"CMS_SMTP_URL": "mail.example.gov.cn"},
+		"bad robots":      {"CMS_WECOM_ROBOTS": "office"},
+		"bad private":     {"CMS_WEBHOOK_ALLOW_PRIVATE": "sure"},
+		"bad concurrency": {"CMS_WEBHOOK_CONCURRENCY": "0"},
 	} {
 		if _, err := loadConfig(func(k string) string { return vars[k] }); err == nil {
 			t.Errorf("%s: accepted", name)
@@ -81,6 +88,10 @@ func TestConfigIsValidated(t *testing.T) {
 	}
 	if c.Auth.AddressLimit != 60 || c.Auth.UserLimit != 10 || c.HashSlots != 0 || c.HashWait != time.Second {
 		t.Errorf("login limits by default: %+v, slots %d, wait %v", c.Auth, c.HashSlots, c.HashWait)
+	}
+	if e := c.Events; e.RetryBase != 5*time.Second || e.Timeout != 10*time.Second || e.Lease != time.Minute || e.AllowPrivate ||
+		e.DigestAt != 8*time.Hour+30*time.Minute || e.SMTPURL != "" || e.Concurrency != 32 {
+		t.Errorf("event settings by default: %+v", e)
 	}
 	if c.Auth.Require2FA || len(c.TOTPKey) != 0 {
 		t.Errorf("2FA by default: %v, key %q", c.Auth.Require2FA, c.TOTPKey)

@@ -213,6 +213,8 @@ func (s *Server) routes() {
 	a.GET("/sensitive-words", s.handleSensitiveWords)
 	a.PUT("/sensitive-words", s.handleSensitiveWordsPut)
 	a.GET("/archive", s.handleArchive)
+	a.GET("/audit", s.handleAuditList)
+	a.GET("/audit/verify", s.handleAuditVerify)
 	a.POST("/patrols", s.handlePatrolRun)
 	a.GET("/patrols", s.handlePatrolList)
 	a.PATCH("/menu-entries/:id", s.handleMenuEntryUpdate)

@@ -203,7 +203,8 @@ func services(db *storage.DB, blobs cms.BlobStore, az cms.Authorizer, sec secret
 		Integrity: integrity,
 		Archive: &cms.ArchiveService{Exporter: archive.Exporter{Source: storage.ArchiveSource{DB: db, Blobs: blobs}},
 			Organization: cfg.Organization, Authorizer: az, Audit: db, Clock: clock, Keys: keys, Anchors: cfg.Anchors()},
-		Bus: bus,
+		Audit: &cms.AuditService{Log: db, Users: db, Authorizer: az, Keys: keys, KeyStore: db, Anchors: cfg.Anchors()},
+		Bus:   bus,
 	}
 }
 

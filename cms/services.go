@@ -16,6 +16,7 @@ type Services struct {
 	Integrity *IntegrityService
 	Secrecy   *SecrecyService
 	Archive   *ArchiveService
+	Audit     *AuditService
 	// Bus carries in-process notices of change from the services that
 	// make them to the adapters and workers that react.
 	Bus *Bus

@@ -280,6 +280,13 @@ type AuditLog interface {
 	AuditHead(ctx context.Context) (int64, string, error)
 }
 
+// AuditReader is an audit log that can also be searched by its readers.
+type AuditReader interface {
+	AuditLog
+	// SearchAudit returns the entries f selects, newest first, at most f.Limit.
+	SearchAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, error)
+}
+
 // AnchorLog is the append-only record of anchors kept outside the database.
 type AnchorLog interface {
 	AppendAnchor(a AuditAnchor) error

@@ -24,7 +24,7 @@ func (s *ItemService) AuthoredColumns(ctx context.Context, p *Principal) ([]Auth
 	if err := authorize(ctx, s.Authorizer, p, ActStructureRead, Resource{}); err != nil {
 		return nil, err
 	}
-	cols, err := s.Structure.Columns(ctx)
+	cols, err := scopedColumns(ctx, s.Structure)
 	if err != nil {
 		return nil, err
 	}

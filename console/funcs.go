@@ -93,7 +93,7 @@ func (n *names) Column(slug string) string { return labelOf(n.columns, slug) }
 func (n *names) Dept(slug string) string { return labelOf(n.depts, slug) }
 
 func (c *Console) names(r *http.Request, u *user) (*names, error) {
-	cols, err := c.svc.Structure.Columns(r.Context(), u.p)
+	cols, err := c.columns(r, u)
 	if err != nil {
 		return nil, err
 	}
@@ -109,6 +109,11 @@ func (c *Console) names(r *http.Request, u *user) (*names, error) {
 		n.depts[d.Slug] = d.Name
 	}
 	return n, nil
+}
+
+// columns lists every column (read once per request by the service).
+func (c *Console) columns(r *http.Request, u *user) ([]cms.Column, error) {
+	return c.svc.Structure.Columns(r.Context(), u.p)
 }
 
 // columnName names a column so that it stands alone: 办事指南 · 缴存类, since

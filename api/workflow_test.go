@@ -271,7 +271,7 @@ func TestFullChainEditDeleteSuspendRestore(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.fire(t, http.StatusOK, c.publisher, rev2, "suspend", "巡查发现篡改")
-	if p := e.call(t, "POST", revisionPath(rev2)+"/transitions", c.publisher, map[string]string{"event": "restore"}).problem(t); p.Code != "conflict" || p.Status != 409 {
+	if p := e.call(t, "POST", revisionPath(rev2)+"/transitions", c.publisher, map[string]string{"event": "restore", "comment": "试图恢复"}).problem(t); p.Code != "conflict" || p.Status != 409 {
 		t.Fatalf("restore of tampered content: %+v", p)
 	}
 	if _, err := e.db.Bun().NewRaw("UPDATE revisions SET body = replace(body, ' 篡改', '') WHERE id = ?", rev2).Exec(context.Background()); err != nil {

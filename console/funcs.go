@@ -25,7 +25,7 @@ func templateFuncs(as *assets) template.FuncMap {
 		"add":       func(a, b int) int { return a + b },
 		"eventCSS":  func(e cms.Event) string { return "ev-" + string(e) },
 		"stateCSS":  func(s cms.State) string { return "st-" + string(s) },
-		"needsNote": func(e cms.Event) bool { return e == cms.EventReject || e == cms.EventSuspend },
+		"needsNote": func(e cms.Event) bool { return e == cms.EventReject || e == cms.EventSuspend || e == cms.EventRestore },
 		"size":      humanSize,
 		"safeHTML":  safeHTML,
 		"entryView": func(e cms.QueueEntry, v view) entryRow { return entryRow{Entry: e, View: v} },

@@ -191,7 +191,7 @@ func (s *Server) handleItemCreate(c echo.Context) error {
 func (s *Server) handleItemList(c echo.Context) error {
 	q := c.QueryParams()
 	f := cms.ItemFilter{Column: q.Get("column"), Department: q.Get("department"), State: cms.State(q.Get("state")),
-		Query: strings.TrimSpace(q.Get("q"))}
+		Live: cms.State(q.Get("live")), Query: strings.TrimSpace(q.Get("q"))}
 	limit, err := queryLimit(c)
 	if err != nil {
 		return err

@@ -78,6 +78,12 @@ func (c *Console) routes() {
 	m.Handle("GET /console/revisions/{id}/attachments/{aid}", c.user(c.handleAttachmentDownload))
 	m.Handle("GET /console/revisions/{id}/approval", c.user(c.handleApprovalForm))
 
+	// The release desk, the patrol, the audit and the administration.
+	m.Handle("GET /console/release", c.user(c.handleRelease))
+	m.Handle("GET /console/menus", c.user(c.handleMenus))
+	m.Handle("POST /console/menus/entries/{id}", c.user(c.handleMenuEntry))
+	m.Handle("POST /console/channels/{channel}/maintenance", c.user(c.handleMaintenance))
+
 	m.HandleFunc("/console/", func(w http.ResponseWriter, r *http.Request) {
 		c.renderError(w, r, nil, cms.Errorf(cms.ENOTFOUND, "no such page"))
 	})

@@ -132,4 +132,9 @@ var flashText = map[string]string{
 	"fired_suspend":    "已暂停发布，客户端已不再显示。",
 	"fired_restore":    "已恢复发布。",
 	"fired_archive":    "已归档下线。",
+	"menu_renamed":     "菜单名称已修改，客户端菜单随即更新。",
+	"menu_enabled":     "菜单项已启用。",
+	"menu_disabled":    "菜单项已停用，客户端不再显示。",
+	"notice_saved":     "停服公告已保存，客户端将按时显示。",
+	"notice_withdrawn": "停服公告已撤销。",
 }

@@ -83,6 +83,8 @@ func (c *Console) routes() {
 	m.Handle("GET /console/menus", c.user(c.handleMenus))
 	m.Handle("POST /console/menus/entries/{id}", c.user(c.handleMenuEntry))
 	m.Handle("POST /console/channels/{channel}/maintenance", c.user(c.handleMaintenance))
+	m.Handle("GET /console/patrol", c.user(c.handlePatrol))
+	m.Handle("POST /console/patrol", c.user(c.handlePatrolRun))
 
 	m.HandleFunc("/console/", func(w http.ResponseWriter, r *http.Request) {
 		c.renderError(w, r, nil, cms.Errorf(cms.ENOTFOUND, "no such page"))

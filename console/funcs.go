@@ -15,20 +15,22 @@ import (
 // what the services rendered and sanitised (see safeHTML).
 func templateFuncs(as *assets) template.FuncMap {
 	return template.FuncMap{
-		"asset":     as.url,
-		"state":     stateLabel,
-		"event":     eventLabel,
-		"role":      roleLabel,
-		"option":    optionLabel,
-		"when":      when,
-		"ago":       ago,
-		"add":       func(a, b int) int { return a + b },
-		"eventCSS":  func(e cms.Event) string { return "ev-" + string(e) },
-		"stateCSS":  func(s cms.State) string { return "st-" + string(s) },
-		"needsNote": func(e cms.Event) bool { return e == cms.EventReject || e == cms.EventSuspend || e == cms.EventRestore },
-		"size":      humanSize,
-		"safeHTML":  safeHTML,
-		"entryView": func(e cms.QueueEntry, v view) entryRow { return entryRow{Entry: e, View: v} },
+		"asset":      as.url,
+		"state":      stateLabel,
+		"event":      eventLabel,
+		"role":       roleLabel,
+		"option":     optionLabel,
+		"when":       when,
+		"ago":        ago,
+		"add":        func(a, b int) int { return a + b },
+		"eventCSS":   func(e cms.Event) string { return "ev-" + string(e) },
+		"patrolKind": func(k string) string { return labelOf(patrolKinds, k) },
+		"trigger":    func(t string) string { return labelOf(patrolTriggers, t) },
+		"stateCSS":   func(s cms.State) string { return "st-" + string(s) },
+		"needsNote":  func(e cms.Event) bool { return e == cms.EventReject || e == cms.EventSuspend || e == cms.EventRestore },
+		"size":       humanSize,
+		"safeHTML":   safeHTML,
+		"entryView":  func(e cms.QueueEntry, v view) entryRow { return entryRow{Entry: e, View: v} },
 	}
 }
 

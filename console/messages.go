@@ -137,4 +137,6 @@ var flashText = map[string]string{
 	"menu_disabled":    "菜单项已停用，客户端不再显示。",
 	"notice_saved":     "停服公告已保存，客户端将按时显示。",
 	"notice_withdrawn": "停服公告已撤销。",
+	"patrol_clean":     "巡查完成，未发现问题。",
+	"patrol_found":     "巡查完成，发现问题，相关内容已暂停发布，详见下方。",
 }

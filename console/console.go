@@ -85,6 +85,10 @@ func (c *Console) routes() {
 	m.Handle("POST /console/channels/{channel}/maintenance", c.user(c.handleMaintenance))
 	m.Handle("GET /console/patrol", c.user(c.handlePatrol))
 	m.Handle("POST /console/patrol", c.user(c.handlePatrolRun))
+	m.Handle("GET /console/audit", c.user(c.handleAudit))
+	m.Handle("GET /console/audit/verify", c.user(c.handleAuditVerify))
+	m.Handle("GET /console/archive", c.user(c.handleArchive))
+	m.Handle("POST /console/archive", c.user(c.handleArchiveExport))
 
 	m.HandleFunc("/console/", func(w http.ResponseWriter, r *http.Request) {
 		c.renderError(w, r, nil, cms.Errorf(cms.ENOTFOUND, "no such page"))

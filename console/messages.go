@@ -140,3 +140,45 @@ var flashText = map[string]string{
 	"patrol_clean":     "巡查完成，未发现问题。",
 	"patrol_found":     "巡查完成，发现问题，相关内容已暂停发布，详见下方。",
 }
+
+// auditActionOrder lists the audit log's actions for its filter; the
+// labels name them.
+var auditActionOrder = []string{cms.AuditTransition, cms.AuditItemCreated, cms.AuditRevisionCreated, cms.AuditRevisionEdited,
+	cms.AuditAttachmentAdded, cms.AuditAttachmentRemoved, cms.AuditFindingAck, cms.AuditSecrecyRescan, cms.AuditSensitiveWord,
+	cms.AuditPreviewIssued, cms.AuditPreviewRevoked, cms.AuditTamperDetected, cms.AuditPatrol, cms.AuditMenuChanged,
+	cms.AuditMaintenanceChanged, cms.AuditSignoffChain, cms.AuditArchiveExported, cms.AuditLogin, cms.AuditLoginFailed,
+	cms.AuditLogout, cms.AuditPasswordChanged, cms.AuditUserCreated, cms.AuditUserUpdated, cms.AuditAccountUnlocked,
+	cms.AuditGrantRequested, cms.AuditGrantConfirmed, cms.AuditGrantRefused, cms.AuditGrantCancelled,
+	cms.AuditOTPEnrolmentStarted, cms.AuditOTPEnabled, cms.AuditOTPReset, cms.AuditRecoveryCodeUsed,
+	cms.AuditPermissionDenied, cms.AuditBlobCollected}
+
+var auditActionLabels = map[string]string{
+	cms.AuditTransition: "审批流转", cms.AuditItemCreated: "新建稿件", cms.AuditRevisionCreated: "新建版本（修改或撤下已发布内容）",
+	cms.AuditRevisionEdited: "修改稿件", cms.AuditAttachmentAdded: "上传附件", cms.AuditAttachmentRemoved: "删除附件",
+	cms.AuditFindingAck: "确认保密检查发现", cms.AuditSecrecyRescan: "保密复查", cms.AuditSensitiveWord: "修改敏感词",
+	cms.AuditPreviewIssued: "生成预览链接", cms.AuditPreviewRevoked: "撤销预览链接", cms.AuditTamperDetected: "发现篡改",
+	cms.AuditPatrol: "巡查", cms.AuditMenuChanged: "修改菜单", cms.AuditMaintenanceChanged: "停服公告",
+	cms.AuditSignoffChain: "修改签发流程", cms.AuditArchiveExported: "导出归档", cms.AuditLogin: "登录",
+	cms.AuditLoginFailed: "登录失败", cms.AuditLogout: "退出", cms.AuditPasswordChanged: "修改或重置密码",
+	cms.AuditUserCreated: "新建账户", cms.AuditUserUpdated: "修改账户", cms.AuditAccountUnlocked: "解除锁定",
+	cms.AuditGrantRequested: "申请授权", cms.AuditGrantConfirmed: "确认授权", cms.AuditGrantRefused: "拒绝授权",
+	cms.AuditGrantCancelled: "撤回授权", cms.AuditOTPEnrolmentStarted: "开始绑定双因素", cms.AuditOTPEnabled: "启用双因素",
+	cms.AuditOTPReset: "重置双因素", cms.AuditRecoveryCodeUsed: "使用恢复码", cms.AuditPermissionDenied: "越权操作被拒绝",
+	cms.AuditBlobCollected: "清理无用文件",
+}
+
+// auditProblems say in words what the chain's verification found.
+var auditProblems = map[string]string{
+	cms.AuditMissingEntry:   "记录缺失（序号不连续，有记录被删除）",
+	cms.AuditBrokenLink:     "链接断开（与前一条记录的哈希不符）",
+	cms.AuditEditedEntry:    "记录被修改（内容与其哈希不符）",
+	cms.AuditMissingMAC:     "缺少密钥签名（在密钥启用后写入却没有签名，或签名被删除）",
+	cms.AuditWrongMAC:       "密钥签名不符（没有密钥的人写入或改写了该记录）",
+	cms.AuditRewrittenEpoch: "启用密钥前的记录被改写（与启用密钥时记录的哈希不符）",
+	cms.AuditAnchorMismatch: "与外部锚点记录的哈希不符（此前的记录被改写）",
+	cms.AuditTruncated:      "末尾的记录被删除",
+	cms.AuditBadAnchor:      "锚点文件中有无法读取或签名不符的行",
+	cms.AuditBadEpoch:       "数据库中的密钥启用记录被修改、缺失或与锚点文件不一致",
+}
+
+var anchorKinds = map[string]string{cms.AnchorEpoch: "启用密钥时", cms.AnchorPeriodic: "巡查后", cms.AnchorArchive: "导出归档时"}

@@ -213,3 +213,19 @@ func (s *Services) Abilities(ctx context.Context, p *Principal) (*Abilities, err
 	}
 	return a, nil
 }
+
+// Decidable returns the ids of the grants among gs that ConfirmGrant and
+// RefuseGrant would let p decide now: pending, neither p's own grant nor
+// (unless a lone administrator may) one p asked for.
+func (s *UserService) Decidable(ctx context.Context, p *Principal, gs []Grant) (map[int64]bool, error) {
+	if err := authorize(ctx, s.Authorizer, p, ActUserManage, Resource{}); err != nil {
+		return nil, err
+	}
+	out := map[int64]bool{}
+	for _, g := range gs {
+		if g.Status == GrantPending && g.UserID != p.User.ID && (g.RequestedBy != p.User.ID || s.SingleAdmin) {
+			out[g.ID] = true
+		}
+	}
+	return out, nil
+}

@@ -89,6 +89,18 @@ func (c *Console) routes() {
 	m.Handle("GET /console/audit/verify", c.user(c.handleAuditVerify))
 	m.Handle("GET /console/archive", c.user(c.handleArchive))
 	m.Handle("POST /console/archive", c.user(c.handleArchiveExport))
+	m.Handle("GET /console/admin", c.user(c.handleAdmin))
+	m.Handle("GET /console/users", c.user(c.handleUsers))
+	m.Handle("GET /console/users/new", c.user(c.handleUserNew))
+	m.Handle("POST /console/users/new", c.user(c.handleUserCreate))
+	m.Handle("GET /console/users/{id}", c.user(c.handleUser))
+	m.Handle("POST /console/users/{id}", c.user(c.handleUserUpdate))
+	m.Handle("POST /console/users/{id}/{op}", c.user(c.handleUserAction))
+	m.Handle("POST /console/grants/{id}/{op}", c.user(c.handleGrantDecision))
+	m.Handle("GET /console/signoff", c.user(c.handleSignoff))
+	m.Handle("POST /console/signoff/{column}", c.user(c.handleSignoffSave))
+	m.Handle("GET /console/words", c.user(c.handleWords))
+	m.Handle("POST /console/words", c.user(c.handleWordsSave))
 
 	m.HandleFunc("/console/", func(w http.ResponseWriter, r *http.Request) {
 		c.renderError(w, r, nil, cms.Errorf(cms.ENOTFOUND, "no such page"))

@@ -27,6 +27,9 @@ func templateFuncs(as *assets) template.FuncMap {
 		"patrolKind":   func(k string) string { return labelOf(patrolKinds, k) },
 		"trigger":      func(t string) string { return labelOf(patrolTriggers, t) },
 		"auditProblem": func(k string) string { return labelOf(auditProblems, k) },
+		"tabsAt":       func(t adminTabs, here string) tabsHere { return tabsHere{Tabs: t, Here: here} },
+		"roleKey":      roleKey,
+		"centreRole":   func(r cms.Role) bool { return r.CentreWide() },
 		"anchorKind":   func(k string) string { return labelOf(anchorKinds, k) },
 		"stateCSS":     func(s cms.State) string { return "st-" + string(s) },
 		"needsNote":    func(e cms.Event) bool { return e == cms.EventReject || e == cms.EventSuspend || e == cms.EventRestore },
@@ -127,6 +130,12 @@ func columnName(col *cms.Column) string {
 		return ct.Label + " · " + col.Title
 	}
 	return col.Title
+}
+
+// tabsHere is the administration's tabs with the one shown.
+type tabsHere struct {
+	Tabs adminTabs
+	Here string
 }
 
 // entryRow lets a partial show a queue entry with the page's names and time.

@@ -138,6 +138,15 @@ var flashText = map[string]string{
 	"notice_saved":     "停服公告已保存，客户端将按时显示。",
 	"notice_withdrawn": "停服公告已撤销。",
 	"patrol_clean":     "巡查完成，未发现问题。",
+	"user_saved":       "账户已保存。须另一名管理员确认的角色在确认后生效。",
+	"user_disabled":    "账户已停用，其登录已全部结束。",
+	"user_enabled":     "账户已启用。",
+	"user_unlocked":    "已解除锁定。",
+	"otp_reset":        "已重置双因素认证，该账户须重新绑定验证器。",
+	"grant_confirmed":  "已确认授权，即时生效。",
+	"grant_refused":    "已拒绝授权。",
+	"signoff_saved":    "签发流程已保存，之后进入领导签发的稿件按新流程签发。",
+	"words_saved":      "敏感词已保存，系统已按新词复查审核中和已发布的内容。",
 	"patrol_found":     "巡查完成，发现问题，相关内容已暂停发布，详见下方。",
 }
 

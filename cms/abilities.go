@@ -229,3 +229,37 @@ func (s *UserService) Decidable(ctx context.Context, p *Principal, gs []Grant) (
 	}
 	return out, nil
 }
+
+// CheckRevise returns nil when NewRevision would accept a change or a
+// deletion request of the item from p now, or why not, in the order the
+// service checks: forbidden when p may not edit in its column, conflict
+// when a revision is already on its way or the item is not live.
+func (s *ItemService) CheckRevise(ctx context.Context, p *Principal, itemID int64) error {
+	it, err := s.Items.Item(ctx, itemID)
+	if err != nil {
+		return err
+	}
+	if err := authorize(ctx, s.Authorizer, p, ActItemEdit, Resource{Department: it.Department, Column: it.Column}); err != nil {
+		return err
+	}
+	if it.State.InFlight() {
+		return Errorf(ECONFLICT, "the item already has revision %d in flight (%s)", it.HeadRevisionID, it.State)
+	}
+	if it.LiveRevisionID == 0 {
+		return Errorf(ECONFLICT, "the item is not live; only a live item can be changed or deleted")
+	}
+	return nil
+}
+
+// MayRevise reports whether CheckRevise finds nothing against a change of
+// the live item now.
+func (s *ItemService) MayRevise(ctx context.Context, p *Principal, itemID int64) (bool, error) {
+	switch err := s.CheckRevise(ctx, p, itemID); ErrorCode(err) {
+	case "":
+		return true, nil
+	case EFORBIDDEN, ECONFLICT:
+		return false, nil
+	default:
+		return false, err
+	}
+}

@@ -77,6 +77,7 @@ func (c *Console) routes() {
 	m.Handle("POST /console/revisions/{id}/attachments/{aid}/delete", c.user(c.handleAttachmentDelete))
 	m.Handle("GET /console/revisions/{id}/attachments/{aid}", c.user(c.handleAttachmentDownload))
 	m.Handle("GET /console/revisions/{id}/approval", c.user(c.handleApprovalForm))
+	m.Handle("POST /console/items/{id}/revisions", c.user(c.handleRevise))
 
 	// The release desk, the patrol, the audit and the administration.
 	m.Handle("GET /console/release", c.user(c.handleRelease))

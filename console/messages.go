@@ -118,6 +118,8 @@ var flashText = map[string]string{
 	"session_ended":    "长时间未操作，已自动退出，请重新登录。",
 	"password_changed": "密码已修改。",
 	"created":          "稿件已保存为草稿。内容完整后即可提交审核。",
+	"revise_publish":   "已在已发布内容的基础上建立修改稿。修改后提交审核，签发发布前线上仍显示原内容。",
+	"revise_unpublish": "已建立撤下申请。提交审核后按审批流程办理，撤下前线上仍显示原内容。",
 	"saved":            "已保存。",
 	"uploaded":         "附件已上传。",
 	"removed":          "附件已删除。",

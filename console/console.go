@@ -65,6 +65,7 @@ func (c *Console) routes() {
 	m.Handle("GET /console/password", c.user(c.handlePasswordShow))
 	m.Handle("POST /console/password", c.user(c.handlePasswordChange))
 	m.Handle("GET /console/queue", c.user(c.handleQueue))
+	m.Handle("POST /console/queue/sign", c.user(c.handleBatchSign))
 	m.Handle("GET /console/items", c.user(c.handleItemList))
 	m.Handle("GET /console/items/new", c.user(c.handleItemNew))
 	m.Handle("POST /console/items/new", c.user(c.handleItemCreate))

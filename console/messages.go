@@ -140,6 +140,7 @@ var flashText = map[string]string{
 	"notice_saved":     "停服公告已保存，客户端将按时显示。",
 	"notice_withdrawn": "停服公告已撤销。",
 	"patrol_clean":     "巡查完成，未发现问题。",
+	"batch_none":       "请先勾选要签发的稿件。",
 	"user_saved":       "账户已保存。须另一名管理员确认的角色在确认后生效。",
 	"user_disabled":    "账户已停用，其登录已全部结束。",
 	"user_enabled":     "账户已启用。",

@@ -19,6 +19,9 @@ type queueData struct {
 	Column  string
 	Cursor  string // of this page; "" for the first
 	Next    string // of the next page; "" on the last
+	// Signable counts the entries waiting for the user's signature, which
+	// the page lets them sign together.
+	Signable int
 }
 
 // handleQueue lists exactly what the user can act on now, as the workflow
@@ -48,6 +51,11 @@ func (c *Console) handleQueue(w http.ResponseWriter, r *http.Request, u *user) e
 		return err
 	}
 	d.Entries, d.Next = q.Entries, q.Next
+	for _, e := range d.Entries {
+		if e.Event == cms.EventSign {
+			d.Signable++
+		}
+	}
 	overdueFirst(d.Entries)
 	return c.page(w, r, u, http.StatusOK, "queue", view{Title: "待办", Active: "queue", Data: d})
 }

@@ -314,3 +314,21 @@ func (s *Server) handlePreviewRevoke(c echo.Context) error {
 	}
 	return c.NoContent(http.StatusNoContent)
 }
+
+type renderRequest struct {
+	Body       string `json:"body"`
+	BodyFormat string `json:"body_format"`
+}
+
+// handleRender renders a body being written as clients will show it.
+func (s *Server) handleRender(c echo.Context) error {
+	var req renderRequest
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	html, err := s.svc.Content.RenderBody(c.Request().Context(), principal(c), req.Body, req.BodyFormat)
+	if err != nil {
+		return err
+	}
+	return respond(c, http.StatusOK, map[string]string{"body_html": html})
+}

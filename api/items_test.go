@@ -349,3 +349,25 @@ func TestItemsByLiveState(t *testing.T) {
 	}
 	e.must(t, http.StatusUnprocessableEntity, "GET", "/api/v1/items?live=draft", c.publisher, nil)
 }
+
+// TestRenderBody: staff render a body being written exactly as clients
+// will see it, sanitised; nobody else.
+func TestRenderBody(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := newChain(t, e)
+	var out struct {
+		BodyHTML string `json:"body_html"`
+	}
+	e.must(t, http.StatusOK, "POST", "/api/v1/render", c.editor, map[string]string{
+		"body": "单位办理**缴存登记**。<script>alert(1)</script>"}).decode(t, &out)
+	if !strings.Contains(out.BodyHTML, "<strong>缴存登记</strong>") || strings.Contains(out.BodyHTML, "<script") {
+		t.Fatalf("rendered: %q", out.BodyHTML)
+	}
+	e.must(t, http.StatusOK, "POST", "/api/v1/render", c.leader, map[string]string{"body": "<p onclick=x>段落</p>", "body_format": "html"}).decode(t, &out)
+	if out.BodyHTML != "<p>段落</p>" {
+		t.Fatalf("html: %q", out.BodyHTML)
+	}
+	e.must(t, http.StatusUnprocessableEntity, "POST", "/api/v1/render", c.editor, map[string]string{"body": "x", "body_format": "word"})
+	e.must(t, http.StatusUnauthorized, "POST", "/api/v1/render", "", map[string]string{"body": "x"})
+}

@@ -187,6 +187,7 @@ func (s *Server) routes() {
 	a.GET("/columns", s.handleColumns)
 	a.GET("/columns/:slug", s.handleColumn)
 	a.GET("/content-types", s.handleContentTypes)
+	a.POST("/render", s.handleRender)
 
 	a.GET("/items", s.handleItemList)
 	a.POST("/items", s.handleItemCreate)

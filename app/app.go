@@ -193,7 +193,7 @@ func services(db *storage.DB, blobs cms.BlobStore, az cms.Authorizer, sec secret
 			PreviewStore: db},
 		Workflow: flow,
 		Content: &cms.ContentService{Content: db, Structure: db, Items: db, Clock: clock, Previews: previews, Blobs: blobs,
-			Renderer: render.Renderer{}, Integrity: integrity},
+			Renderer: render.Renderer{}, Integrity: integrity, Authorizer: az},
 		Menus: &cms.MenuService{Menus: db, Authorizer: az, Audit: db, Clock: clock, Bus: bus, Keys: keys, Integrity: integrity},
 		Media: &cms.MediaService{Items: db, Media: db, Blobs: blobs, Inspector: media.Inspector{}, Authorizer: az,
 			Audit: db, Clock: clock, MaxSize: cfg.UploadMax},

@@ -69,6 +69,7 @@ func (c *Console) routes() {
 	m.Handle("GET /console/items", c.user(c.handleItemList))
 	m.Handle("GET /console/items/new", c.user(c.handleItemNew))
 	m.Handle("POST /console/items/new", c.user(c.handleItemCreate))
+	m.Handle("POST /console/preview", c.user(c.handlePreview))
 	m.Handle("GET /console/revisions/{id}", c.user(c.handleRevision))
 	m.Handle("GET /console/revisions/{id}/edit", c.user(c.handleRevisionEdit))
 	m.Handle("POST /console/revisions/{id}/edit", c.user(c.handleRevisionSave))

@@ -72,7 +72,7 @@ var errorText = map[string]string{
 	cms.EBUSY:         "系统正忙，请稍后再试。",
 	cms.EOTPREQUIRED:  "此账户已启用双因素认证，请填写动态验证码。",
 	cms.EOTPINVALID:   "动态验证码不正确或已使用过，请填写验证器上当前的验证码。",
-	cms.EOTPENROL:     "您的角色须启用双因素认证，请先通过管理接口绑定验证器。",
+	cms.EOTPENROL:     "您的角色须启用双因素认证，请先在“双因素认证”页面绑定验证器。",
 }
 
 // errorTitles head the error page.

@@ -18,7 +18,7 @@ var templateFS embed.FS
 // pageNames are the views; each is templates/NAME.html with the layout.
 var pageNames = []string{"login", "password", "home", "queue", "items", "new", "revision", "edit", "approval", "error",
 	"release", "menus", "patrol", "audit", "verify", "archive", "users", "user", "created", "signoff", "words",
-	"batch"}
+	"batch", "otp"}
 
 // pages holds one parsed template per view.
 type pages struct {
@@ -88,7 +88,7 @@ func (c *Console) page(w http.ResponseWriter, r *http.Request, u *user, status i
 	v.Flash = c.takeFlash(w, r)
 	if u != nil {
 		v.User, v.CSRF = u.p.User, u.csrf
-		if !u.p.PasswordExpired {
+		if !u.p.PasswordExpired && !u.p.OTPEnrolmentRequired {
 			stages, err := c.svc.Workflow.ReviewStages(r.Context(), u.p)
 			if err != nil {
 				return err

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -29,6 +30,7 @@ func templateFuncs(as *assets) template.FuncMap {
 		"auditProblem": func(k string) string { return labelOf(auditProblems, k) },
 		"tabsAt":       func(t adminTabs, here string) tabsHere { return tabsHere{Tabs: t, Here: here} },
 		"roleKey":      roleKey,
+		"eventsFirst":  eventsFirst,
 		"centreRole":   func(r cms.Role) bool { return r.CentreWide() },
 		"anchorKind":   func(k string) string { return labelOf(anchorKinds, k) },
 		"stateCSS":     func(s cms.State) string { return "st-" + string(s) },
@@ -130,6 +132,25 @@ func columnName(col *cms.Column) string {
 		return ct.Label + " · " + col.Title
 	}
 	return col.Title
+}
+
+// eventsFirst orders events with the named ones first, in that order, so
+// that the everyday action comes before the final one (归档).
+func eventsFirst(evs []cms.Event, first ...string) []cms.Event {
+	out := make([]cms.Event, 0, len(evs))
+	for _, f := range first {
+		for _, e := range evs {
+			if string(e) == f {
+				out = append(out, e)
+			}
+		}
+	}
+	for _, e := range evs {
+		if !slices.Contains(first, string(e)) {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // tabsHere is the administration's tabs with the one shown.

@@ -48,14 +48,20 @@ func (s *Server) handleLogout(c echo.Context) error {
 
 type meResponse struct {
 	userJSON
-	PasswordExpired      bool `json:"password_expired"`
-	OTPEnrolmentRequired bool `json:"otp_enrolment_required"`
+	PasswordExpired      bool         `json:"password_expired"`
+	OTPEnrolmentRequired bool         `json:"otp_enrolment_required"`
+	Abilities            []cms.Action `json:"abilities"`
+	ReleaseEvents        []cms.Event  `json:"release_events"`
 }
 
 func (s *Server) handleMe(c echo.Context) error {
 	p := principal(c)
+	ab, err := s.svc.Abilities(c.Request().Context(), p)
+	if err != nil {
+		return err
+	}
 	return respond(c, http.StatusOK, meResponse{userJSON: s.userJSON(p.User), PasswordExpired: p.PasswordExpired,
-		OTPEnrolmentRequired: p.OTPEnrolmentRequired})
+		OTPEnrolmentRequired: p.OTPEnrolmentRequired, Abilities: ab.Actions, ReleaseEvents: ab.Release})
 }
 
 type passwordRequest struct {

@@ -191,7 +191,7 @@ func (s *Server) handleItemCreate(c echo.Context) error {
 func (s *Server) handleItemList(c echo.Context) error {
 	q := c.QueryParams()
 	f := cms.ItemFilter{Column: q.Get("column"), Department: q.Get("department"), State: cms.State(q.Get("state")),
-		Query: strings.TrimSpace(q.Get("q"))}
+		Live: cms.State(q.Get("live")), Query: strings.TrimSpace(q.Get("q"))}
 	limit, err := queryLimit(c)
 	if err != nil {
 		return err
@@ -313,4 +313,22 @@ func (s *Server) handlePreviewRevoke(c echo.Context) error {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
+}
+
+type renderRequest struct {
+	Body       string `json:"body"`
+	BodyFormat string `json:"body_format"`
+}
+
+// handleRender renders a body being written as clients will show it.
+func (s *Server) handleRender(c echo.Context) error {
+	var req renderRequest
+	if err := decode(c, &req); err != nil {
+		return err
+	}
+	html, err := s.svc.Content.RenderBody(c.Request().Context(), principal(c), req.Body, req.BodyFormat)
+	if err != nil {
+		return err
+	}
+	return respond(c, http.StatusOK, map[string]string{"body_html": html})
 }

@@ -310,3 +310,64 @@ func TestListPaginationAndFilters(t *testing.T) {
 		}
 	}
 }
+
+// TestItemsByLiveState: the release desk lists items by the state of their
+// live revision, whatever change is on its way.
+func TestItemsByLiveState(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := newChain(t, e)
+	id := e.publishNews(t, c, "缴存通知", "正文")
+	other := e.publishNews(t, c, "提取须知", "正文")
+	e.must(t, http.StatusCreated, "POST", itemPath(id)+"/revisions", c.editor, map[string]any{"action": "publish", "title": "缴存通知（修订）"})
+	list := func(query string) []int64 {
+		var page struct {
+			Items []struct {
+				ID int64 `json:"id"`
+			} `json:"items"`
+		}
+		e.must(t, http.StatusOK, "GET", "/api/v1/items?"+query, c.publisher, nil).decode(t, &page)
+		var ids []int64
+		for _, it := range page.Items {
+			ids = append(ids, it.ID)
+		}
+		return ids
+	}
+	if got := list("live=published"); len(got) != 2 || got[0] != other || got[1] != id {
+		t.Fatalf("live=published: %v", got)
+	}
+	if got := list("state=published"); len(got) != 1 || got[0] != other {
+		t.Fatalf("state=published: %v (the head of %d is a draft)", got, id)
+	}
+	var it struct {
+		LiveRevisionID int64 `json:"live_revision_id"`
+	}
+	e.must(t, http.StatusOK, "GET", itemPath(other), c.publisher, nil).decode(t, &it)
+	e.fire(t, http.StatusOK, c.publisher, it.LiveRevisionID, "suspend", "核查中")
+	if got := list("live=suspended"); len(got) != 1 || got[0] != other {
+		t.Fatalf("live=suspended: %v", got)
+	}
+	e.must(t, http.StatusUnprocessableEntity, "GET", "/api/v1/items?live=draft", c.publisher, nil)
+}
+
+// TestRenderBody: staff render a body being written exactly as clients
+// will see it, sanitised; nobody else.
+func TestRenderBody(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := newChain(t, e)
+	var out struct {
+		BodyHTML string `json:"body_html"`
+	}
+	e.must(t, http.StatusOK, "POST", "/api/v1/render", c.editor, map[string]string{
+		"body": "单位办理**缴存登记**。<script>alert(1)</script>"}).decode(t, &out)
+	if !strings.Contains(out.BodyHTML, "<strong>缴存登记</strong>") || strings.Contains(out.BodyHTML, "<script") {
+		t.Fatalf("rendered: %q", out.BodyHTML)
+	}
+	e.must(t, http.StatusOK, "POST", "/api/v1/render", c.leader, map[string]string{"body": "<p onclick=x>段落</p>", "body_format": "html"}).decode(t, &out)
+	if out.BodyHTML != "<p>段落</p>" {
+		t.Fatalf("html: %q", out.BodyHTML)
+	}
+	e.must(t, http.StatusUnprocessableEntity, "POST", "/api/v1/render", c.editor, map[string]string{"body": "x", "body_format": "word"})
+	e.must(t, http.StatusUnauthorized, "POST", "/api/v1/render", "", map[string]string{"body": "x"})
+}

@@ -167,7 +167,7 @@ func TestAttachmentsFollowPublication(t *testing.T) {
 	if _, err := e.db.Bun().NewRaw("UPDATE attachments SET name = 'x.pdf' WHERE id = ?", pdf.ID).Exec(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	e.fire(t, http.StatusConflict, c.publisher, rev, "restore", "")
+	e.fire(t, http.StatusConflict, c.publisher, rev, "restore", "已核实")
 }
 
 func TestUploadChecks(t *testing.T) {

@@ -187,6 +187,7 @@ func (s *Server) routes() {
 	a.GET("/columns", s.handleColumns)
 	a.GET("/columns/:slug", s.handleColumn)
 	a.GET("/content-types", s.handleContentTypes)
+	a.POST("/render", s.handleRender)
 
 	a.GET("/items", s.handleItemList)
 	a.POST("/items", s.handleItemCreate)
@@ -213,6 +214,8 @@ func (s *Server) routes() {
 	a.GET("/sensitive-words", s.handleSensitiveWords)
 	a.PUT("/sensitive-words", s.handleSensitiveWordsPut)
 	a.GET("/archive", s.handleArchive)
+	a.GET("/audit", s.handleAuditList)
+	a.GET("/audit/verify", s.handleAuditVerify)
 	a.POST("/patrols", s.handlePatrolRun)
 	a.GET("/patrols", s.handlePatrolList)
 	a.PATCH("/menu-entries/:id", s.handleMenuEntryUpdate)

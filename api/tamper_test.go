@@ -98,7 +98,7 @@ func TestTamperedProjectionIsNeverServed(t *testing.T) {
 	if live == nil || state != "suspended" {
 		t.Fatalf("item after the incident: live %v, %s", live, state)
 	}
-	e.fire(t, http.StatusOK, c.publisher, *live, "restore", "")
+	e.fire(t, http.StatusOK, c.publisher, *live, "restore", "已核实恢复")
 	e.must(t, http.StatusOK, "GET", publicItemPath(id), "", nil).decode(t, &it)
 	if it.Title != "公积金缴存通知" {
 		t.Errorf("restored: %+v", it)

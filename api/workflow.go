@@ -161,7 +161,12 @@ type queueEntryJSON struct {
 }
 
 func (s *Server) handleQueue(c echo.Context) error {
-	q, err := s.svc.Workflow.Queue(c.Request().Context(), principal(c), cms.State(c.QueryParam("stage")), c.QueryParam("column"))
+	limit, err := queryLimit(c)
+	if err != nil {
+		return err
+	}
+	q, err := s.svc.Workflow.Queue(c.Request().Context(), principal(c), cms.QueueFilter{Stage: cms.State(c.QueryParam("stage")),
+		Column: c.QueryParam("column"), Cursor: c.QueryParam("cursor"), Limit: limit})
 	if err != nil {
 		return err
 	}
@@ -175,11 +180,15 @@ func (s *Server) handleQueue(c echo.Context) error {
 			out[i].NextSigner = &r
 		}
 	}
-	counts := map[string]int{}
-	for _, st := range []cms.State{cms.StateDeptReview, cms.StateLeadershipSignoff, cms.StateSecrecyReview, cms.StateScheduled} {
-		counts[string(st)] = q.Counts[st]
+	body := map[string]any{"items": out, "next_cursor": cursorJSON(q.Next)}
+	if q.Counts != nil {
+		counts := map[string]int{}
+		for _, st := range []cms.State{cms.StateDeptReview, cms.StateLeadershipSignoff, cms.StateSecrecyReview, cms.StateScheduled} {
+			counts[string(st)] = q.Counts[st]
+		}
+		body["counts"] = counts
 	}
-	return respond(c, http.StatusOK, map[string]any{"items": out, "counts": counts})
+	return respond(c, http.StatusOK, body)
 }
 
 type signoffChainJSON struct {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -269,7 +271,7 @@ func TestFullChainEditDeleteSuspendRestore(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.fire(t, http.StatusOK, c.publisher, rev2, "suspend", "巡查发现篡改")
-	if p := e.call(t, "POST", revisionPath(rev2)+"/transitions", c.publisher, map[string]string{"event": "restore"}).problem(t); p.Code != "conflict" || p.Status != 409 {
+	if p := e.call(t, "POST", revisionPath(rev2)+"/transitions", c.publisher, map[string]string{"event": "restore", "comment": "试图恢复"}).problem(t); p.Code != "conflict" || p.Status != 409 {
 		t.Fatalf("restore of tampered content: %+v", p)
 	}
 	if _, err := e.db.Bun().NewRaw("UPDATE revisions SET body = replace(body, ' 篡改', '') WHERE id = ?", rev2).Exec(context.Background()); err != nil {
@@ -635,5 +637,58 @@ func TestSchedulerRacesPublishEachRevisionOnce(t *testing.T) {
 		if publishes != 1 {
 			t.Fatalf("item %d published %d times", id, publishes)
 		}
+	}
+}
+
+// TestQueuePages: with limit the queue comes a page at a time, in the
+// order of the whole queue, every entry once, without counts; entries the
+// caller cannot act on never fill a page.
+func TestQueuePages(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := newChain(t, e)
+	var revs []int64
+	for i := range 7 {
+		_, rev := e.completeGuide(t, c.editor)
+		e.fire(t, http.StatusOK, c.editor, rev, "submit", "")
+		e.clock.Advance(time.Minute)
+		if i%3 == 1 { // the head approved these already: they wait for the leader
+			e.fire(t, http.StatusOK, c.head, rev, "approve", "")
+			continue
+		}
+		revs = append(revs, rev)
+	}
+	whole := e.queue(t, c.head, "")
+	if len(whole.Items) != len(revs) || whole.Counts["dept_review"] != len(revs) {
+		t.Fatalf("whole queue: %+v", whole)
+	}
+	var got []int64
+	cursor := ""
+	for pages := 0; ; pages++ {
+		var p struct {
+			queueBody
+			NextCursor *string `json:"next_cursor"`
+		}
+		q := "?limit=2"
+		if cursor != "" {
+			q += "&cursor=" + url.QueryEscape(cursor)
+		}
+		e.must(t, http.StatusOK, "GET", "/api/v1/queue"+q, c.head, nil).decode(t, &p)
+		if p.Counts != nil || len(p.Items) > 2 || pages > 5 {
+			t.Fatalf("page %d: %+v", pages, p)
+		}
+		for _, it := range p.Items {
+			got = append(got, it.Revision.ID)
+		}
+		if p.NextCursor == nil {
+			break
+		}
+		cursor = *p.NextCursor
+	}
+	if !slices.Equal(got, revs) {
+		t.Fatalf("pages gave %v, want %v", got, revs)
+	}
+	if r := e.send(t, request{method: "GET", path: "/api/v1/queue?limit=2&cursor=bogus", token: c.head, raw: true}); r.Status != http.StatusUnprocessableEntity {
+		t.Errorf("bogus cursor: %d", r.Status)
 	}
 }

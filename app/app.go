@@ -199,7 +199,7 @@ func services(db *storage.DB, blobs cms.BlobStore, az cms.Authorizer, sec secret
 			PreviewStore: db},
 		Workflow: flow,
 		Content: &cms.ContentService{Content: db, Structure: db, Items: db, Clock: clock, Previews: previews, Blobs: blobs,
-			Renderer: render.Renderer{}, Integrity: integrity},
+			Renderer: render.Renderer{}, Integrity: integrity, Authorizer: az},
 		Menus: &cms.MenuService{Menus: db, Authorizer: az, Audit: db, Clock: clock, Bus: bus, Keys: keys, Integrity: integrity},
 		Media: &cms.MediaService{Items: db, Media: db, Blobs: blobs, Inspector: media.Inspector{}, Authorizer: az,
 			Audit: db, Clock: clock, MaxSize: cfg.UploadMax},
@@ -209,7 +209,8 @@ func services(db *storage.DB, blobs cms.BlobStore, az cms.Authorizer, sec secret
 		Integrity: integrity,
 		Archive: &cms.ArchiveService{Exporter: archive.Exporter{Source: storage.ArchiveSource{DB: db, Blobs: blobs}},
 			Organization: cfg.Organization, Authorizer: az, Audit: db, Clock: clock, Keys: keys, Anchors: cfg.Anchors()},
-		Bus: bus,
+		Audit: &cms.AuditService{Log: db, Users: db, Authorizer: az, Keys: keys, KeyStore: db, Anchors: cfg.Anchors()},
+		Bus:   bus,
 	}
 }
 

@@ -21,10 +21,12 @@ func TestSingleAdminWarnsAtEveryStart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	dataDir := t.TempDir() // the key file and the anchors, not the package folder
 	for _, single := range []bool{false, true, true} {
 		var log bytes.Buffer
 		cfg := app.Defaults()
 		cfg.SingleAdmin = single
+		cfg.DataDir = dataDir
 		if _, err := app.New(context.Background(), db, blobs, cfg, slog.New(slog.NewTextHandler(&log, nil))); err != nil {
 			t.Fatal(err)
 		}

@@ -1,6 +1,9 @@
 package cms
 
-import "context"
+import (
+	"context"
+	"slices"
+)
 
 // The questions below let a delivery adapter show a person only what the
 // services would let them do: an edit button, a column to write in, a
@@ -21,7 +24,7 @@ func (s *ItemService) AuthoredColumns(ctx context.Context, p *Principal) ([]Auth
 	if err := authorize(ctx, s.Authorizer, p, ActStructureRead, Resource{}); err != nil {
 		return nil, err
 	}
-	cols, err := s.Structure.Columns(ctx)
+	cols, err := scopedColumns(ctx, s.Structure)
 	if err != nil {
 		return nil, err
 	}
@@ -126,4 +129,137 @@ func (s *WorkflowService) ReviewStages(ctx context.Context, p *Principal) ([]Sta
 		}
 	}
 	return out, nil
+}
+
+// releaseEvents are the events of a revision once it is cleared: 信息科
+// publishes and archives, publishers and the director suspend and restore.
+var releaseEvents = []struct {
+	State State
+	Event Event
+}{{StateScheduled, EventPublish}, {StatePublished, EventSuspend}, {StateSuspended, EventRestore}, {StatePublished, EventArchive}}
+
+// ReleaseEvents lists the release events (publish, suspend, restore,
+// archive) p may fire somewhere, so that the release desk is offered to
+// those who have one.
+func (s *WorkflowService) ReleaseEvents(ctx context.Context, p *Principal) ([]Event, error) {
+	if err := authorize(ctx, s.Authorizer, p, ActStructureRead, Resource{}); err != nil {
+		return nil, err
+	}
+	var out []Event
+	for _, r := range releaseEvents {
+		act, ok := s.Machine.Actions(r.State)[r.Event]
+		if !ok {
+			continue
+		}
+		allowed, err := s.Authorizer.Allowed(ctx, p.User, act, Resource{})
+		if err != nil {
+			return nil, err
+		}
+		if allowed {
+			out = append(out, r.Event)
+		}
+	}
+	return out, nil
+}
+
+// Tasks are the centre-wide tasks beyond the chain's decisions, in the
+// order a menu lists them.
+var Tasks = []Action{ActMenuManage, ActPatrol, ActFindingRead, ActAuditRead, ActArchiveExport, ActUserManage,
+	ActUserUnlock, ActUserResetOTP, ActWorkflowAdmin, ActSensitiveWords}
+
+// Abilities are what a person may do somewhere in the centre beyond
+// writing and reviewing: the tasks of Tasks the authorizer allows them and
+// the release events they may fire. Adapters build their menus from them.
+type Abilities struct {
+	Actions []Action
+	Release []Event
+}
+
+// Can reports whether act is one of the abilities.
+func (a *Abilities) Can(act Action) bool { return a != nil && slices.Contains(a.Actions, act) }
+
+// Releases reports whether ev is one of the release events allowed.
+func (a *Abilities) Releases(ev Event) bool { return a != nil && slices.Contains(a.Release, ev) }
+
+// Abilities asks, for p, the question each service that does a task asks
+// its authorizer, without a resource (allowed for some department). Someone
+// who must change their password or enrol a second factor first may do
+// nothing yet: no abilities, and no error, so that a client can still show
+// who they are.
+func (s *Services) Abilities(ctx context.Context, p *Principal) (*Abilities, error) {
+	if p == nil || p.User == nil {
+		return nil, Errorf(EUNAUTHORIZED, "authentication required")
+	}
+	a := &Abilities{Actions: []Action{}, Release: []Event{}}
+	if p.PasswordExpired || p.OTPEnrolmentRequired || p.User.MustChangePassword {
+		return a, nil
+	}
+	for _, act := range Tasks {
+		ok, err := s.Users.Authorizer.Allowed(ctx, p.User, act, Resource{})
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			a.Actions = append(a.Actions, act)
+		}
+	}
+	release, err := s.Workflow.ReleaseEvents(ctx, p)
+	switch ErrorCode(err) {
+	case "":
+		a.Release = append(a.Release, release...)
+	case EFORBIDDEN: // no role that reads the structure: nothing to release
+	default:
+		return nil, err
+	}
+	return a, nil
+}
+
+// Decidable returns the ids of the grants among gs that ConfirmGrant and
+// RefuseGrant would let p decide now: pending, neither p's own grant nor
+// (unless a lone administrator may) one p asked for.
+func (s *UserService) Decidable(ctx context.Context, p *Principal, gs []Grant) (map[int64]bool, error) {
+	if err := authorize(ctx, s.Authorizer, p, ActUserManage, Resource{}); err != nil {
+		return nil, err
+	}
+	out := map[int64]bool{}
+	for _, g := range gs {
+		if g.Status == GrantPending && g.UserID != p.User.ID && (g.RequestedBy != p.User.ID || s.SingleAdmin) {
+			out[g.ID] = true
+		}
+	}
+	return out, nil
+}
+
+// CheckRevise returns nil when NewRevision would accept a change or a
+// deletion request of the item from p now, or why not, in the order the
+// service checks: forbidden when p may not edit in its column, conflict
+// when a revision is already on its way or the item is not live.
+func (s *ItemService) CheckRevise(ctx context.Context, p *Principal, itemID int64) error {
+	it, err := s.Items.Item(ctx, itemID)
+	if err != nil {
+		return err
+	}
+	if err := authorize(ctx, s.Authorizer, p, ActItemEdit, Resource{Department: it.Department, Column: it.Column}); err != nil {
+		return err
+	}
+	if it.State.InFlight() {
+		return Errorf(ECONFLICT, "the item already has revision %d in flight (%s)", it.HeadRevisionID, it.State)
+	}
+	if it.LiveRevisionID == 0 {
+		return Errorf(ECONFLICT, "the item is not live; only a live item can be changed or deleted")
+	}
+	return nil
+}
+
+// MayRevise reports whether CheckRevise finds nothing against a change of
+// the live item now.
+func (s *ItemService) MayRevise(ctx context.Context, p *Principal, itemID int64) (bool, error) {
+	switch err := s.CheckRevise(ctx, p, itemID); ErrorCode(err) {
+	case "":
+		return true, nil
+	case EFORBIDDEN, ECONFLICT:
+		return false, nil
+	default:
+		return false, err
+	}
 }

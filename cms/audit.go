@@ -77,6 +77,7 @@ func (e *AuditEntry) ChainHash(prev string) string {
 // AuditProblem names the first entry where the chain breaks.
 type AuditProblem struct {
 	Seq    int64
+	Kind   string // one of the Audit* problem kinds (VerifyAuditChain)
 	Reason string
 }
 
@@ -97,7 +98,7 @@ func VerifyAudit(ctx context.Context, log AuditLog) (int64, *AuditProblem, error
 				return n, nil, err
 			}
 			if seq != want-1 || (seq > 0 && hash != prev) {
-				return n, &AuditProblem{Seq: want, Reason: "the log ends at entry " + strconv.FormatInt(want-1, 10) +
+				return n, &AuditProblem{Seq: want, Kind: AuditTruncated, Reason: "the log ends at entry " + strconv.FormatInt(want-1, 10) +
 					" but entry " + strconv.FormatInt(seq, 10) + " was the last appended (entries removed from the end)"}, nil
 			}
 			return n, nil, nil
@@ -106,11 +107,11 @@ func VerifyAudit(ctx context.Context, log AuditLog) (int64, *AuditProblem, error
 			e := &batch[i]
 			switch {
 			case e.Seq != want:
-				return n, &AuditProblem{Seq: want, Reason: "entry " + strconv.FormatInt(want, 10) + " is missing (next is " + strconv.FormatInt(e.Seq, 10) + ")"}, nil
+				return n, &AuditProblem{Seq: want, Kind: AuditMissingEntry, Reason: "entry " + strconv.FormatInt(want, 10) + " is missing (next is " + strconv.FormatInt(e.Seq, 10) + ")"}, nil
 			case e.PrevHash != prev:
-				return n, &AuditProblem{Seq: e.Seq, Reason: "previous hash does not match the entry before it"}, nil
+				return n, &AuditProblem{Seq: e.Seq, Kind: AuditBrokenLink, Reason: "previous hash does not match the entry before it"}, nil
 			case e.ChainHash(prev) != e.Hash:
-				return n, &AuditProblem{Seq: e.Seq, Reason: "content does not match its hash (edited)"}, nil
+				return n, &AuditProblem{Seq: e.Seq, Kind: AuditEditedEntry, Reason: "content does not match its hash (edited)"}, nil
 			}
 			prev, want, n = e.Hash, want+1, n+1
 		}

@@ -23,9 +23,27 @@ type AuditReport struct {
 	Entries   int64 // entries walked
 	MACs      int64 // entries whose MAC verified
 	KeyedFrom int64 // the first entry that must carry a MAC; 0: no epoch known
-	Problems  []AuditProblem
-	Notes     []string
+	Keyed     bool  // the key was at hand: MACs and anchors' MACs were checked
+	Anchors   int   // anchors that could be trusted (readable and, with the key, matching their MAC)
+	// LastAnchor is the trusted anchor furthest along the chain, nil when none.
+	LastAnchor *AuditAnchor
+	Problems   []AuditProblem
+	Notes      []string
 }
+
+// Kinds of audit problems, for readers who say them in their own words.
+const (
+	AuditMissingEntry   = "missing_entry"   // a gap in the sequence
+	AuditBrokenLink     = "broken_link"     // the previous hash does not match
+	AuditEditedEntry    = "edited_entry"    // the content does not match its hash
+	AuditMissingMAC     = "missing_mac"     // an entry from the key epoch on carries no MAC
+	AuditWrongMAC       = "wrong_mac"       // an entry does not match its MAC
+	AuditRewrittenEpoch = "rewritten_epoch" // entries before the key differ from the epoch's record
+	AuditAnchorMismatch = "anchor_mismatch" // an entry differs from the hash an anchor recorded
+	AuditTruncated      = "truncated"       // entries removed from the end
+	AuditBadAnchor      = "bad_anchor"      // an anchor line that cannot be read or fails its MAC
+	AuditBadEpoch       = "bad_epoch"       // the key epoch is edited, missing or disagrees with the anchor file
+)
 
 // Intact reports whether nothing was found wrong.
 func (r *AuditReport) Intact() bool { return len(r.Problems) == 0 }
@@ -33,8 +51,8 @@ func (r *AuditReport) Intact() bool { return len(r.Problems) == 0 }
 // maxMACProblems bounds how many entries failing their MAC are listed.
 const maxMACProblems = 20
 
-func (r *AuditReport) problem(seq int64, format string, args ...any) {
-	r.Problems = append(r.Problems, AuditProblem{Seq: seq, Reason: fmt.Sprintf(format, args...)})
+func (r *AuditReport) problem(seq int64, kind, format string, args ...any) {
+	r.Problems = append(r.Problems, AuditProblem{Seq: seq, Kind: kind, Reason: fmt.Sprintf(format, args...)})
 }
 
 // VerifyAuditChain checks the chain's hashes as VerifyAudit does and, with
@@ -44,8 +62,9 @@ func (r *AuditReport) problem(seq int64, format string, args ...any) {
 // the epoch and the anchors recorded; entries removed from the end fall
 // short of the last anchor.
 func VerifyAuditChain(ctx context.Context, log AuditLog, c AuditCheck) (*AuditReport, error) {
-	r := &AuditReport{}
+	r := &AuditReport{Keyed: c.Keys != nil}
 	anchors := c.checkAnchors(r)
+	r.Anchors = len(anchors)
 	epoch := c.checkEpoch(r, anchors)
 	if epoch != nil {
 		r.KeyedFrom = epoch.KeyedFrom
@@ -66,8 +85,8 @@ func VerifyAuditChain(ctx context.Context, log AuditLog, c AuditCheck) (*AuditRe
 		}
 		for i := range batch {
 			e := &batch[i]
-			if reason := chainBreak(e, want, prev); reason != "" {
-				r.problem(want, "%s", reason)
+			if kind, reason := chainBreak(e, want, prev); reason != "" {
+				r.problem(want, kind, "%s", reason)
 				chainOK = false
 				break
 			}
@@ -79,18 +98,18 @@ func VerifyAuditChain(ctx context.Context, log AuditLog, c AuditCheck) (*AuditRe
 				case macProblems >= maxMACProblems:
 				case e.MAC == "":
 					macProblems++
-					r.problem(e.Seq, "entry %d carries no MAC, though every entry from %d on must (written without the key, or its MAC removed)", e.Seq, r.KeyedFrom)
+					r.problem(e.Seq, AuditMissingMAC, "entry %d carries no MAC, though every entry from %d on must (written without the key, or its MAC removed)", e.Seq, r.KeyedFrom)
 				default:
 					macProblems++
-					r.problem(e.Seq, "entry %d does not match its MAC: it was written or rewritten by someone without the key", e.Seq)
+					r.problem(e.Seq, AuditWrongMAC, "entry %d does not match its MAC: it was written or rewritten by someone without the key", e.Seq)
 				}
 			}
 			if epoch != nil && e.Seq == epoch.KeyedFrom-1 && e.Hash != epoch.PrevHash {
-				r.problem(e.Seq, "entry %d's hash differs from the one recorded when the key was installed: entries 1–%d were rewritten", e.Seq, e.Seq)
+				r.problem(e.Seq, AuditRewrittenEpoch, "entry %d's hash differs from the one recorded when the key was installed: entries 1–%d were rewritten", e.Seq, e.Seq)
 			}
 			for _, a := range bySeq[e.Seq] {
 				if e.Hash != a.Hash {
-					r.problem(e.Seq, "entry %d's hash differs from the one %s anchored: entries up to %d were rewritten", e.Seq, a.Where(), e.Seq)
+					r.problem(e.Seq, AuditAnchorMismatch, "entry %d's hash differs from the one %s anchored: entries up to %d were rewritten", e.Seq, a.Where(), e.Seq)
 				}
 			}
 			prev, want = e.Hash, want+1
@@ -104,17 +123,17 @@ func VerifyAuditChain(ctx context.Context, log AuditLog, c AuditCheck) (*AuditRe
 	return r, nil
 }
 
-// chainBreak says why e does not follow the entry before it, or "".
-func chainBreak(e *AuditEntry, want int64, prev string) string {
+// chainBreak says how and why e does not follow the entry before it, or "".
+func chainBreak(e *AuditEntry, want int64, prev string) (string, string) {
 	switch {
 	case e.Seq != want:
-		return fmt.Sprintf("entry %d is missing (next is %d)", want, e.Seq)
+		return AuditMissingEntry, fmt.Sprintf("entry %d is missing (next is %d)", want, e.Seq)
 	case e.PrevHash != prev:
-		return fmt.Sprintf("entry %d: previous hash does not match the entry before it", e.Seq)
+		return AuditBrokenLink, fmt.Sprintf("entry %d: previous hash does not match the entry before it", e.Seq)
 	case e.ChainHash(prev) != e.Hash:
-		return fmt.Sprintf("entry %d: content does not match its hash (edited)", e.Seq)
+		return AuditEditedEntry, fmt.Sprintf("entry %d: content does not match its hash (edited)", e.Seq)
 	}
-	return ""
+	return "", ""
 }
 
 // checkEnd compares where the log ends with the head recorded in the
@@ -122,11 +141,11 @@ func chainBreak(e *AuditEntry, want int64, prev string) string {
 func (c AuditCheck) checkEnd(ctx context.Context, log AuditLog, r *AuditReport, last string, lastSeq int64, anchors []AuditAnchor) {
 	seq, hash, err := log.AuditHead(ctx)
 	if err == nil && (seq != lastSeq || (seq > 0 && hash != last)) {
-		r.problem(lastSeq+1, "the log ends at entry %d but entry %d was the last appended (entries removed from the end)", lastSeq, seq)
+		r.problem(lastSeq+1, AuditTruncated, "the log ends at entry %d but entry %d was the last appended (entries removed from the end)", lastSeq, seq)
 	}
 	for _, a := range anchors {
 		if a.Seq > lastSeq {
-			r.problem(lastSeq+1, "%s records entry %d, but the log ends at entry %d (entries removed from the end)", a.Where(), a.Seq, lastSeq)
+			r.problem(lastSeq+1, AuditTruncated, "%s records entry %d, but the log ends at entry %d (entries removed from the end)", a.Where(), a.Seq, lastSeq)
 		}
 	}
 }
@@ -138,9 +157,9 @@ func (c AuditCheck) checkAnchors(r *AuditReport) []AuditAnchor {
 	for _, a := range c.Anchors {
 		switch {
 		case a.Invalid != "":
-			r.problem(0, "%s: %s", a.Where(), a.Invalid)
+			r.problem(0, AuditBadAnchor, "%s: %s", a.Where(), a.Invalid)
 		case c.Keys != nil && !equalMAC(a.MAC, c.Keys.anchorMAC(&a)):
-			r.problem(0, "%s does not match its MAC (forged, or written with another key)", a.Where())
+			r.problem(0, AuditBadAnchor, "%s does not match its MAC (forged, or written with another key)", a.Where())
 		default:
 			ok = append(ok, a)
 		}
@@ -163,13 +182,13 @@ func (c AuditCheck) checkEpoch(r *AuditReport, anchors []AuditAnchor) *AuditEpoc
 	case c.Keys == nil:
 		return e
 	case e != nil && !equalMAC(e.MAC, c.Keys.epochMAC(e)):
-		r.problem(e.KeyedFrom, "the key epoch recorded in the database (entries from %d carry MACs) does not match its MAC: it was edited", e.KeyedFrom)
+		r.problem(e.KeyedFrom, AuditBadEpoch, "the key epoch recorded in the database (entries from %d carry MACs) does not match its MAC: it was edited", e.KeyedFrom)
 		e = fromAnchor
 	case e == nil && fromAnchor != nil:
-		r.problem(fromAnchor.KeyedFrom, "the key epoch is missing from the database (the anchor file records it at entry %d)", fromAnchor.KeyedFrom)
+		r.problem(fromAnchor.KeyedFrom, AuditBadEpoch, "the key epoch is missing from the database (the anchor file records it at entry %d)", fromAnchor.KeyedFrom)
 		e = fromAnchor
 	case e != nil && fromAnchor != nil && (e.KeyedFrom != fromAnchor.KeyedFrom || e.PrevHash != fromAnchor.PrevHash):
-		r.problem(e.KeyedFrom, "the key epoch in the database (entry %d) differs from the anchor file's (entry %d)", e.KeyedFrom, fromAnchor.KeyedFrom)
+		r.problem(e.KeyedFrom, AuditBadEpoch, "the key epoch in the database (entry %d) differs from the anchor file's (entry %d)", e.KeyedFrom, fromAnchor.KeyedFrom)
 	}
 	return e
 }
@@ -202,6 +221,7 @@ func (c AuditCheck) describe(r *AuditReport, epoch *AuditEpoch, anchors []AuditA
 			last = &anchors[i]
 		}
 	}
+	r.LastAnchor = last
 	switch {
 	case last == nil:
 		r.Notes = append(r.Notes, "no anchors: entries removed from the end are detected by the head the database records only")

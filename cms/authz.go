@@ -126,6 +126,7 @@ var actionWords = map[Action]string{
 	ActSensitiveWords: "manage sensitive words",
 	ActPatrol:         "run the integrity patrol",
 	ActArchiveExport:  "export the archive",
+	ActAuditRead:      "read the audit log",
 }
 
 func deniedMessage(act Action, res Resource) string {

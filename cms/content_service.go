@@ -25,6 +25,8 @@ type ContentService struct {
 	// Integrity checks every row read here against its MAC before it is
 	// served, and takes what fails offline.
 	Integrity *IntegrityService
+	// Authorizer decides who may render a body being written (staff only).
+	Authorizer Authorizer
 }
 
 // BodyHTML returns a revision's body as the content API serves it, so that

@@ -28,7 +28,7 @@ func (s *NotificationService) SendDigest(ctx context.Context) (bool, error) {
 	if now.Before(midnight.Add(s.Config.DigestAt)) {
 		return false, nil
 	}
-	pending, err := s.Workflow.Flow.Pending(ctx, []State{StateDeptReview, StateLeadershipSignoff, StateSecrecyReview, StateScheduled}, "")
+	pending, err := s.Workflow.Flow.Pending(ctx, PendingFilter{States: []State{StateDeptReview, StateLeadershipSignoff, StateSecrecyReview, StateScheduled}})
 	if err != nil {
 		return false, err
 	}

@@ -165,9 +165,12 @@ type ItemFilter struct {
 	Department  string
 	Departments []string
 	State       State
-	Query       string
-	Before      int64 // keyset cursor: only items with a smaller id
-	Limit       int
+	// Live keeps the items whose live revision is in this state
+	// (published or suspended), whatever their head revision.
+	Live   State
+	Query  string
+	Before int64 // keyset cursor: only items with a smaller id
+	Limit  int
 	// Author, when set, keeps the items whose head revision this user wrote.
 	Author int64
 }

@@ -220,6 +220,9 @@ func (s *ItemService) List(ctx context.Context, p *Principal, f ItemFilter, curs
 	if f.State != "" && !f.State.Valid() {
 		fe.Add("state", "unknown state %q", f.State)
 	}
+	if f.Live != "" && f.Live != StatePublished && f.Live != StateSuspended {
+		fe.Add("live", "must be published or suspended")
+	}
 	if utf8.RuneCountInString(f.Query) > 100 {
 		fe.Add("q", "must be at most 100 characters")
 	}

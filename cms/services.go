@@ -21,6 +21,7 @@ type Services struct {
 	Webhooks      *WebhookService
 	Notifications *NotificationService
 	Dispatch      *DispatchService
+	Audit         *AuditService
 	// Bus carries in-process notices of change from the services that
 	// make them to the adapters and workers that react.
 	Bus *Bus

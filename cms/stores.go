@@ -119,6 +119,8 @@ type ItemStore interface {
 	// fields or attachments, its author first: every store method that
 	// changes them records its actor in the change's transaction.
 	RevisionEditors(ctx context.Context, revID int64) ([]int64, error)
+	// EditorsOf is RevisionEditors for several revisions at once.
+	EditorsOf(ctx context.Context, revIDs []int64) (map[int64][]int64, error)
 }
 
 // WorkflowStore persists transitions and the public projection they keep.
@@ -126,8 +128,12 @@ type WorkflowStore interface {
 	ProjectionStore
 	ApplyTransition(ctx context.Context, c *Change) error
 	Transitions(ctx context.Context, f TransitionFilter) ([]Transition, error)
-	// Pending returns in-flight revisions in the given states, oldest in their state first.
-	Pending(ctx context.Context, states []State, column string) ([]Pending, error)
+	// Pending returns in-flight revisions f selects, with their items and
+	// files, oldest in their state first (by state_since, then id).
+	Pending(ctx context.Context, f PendingFilter) ([]Pending, error)
+	// CurrentCycles returns, for each revision, its transitions since its
+	// last submission, oldest first.
+	CurrentCycles(ctx context.Context, revIDs []int64) (map[int64][]Transition, error)
 	// DueToPublish returns scheduled revisions whose publish_at has come.
 	DueToPublish(ctx context.Context, now time.Time) ([]int64, error)
 	// DueToArchive returns live revisions whose expire_at has come.
@@ -278,6 +284,13 @@ type AuditLog interface {
 	// recorded when it was appended, so that removing entries from the end
 	// is detected too.
 	AuditHead(ctx context.Context) (int64, string, error)
+}
+
+// AuditReader is an audit log that can also be searched by its readers.
+type AuditReader interface {
+	AuditLog
+	// SearchAudit returns the entries f selects, newest first, at most f.Limit.
+	SearchAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, error)
 }
 
 // AnchorLog is the append-only record of anchors kept outside the database.

@@ -46,7 +46,16 @@ func (s *StructureService) Columns(ctx context.Context, p *Principal) ([]Column,
 	if err := authorize(ctx, s.Authorizer, p, ActStructureRead, Resource{}); err != nil {
 		return nil, err
 	}
-	return s.Structure.Columns(ctx)
+	return scopedColumns(ctx, s.Structure)
+}
+
+// columnsKey keeps the columns in a request scope: a page's menu, names
+// and filters all read them.
+type columnsKey struct{}
+
+// scopedColumns reads the columns once per request scope.
+func scopedColumns(ctx context.Context, st StructureStore) ([]Column, error) {
+	return Scoped(ctx, columnsKey{}, func() ([]Column, error) { return st.Columns(ctx) })
 }
 
 // Column returns one column with its owners.

@@ -138,3 +138,15 @@ type Pending struct {
 	Item     Item
 	Revision Revision
 }
+
+// PendingFilter selects revisions in review: in States, of items in Column
+// (all when ""), after the position (AfterSince, AfterID) in the order of
+// state_since then id (from the start when AfterID is 0), at most Limit
+// (0: all).
+type PendingFilter struct {
+	States     []State
+	Column     string
+	AfterSince time.Time
+	AfterID    int64
+	Limit      int
+}

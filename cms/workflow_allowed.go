@@ -51,10 +51,10 @@ func (s *WorkflowService) Allowed(ctx context.Context, p *Principal, revID int64
 	return out, nil
 }
 
-// dryRunComment stands for the comment a reject or suspend needs, so that
+// dryRunComment stands for the comment a reject, suspend or restore needs, so that
 // asking whether one is allowed does not depend on a comment not yet written.
 func dryRunComment(ev Event) string {
-	if ev == EventReject || ev == EventSuspend {
+	if ev == EventReject || ev == EventSuspend || ev == EventRestore {
 		return "?"
 	}
 	return ""

@@ -3,7 +3,6 @@ package cms
 import (
 	"context"
 	"errors"
-	"sort"
 	"strings"
 	"time"
 )
@@ -311,41 +310,6 @@ type QueueEntry struct {
 // queueEvents is the action each stage expects.
 var queueEvents = map[State]Event{
 	StateDeptReview: EventApprove, StateLeadershipSignoff: EventSign, StateSecrecyReview: EventClear, StateScheduled: EventPublish,
-}
-
-// Queue lists exactly the revisions the caller could act on now: for each
-// revision in review, the state machine is asked whether the caller's
-// decision would be allowed (role, department, sign-off turn, separation
-// of duties), so the queue and the transition endpoint never disagree.
-func (s *WorkflowService) Queue(ctx context.Context, p *Principal, stage State, column string) (*Queue, error) {
-	if err := authorize(ctx, s.Authorizer, p, ActStructureRead, Resource{}); err != nil {
-		return nil, err
-	}
-	states := []State{StateDeptReview, StateLeadershipSignoff, StateSecrecyReview, StateScheduled}
-	if stage != "" {
-		if _, ok := queueEvents[stage]; !ok {
-			return nil, Invalid("invalid stage", FieldError{Field: "stage", Message: "must be dept_review, leadership_signoff, secrecy_review or scheduled"})
-		}
-		states = []State{stage}
-	}
-	pending, err := s.Flow.Pending(ctx, states, column)
-	if err != nil {
-		return nil, err
-	}
-	now := s.Clock.Now()
-	q := &Queue{Counts: map[State]int{}}
-	for i := range pending {
-		e, ok, err := s.queueEntry(ctx, p.User, &pending[i], now)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			q.Entries = append(q.Entries, e)
-			q.Counts[e.Revision.State]++
-		}
-	}
-	sort.SliceStable(q.Entries, func(i, j int) bool { return q.Entries[i].WaitingSince.Before(q.Entries[j].WaitingSince) })
-	return q, nil
 }
 
 // RunScheduler publishes what is due and archives what expired, as the

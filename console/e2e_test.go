@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -94,6 +95,12 @@ func TestChainInBrowser(t *testing.T) {
 	ed.submit(`button[value="add:fields.materials"]`, http.StatusOK)
 	ed.fill(`input[name="fields.materials[1].name"]`, "经办人身份证")
 	ed.fill(`select[name="fields.materials[1].form"]`, "copy")
+	// The live preview shows the body as clients will, as it is typed.
+	ed.do(chromedp.SendKeys(chromedp.CSS("#body"), "\n\n## 温馨提示\n\n请携带**原件**。", chromedp.NodeVisible))
+	ed.do(chromedp.WaitVisible(chromedp.CSS("[data-preview-body] h2")))
+	if got := ed.text("#live-preview"); !strings.Contains(got, "温馨提示") || !strings.Contains(got, "原件") {
+		t.Errorf("the live preview shows %q", got)
+	}
 	ed.shots("edit")
 	ed.submit(`button[value="save"]`, http.StatusOK)
 	ed.sees("已保存", "经办人身份证")
@@ -111,6 +118,9 @@ func TestChainInBrowser(t *testing.T) {
 	leader := e.newPerson(t, browser, "leader", phone, 844)
 	leader.login(c.leader.Username, staffPassword)
 	leader.sees(title, "待签发")
+	leader.open("/console/queue", http.StatusOK)
+	leader.sees(title, "签发所选稿件")
+	leader.shots("queue-batch")
 	leader.open(path(revURL), http.StatusOK)
 	leader.viewShot("revision-actionbar")
 	if top := leader.actionBarTop(); top < 500 || top > 844 {
@@ -146,6 +156,38 @@ func TestChainInBrowser(t *testing.T) {
 	publisher.open(path(revURL)+"/approval", http.StatusOK)
 	publisher.sees("信息发布审批表", "王强", "赵敏", "陈静", "同意发布。")
 	publisher.shots("approval")
+
+	// The publisher suspends the item from the release desk with a reason,
+	// clients stop showing it, and restores it.
+	itemID := e.itemOf(t, c, title)
+	publisher.open("/console/release?tab=published", http.StatusOK)
+	publisher.sees(title, "暂停")
+	publisher.shots("release")
+	publisher.fill(`input[name=comment][placeholder^="暂停"]`, "核对办理地点，暂停发布。")
+	publisher.submit(`button[name=event][value=suspend]`, http.StatusOK)
+	publisher.sees("已暂停发布")
+	if s := publicStatus(t, e, itemID); s != http.StatusNotFound {
+		t.Errorf("a suspended item answers %d", s)
+	}
+	publisher.open("/console/release?tab=suspended", http.StatusOK)
+	publisher.sees(title, "核对办理地点，暂停发布。")
+	publisher.shots("release-suspended")
+	publisher.fill(`input[name=comment][placeholder^="恢复"]`, "已核实，恢复发布。")
+	publisher.submit(`button[name=event][value=restore]`, http.StatusOK)
+	publisher.sees("已恢复发布")
+	if s := publicStatus(t, e, itemID); s != http.StatusOK {
+		t.Errorf("a restored item answers %d", s)
+	}
+	publisher.open("/console/menus?channel=app", http.StatusOK)
+	publisher.sees("停服公告", "新闻动态")
+	publisher.shots("menus")
+	publisher.open("/console/patrol", http.StatusOK)
+	publisher.submit(`form[action="/console/patrol"] button`, http.StatusOK)
+	publisher.sees("巡查完成，未发现问题")
+	publisher.shots("patrol")
+
+	e.auditorExports(t, browser)
+	e.administers(t, browser)
 
 	// The App and the WeChat account read it from the content API.
 	items, _, err := e.svc.Items.List(context.Background(), e.as(t, c.editor), cms.ItemFilter{Query: title}, "")

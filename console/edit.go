@@ -21,6 +21,8 @@ type editData struct {
 	Other    problems // problems without a control of their own
 	Alert    string
 	Conflict *conflictView
+	// Preview is the body as clients will show it, when 预览 was pressed.
+	Preview renderedHTML
 }
 
 // conflictView is what someone else saved while the user was editing.
@@ -80,6 +82,9 @@ func (c *Console) handleItemCreate(w http.ResponseWriter, r *http.Request, u *us
 	content, form := parseForm(d.Type, r.PostForm, op)
 	d.Form = form
 	if op != "save" {
+		if err := c.preview(r, u, d, op); err != nil {
+			return err
+		}
 		return c.page(w, r, u, http.StatusOK, "new", view{Title: "新建稿件", Active: "new", Data: d})
 	}
 	_, rev, err := c.svc.Items.Create(r.Context(), u.p, cms.NewItem{Column: d.Column, Department: d.Dept, Content: content})
@@ -152,6 +157,9 @@ func (c *Console) handleRevisionSave(w http.ResponseWriter, r *http.Request, u *
 	d.Form = form
 	d.Version, _ = strconv.Atoi(r.PostFormValue("version"))
 	if op != "save" {
+		if err := c.preview(r, u, d, op); err != nil {
+			return err
+		}
 		return c.page(w, r, u, http.StatusOK, "edit", view{Title: "编辑：" + d.Rev.Title, Active: "items", Data: d})
 	}
 	_, _, err = c.svc.Items.UpdateDraft(r.Context(), u.p, d.Rev.ID, d.Version, content)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -82,4 +83,55 @@ func contains(body string, texts ...string) bool {
 		}
 	}
 	return true
+}
+
+// TestPagesByRole is the permission matrix of the release desk, the
+// patrol, the audit and the administration through the console: each
+// person gets the page their roles allow (200) and the 403 page for the
+// others, and the menu shows exactly the entries they may open.
+func TestPagesByRole(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.chain(t)
+	auditor := e.staff(t, "qian.hui", "钱慧", "office", bind(cms.RoleAuditor, "office"))
+	pages := []string{"/console/release", "/console/menus", "/console/patrol", "/console/audit", "/console/audit/verify",
+		"/console/archive", "/console/users", "/console/users/new", "/console/signoff", "/console/words"}
+	nav := map[string]string{"/console/release": "发布管理", "/console/patrol": "巡查", "/console/audit": "审计",
+		"/console/users": "系统管理"}
+	allowed := map[string][]string{
+		c.editor.Username:    {},
+		c.head.Username:      {},
+		c.leader.Username:    {},
+		c.director.Username:  {"/console/release", "/console/patrol"},
+		c.secrecy.Username:   {"/console/patrol"},
+		c.publisher.Username: {"/console/release", "/console/menus", "/console/patrol"},
+		auditor.Username:     {"/console/patrol", "/console/audit", "/console/audit/verify", "/console/archive"},
+		"admin":              {"/console/users", "/console/users/new", "/console/signoff", "/console/words"},
+	}
+	for who, ok := range allowed {
+		b := e.browser(t)
+		pw := staffPassword
+		if who == "admin" {
+			pw = adminPassword
+		}
+		b.login(who, pw)
+		home := b.get("/console/").must(t, http.StatusOK)
+		for path, label := range nav {
+			want := slices.Contains(ok, path)
+			if got := strings.Contains(home.Body, `>`+label+`</a>`); got != want {
+				t.Errorf("%s: menu entry %s shown %v, want %v", who, label, got, want)
+			}
+		}
+		for _, path := range pages {
+			want := http.StatusForbidden
+			if slices.Contains(ok, path) {
+				want = http.StatusOK
+			}
+			if p := b.get(path); p.Status != want {
+				t.Errorf("%s GET %s: %d, want %d", who, path, p.Status, want)
+			} else if want == http.StatusForbidden && !strings.Contains(p.Body, "没有权限") {
+				t.Errorf("%s GET %s: the 403 page does not say why", who, path)
+			}
+		}
+	}
 }

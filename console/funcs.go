@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -15,21 +16,29 @@ import (
 // what the services rendered and sanitised (see safeHTML).
 func templateFuncs(as *assets) template.FuncMap {
 	return template.FuncMap{
-		"asset":     as.url,
-		"state":     stateLabel,
-		"event":     eventLabel,
-		"role":      roleLabel,
-		"option":    optionLabel,
-		"when":      when,
-		"kind":      func(k cms.NotificationKind) string { return kindWords[k] },
-		"ago":       ago,
-		"add":       func(a, b int) int { return a + b },
-		"eventCSS":  func(e cms.Event) string { return "ev-" + string(e) },
-		"stateCSS":  func(s cms.State) string { return "st-" + string(s) },
-		"needsNote": func(e cms.Event) bool { return e == cms.EventReject || e == cms.EventSuspend },
-		"size":      humanSize,
-		"safeHTML":  safeHTML,
-		"entryView": func(e cms.QueueEntry, v view) entryRow { return entryRow{Entry: e, View: v} },
+		"asset":        as.url,
+		"state":        stateLabel,
+		"event":        eventLabel,
+		"role":         roleLabel,
+		"option":       optionLabel,
+		"when":         when,
+		"kind":         func(k cms.NotificationKind) string { return kindWords[k] },
+		"ago":          ago,
+		"add":          func(a, b int) int { return a + b },
+		"eventCSS":     func(e cms.Event) string { return "ev-" + string(e) },
+		"patrolKind":   func(k string) string { return labelOf(patrolKinds, k) },
+		"trigger":      func(t string) string { return labelOf(patrolTriggers, t) },
+		"auditProblem": func(k string) string { return labelOf(auditProblems, k) },
+		"tabsAt":       func(t adminTabs, here string) tabsHere { return tabsHere{Tabs: t, Here: here} },
+		"roleKey":      roleKey,
+		"eventsFirst":  eventsFirst,
+		"centreRole":   func(r cms.Role) bool { return r.CentreWide() },
+		"anchorKind":   func(k string) string { return labelOf(anchorKinds, k) },
+		"stateCSS":     func(s cms.State) string { return "st-" + string(s) },
+		"needsNote":    func(e cms.Event) bool { return e == cms.EventReject || e == cms.EventSuspend || e == cms.EventRestore },
+		"size":         humanSize,
+		"safeHTML":     safeHTML,
+		"entryView":    func(e cms.QueueEntry, v view) entryRow { return entryRow{Entry: e, View: v} },
 	}
 }
 
@@ -94,7 +103,7 @@ func (n *names) Column(slug string) string { return labelOf(n.columns, slug) }
 func (n *names) Dept(slug string) string { return labelOf(n.depts, slug) }
 
 func (c *Console) names(r *http.Request, u *user) (*names, error) {
-	cols, err := c.svc.Structure.Columns(r.Context(), u.p)
+	cols, err := c.columns(r, u)
 	if err != nil {
 		return nil, err
 	}
@@ -112,6 +121,11 @@ func (c *Console) names(r *http.Request, u *user) (*names, error) {
 	return n, nil
 }
 
+// columns lists every column (read once per request by the service).
+func (c *Console) columns(r *http.Request, u *user) ([]cms.Column, error) {
+	return c.svc.Structure.Columns(r.Context(), u.p)
+}
+
 // columnName names a column so that it stands alone: 办事指南 · 缴存类, since
 // several columns share a title such as 缴存类.
 func columnName(col *cms.Column) string {
@@ -119,6 +133,31 @@ func columnName(col *cms.Column) string {
 		return ct.Label + " · " + col.Title
 	}
 	return col.Title
+}
+
+// eventsFirst orders events with the named ones first, in that order, so
+// that the everyday action comes before the final one (归档).
+func eventsFirst(evs []cms.Event, first ...string) []cms.Event {
+	out := make([]cms.Event, 0, len(evs))
+	for _, f := range first {
+		for _, e := range evs {
+			if string(e) == f {
+				out = append(out, e)
+			}
+		}
+	}
+	for _, e := range evs {
+		if !slices.Contains(first, string(e)) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// tabsHere is the administration's tabs with the one shown.
+type tabsHere struct {
+	Tabs adminTabs
+	Here string
 }
 
 // entryRow lets a partial show a queue entry with the page's names and time.

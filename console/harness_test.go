@@ -77,6 +77,7 @@ func newEnvWith(t testing.TB, opt func(*app.Config)) *env {
 	clock := &fakeClock{t: time.Date(2026, 12, 1, 1, 30, 0, 0, time.UTC)}
 	cfg := app.Defaults()
 	cfg.Clock, cfg.Argon2 = clock, cheapArgon2
+	cfg.DataDir = t.TempDir() // the key file and the audit anchors, one pair per test
 	cfg.HTTP = api.Options{Version: "test"}
 	if opt != nil {
 		opt(&cfg)

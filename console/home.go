@@ -41,7 +41,7 @@ type rejection struct {
 
 // handleHome is 工作台.
 func (c *Console) handleHome(w http.ResponseWriter, r *http.Request, u *user) error {
-	q, err := c.svc.Workflow.Queue(r.Context(), u.p, "", "")
+	q, err := c.svc.Workflow.Queue(r.Context(), u.p, cms.QueueFilter{})
 	if err != nil {
 		return err
 	}

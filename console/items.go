@@ -33,7 +33,7 @@ func (c *Console) handleItemList(w http.ResponseWriter, r *http.Request, u *user
 	if d.Items, d.Next, err = c.svc.Items.List(r.Context(), u.p, d.Filter, q.Get("cursor")); err != nil {
 		return err
 	}
-	cols, err := c.svc.Structure.Columns(r.Context(), u.p)
+	cols, err := c.columns(r, u)
 	if err != nil {
 		return err
 	}

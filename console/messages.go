@@ -72,7 +72,7 @@ var errorText = map[string]string{
 	cms.EBUSY:         "系统正忙，请稍后再试。",
 	cms.EOTPREQUIRED:  "此账户已启用双因素认证，请填写动态验证码。",
 	cms.EOTPINVALID:   "动态验证码不正确或已使用过，请填写验证器上当前的验证码。",
-	cms.EOTPENROL:     "您的角色须启用双因素认证，请先通过管理接口绑定验证器。",
+	cms.EOTPENROL:     "您的角色须启用双因素认证，请先在“双因素认证”页面绑定验证器。",
 }
 
 // errorTitles head the error page.
@@ -118,6 +118,8 @@ var flashText = map[string]string{
 	"session_ended":    "长时间未操作，已自动退出，请重新登录。",
 	"password_changed": "密码已修改。",
 	"created":          "稿件已保存为草稿。内容完整后即可提交审核。",
+	"revise_publish":   "已在已发布内容的基础上建立修改稿。修改后提交审核，签发发布前线上仍显示原内容。",
+	"revise_unpublish": "已建立撤下申请。提交审核后按审批流程办理，撤下前线上仍显示原内容。",
 	"saved":            "已保存。",
 	"uploaded":         "附件已上传。",
 	"removed":          "附件已删除。",
@@ -133,4 +135,63 @@ var flashText = map[string]string{
 	"fired_restore":    "已恢复发布。",
 	"fired_archive":    "已归档下线。",
 	"all_read":         "通知已全部标为已读。",
+	"menu_renamed":     "菜单名称已修改，客户端菜单随即更新。",
+	"menu_enabled":     "菜单项已启用。",
+	"menu_disabled":    "菜单项已停用，客户端不再显示。",
+	"notice_saved":     "停服公告已保存，客户端将按时显示。",
+	"notice_withdrawn": "停服公告已撤销。",
+	"patrol_clean":     "巡查完成，未发现问题。",
+	"batch_none":       "请先勾选要签发的稿件。",
+	"user_saved":       "账户已保存。须另一名管理员确认的角色在确认后生效。",
+	"user_disabled":    "账户已停用，其登录已全部结束。",
+	"user_enabled":     "账户已启用。",
+	"user_unlocked":    "已解除锁定。",
+	"otp_reset":        "已重置双因素认证，该账户须重新绑定验证器。",
+	"grant_confirmed":  "已确认授权，即时生效。",
+	"grant_refused":    "已拒绝授权。",
+	"signoff_saved":    "签发流程已保存，之后进入领导签发的稿件按新流程签发。",
+	"words_saved":      "敏感词已保存，系统已按新词复查审核中和已发布的内容。",
+	"patrol_found":     "巡查完成，发现问题，相关内容已暂停发布，详见下方。",
 }
+
+// auditActionOrder lists the audit log's actions for its filter; the
+// labels name them.
+var auditActionOrder = []string{cms.AuditTransition, cms.AuditItemCreated, cms.AuditRevisionCreated, cms.AuditRevisionEdited,
+	cms.AuditAttachmentAdded, cms.AuditAttachmentRemoved, cms.AuditFindingAck, cms.AuditSecrecyRescan, cms.AuditSensitiveWord,
+	cms.AuditPreviewIssued, cms.AuditPreviewRevoked, cms.AuditTamperDetected, cms.AuditPatrol, cms.AuditMenuChanged,
+	cms.AuditMaintenanceChanged, cms.AuditSignoffChain, cms.AuditArchiveExported, cms.AuditLogin, cms.AuditLoginFailed,
+	cms.AuditLogout, cms.AuditPasswordChanged, cms.AuditUserCreated, cms.AuditUserUpdated, cms.AuditAccountUnlocked,
+	cms.AuditGrantRequested, cms.AuditGrantConfirmed, cms.AuditGrantRefused, cms.AuditGrantCancelled,
+	cms.AuditOTPEnrolmentStarted, cms.AuditOTPEnabled, cms.AuditOTPReset, cms.AuditRecoveryCodeUsed,
+	cms.AuditPermissionDenied, cms.AuditBlobCollected}
+
+var auditActionLabels = map[string]string{
+	cms.AuditTransition: "审批流转", cms.AuditItemCreated: "新建稿件", cms.AuditRevisionCreated: "新建版本（修改或撤下已发布内容）",
+	cms.AuditRevisionEdited: "修改稿件", cms.AuditAttachmentAdded: "上传附件", cms.AuditAttachmentRemoved: "删除附件",
+	cms.AuditFindingAck: "确认保密检查发现", cms.AuditSecrecyRescan: "保密复查", cms.AuditSensitiveWord: "修改敏感词",
+	cms.AuditPreviewIssued: "生成预览链接", cms.AuditPreviewRevoked: "撤销预览链接", cms.AuditTamperDetected: "发现篡改",
+	cms.AuditPatrol: "巡查", cms.AuditMenuChanged: "修改菜单", cms.AuditMaintenanceChanged: "停服公告",
+	cms.AuditSignoffChain: "修改签发流程", cms.AuditArchiveExported: "导出归档", cms.AuditLogin: "登录",
+	cms.AuditLoginFailed: "登录失败", cms.AuditLogout: "退出", cms.AuditPasswordChanged: "修改或重置密码",
+	cms.AuditUserCreated: "新建账户", cms.AuditUserUpdated: "修改账户", cms.AuditAccountUnlocked: "解除锁定",
+	cms.AuditGrantRequested: "申请授权", cms.AuditGrantConfirmed: "确认授权", cms.AuditGrantRefused: "拒绝授权",
+	cms.AuditGrantCancelled: "撤回授权", cms.AuditOTPEnrolmentStarted: "开始绑定双因素", cms.AuditOTPEnabled: "启用双因素",
+	cms.AuditOTPReset: "重置双因素", cms.AuditRecoveryCodeUsed: "使用恢复码", cms.AuditPermissionDenied: "越权操作被拒绝",
+	cms.AuditBlobCollected: "清理无用文件",
+}
+
+// auditProblems say in words what the chain's verification found.
+var auditProblems = map[string]string{
+	cms.AuditMissingEntry:   "记录缺失（序号不连续，有记录被删除）",
+	cms.AuditBrokenLink:     "链接断开（与前一条记录的哈希不符）",
+	cms.AuditEditedEntry:    "记录被修改（内容与其哈希不符）",
+	cms.AuditMissingMAC:     "缺少密钥签名（在密钥启用后写入却没有签名，或签名被删除）",
+	cms.AuditWrongMAC:       "密钥签名不符（没有密钥的人写入或改写了该记录）",
+	cms.AuditRewrittenEpoch: "启用密钥前的记录被改写（与启用密钥时记录的哈希不符）",
+	cms.AuditAnchorMismatch: "与外部锚点记录的哈希不符（此前的记录被改写）",
+	cms.AuditTruncated:      "末尾的记录被删除",
+	cms.AuditBadAnchor:      "锚点文件中有无法读取或签名不符的行",
+	cms.AuditBadEpoch:       "数据库中的密钥启用记录被修改、缺失或与锚点文件不一致",
+}
+
+var anchorKinds = map[string]string{cms.AnchorEpoch: "启用密钥时", cms.AnchorPeriodic: "巡查后", cms.AnchorArchive: "导出归档时"}

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/tlhpf/cms/cms"
 )
 
 // contentSecurityPolicy allows the console's own files only: no inline
@@ -59,7 +61,7 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 func (c *Console) logged(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		ctx, ri := withReqInfo(r.Context())
+		ctx, ri := withReqInfo(cms.WithRequestScope(r.Context()))
 		r = r.WithContext(ctx)
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {

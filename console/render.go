@@ -16,7 +16,9 @@ import (
 var templateFS embed.FS
 
 // pageNames are the views; each is templates/NAME.html with the layout.
-var pageNames = []string{"login", "password", "home", "queue", "items", "new", "revision", "edit", "approval", "error", "inbox"}
+var pageNames = []string{"login", "password", "home", "queue", "items", "new", "revision", "edit", "approval", "error",
+	"release", "menus", "patrol", "audit", "verify", "archive", "users", "user", "created", "signoff", "words",
+	"batch", "otp", "inbox"}
 
 // pages holds one parsed template per view.
 type pages struct {
@@ -55,8 +57,30 @@ type view struct {
 
 // navigation says which entries the menu shows, as the services allow.
 type navigation struct {
-	Queue bool // the user decides at some review stage
-	New   bool // the user may create items somewhere
+	Queue   bool // the user decides at some review stage
+	New     bool // the user may create items somewhere
+	Release bool // 发布管理: releases, suspends or restores somewhere, or keeps the menus
+	Patrol  bool // 巡查: runs the patrol, or reads the findings of released content
+	Audit   bool // 审计: reads the audit log or exports the archive
+	Admin   bool // 系统管理: accounts, sign-off chains or sensitive words
+}
+
+// navFor builds the menu from what the services say the user may do.
+func navFor(stages []cms.State, cols []cms.AuthoredColumn, ab *cms.Abilities) navigation {
+	return navigation{Queue: len(stages) > 0, New: len(cols) > 0,
+		Release: len(ab.Release) > 0 || ab.Can(cms.ActMenuManage),
+		Patrol:  ab.Can(cms.ActPatrol) || ab.Can(cms.ActFindingRead),
+		Audit:   ab.Can(cms.ActAuditRead) || ab.Can(cms.ActArchiveExport),
+		Admin:   ab.Can(cms.ActUserManage) || ab.Can(cms.ActWorkflowAdmin) || ab.Can(cms.ActSensitiveWords)}
+}
+
+// abilitiesKey keeps the user's abilities in the request's scope.
+type abilitiesKey struct{}
+
+// abilities asks the services what the user may do beyond writing and
+// reviewing, once per request.
+func (c *Console) abilities(r *http.Request, u *user) (*cms.Abilities, error) {
+	return cms.Scoped(r.Context(), abilitiesKey{}, func() (*cms.Abilities, error) { return c.svc.Abilities(r.Context(), u.p) })
 }
 
 // page renders a view for a signed-in user with the navigation their
@@ -66,7 +90,7 @@ func (c *Console) page(w http.ResponseWriter, r *http.Request, u *user, status i
 	v.Flash = c.takeFlash(w, r)
 	if u != nil {
 		v.User, v.CSRF = u.p.User, u.csrf
-		if !u.p.PasswordExpired {
+		if !u.p.PasswordExpired && !u.p.OTPEnrolmentRequired {
 			stages, err := c.svc.Workflow.ReviewStages(r.Context(), u.p)
 			if err != nil {
 				return err
@@ -75,7 +99,11 @@ func (c *Console) page(w http.ResponseWriter, r *http.Request, u *user, status i
 			if err != nil {
 				return err
 			}
-			v.Nav = navigation{Queue: len(stages) > 0, New: len(cols) > 0}
+			ab, err := c.abilities(r, u)
+			if err != nil {
+				return err
+			}
+			v.Nav = navFor(stages, cols, ab)
 			if n, err := c.svc.Notifications.Unread(r.Context(), u.p); err == nil {
 				v.Unread = n // the header's count; a page does not fail for want of it
 			}

@@ -28,6 +28,7 @@ type revisionData struct {
 	Open      int // blocking findings nobody acknowledged
 	Events    []cms.Event
 	MayEdit   bool
+	MayRevise bool         // the user may draft a change or a deletion request of the live item
 	Missing   []problemRow // what the draft lacks before it can be submitted
 	// Set when a post is shown again with what went wrong.
 	Alert      string
@@ -119,6 +120,9 @@ func (c *Console) showRevision(w http.ResponseWriter, r *http.Request, u *user, 
 		return err
 	}
 	if d.MayEdit, err = c.svc.Items.MayEdit(ctx, p, id); err != nil {
+		return err
+	}
+	if d.MayRevise, err = c.svc.Items.MayRevise(ctx, p, it.ID); err != nil {
 		return err
 	}
 	if rev.State == cms.StateDraft && d.Type != nil && rev.Action == cms.ActionPublish {

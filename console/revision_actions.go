@@ -28,7 +28,11 @@ func (c *Console) handleTransition(w http.ResponseWriter, r *http.Request, u *us
 	}
 	_, _, err = c.svc.Workflow.Fire(r.Context(), u.p, id, ev, comment, version)
 	if err == nil {
-		return c.redirect(w, r, revisionURL(id), "fired_"+string(ev))
+		to := backTo(r)
+		if to == "" {
+			to = revisionURL(id)
+		}
+		return c.redirect(w, r, to, "fired_"+string(ev))
 	}
 	d := &revisionData{Comment: comment}
 	status := statusOf[cms.ErrorCode(err)]

@@ -93,7 +93,8 @@ func TestRevisionPageThroughTheChain(t *testing.T) {
 	publisher.press(rev.ID, cms.EventSuspend, "").must(t, http.StatusUnprocessableEntity).has(t, "暂停时请填写意见")
 	publisher.press(rev.ID, cms.EventSuspend, "内容被篡改，暂停待查").must(t, http.StatusSeeOther)
 	director.get(path).has(t, "已暂停", button(cms.EventRestore), "内容被篡改，暂停待查")
-	director.press(rev.ID, cms.EventRestore, "").must(t, http.StatusSeeOther)
+	director.press(rev.ID, cms.EventRestore, "").must(t, http.StatusUnprocessableEntity).has(t, "恢复时请填写意见")
+	director.press(rev.ID, cms.EventRestore, "已核实，恢复发布").must(t, http.StatusSeeOther)
 
 	// A page gone stale: someone acted meanwhile, nothing happens.
 	stale := publisher.get(path)

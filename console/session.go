@@ -67,6 +67,11 @@ func (c *Console) signedIn(h userHandler, checkCSRF bool) http.Handler {
 			http.Redirect(w, r, "/console/password", http.StatusSeeOther)
 			return
 		}
+		if u.p.OTPEnrolmentRequired && !u.p.PasswordExpired && !strings.HasPrefix(r.URL.Path, "/console/otp") &&
+			r.URL.Path != "/console/password" && r.URL.Path != "/console/logout" {
+			http.Redirect(w, r, "/console/otp", http.StatusSeeOther)
+			return
+		}
 		if err := h(w, r, u); err != nil {
 			c.renderError(w, r, u, err)
 		}

@@ -32,10 +32,43 @@ type Authorizer struct {
 	snap    *snapshot
 }
 
-// snapshot is the evaluator for one policy version.
+// snapshot is the evaluator for one policy version. Its answers cannot
+// change while the version stands, so it remembers them: casbin evaluates
+// each question once, however often pages ask it.
 type snapshot struct {
 	enforcer    *casbin.SyncedEnforcer
 	departments []string
+
+	mu      sync.Mutex
+	decided map[question]bool
+}
+
+// question is one request to the enforcer.
+type question struct{ sub, dom, obj, act string }
+
+// maxDecided bounds the remembered answers (a few MB at most); when full
+// they are forgotten and learnt again.
+const maxDecided = 1 << 14
+
+func (s *snapshot) enforce(sub, dom, obj, act string) (bool, error) {
+	q := question{sub, dom, obj, act}
+	s.mu.Lock()
+	ok, seen := s.decided[q]
+	s.mu.Unlock()
+	if seen {
+		return ok, nil
+	}
+	ok, err := s.enforcer.Enforce(sub, dom, obj, act)
+	if err != nil {
+		return false, err
+	}
+	s.mu.Lock()
+	if len(s.decided) >= maxDecided {
+		s.decided = map[question]bool{}
+	}
+	s.decided[q] = ok
+	s.mu.Unlock()
+	return ok, nil
 }
 
 var _ cms.Authorizer = (*Authorizer)(nil)
@@ -49,9 +82,13 @@ func NewAuthorizer(ctx context.Context, store cms.PolicyStore) (*Authorizer, err
 	return a, nil
 }
 
+// policyVersionKey keeps the policy version in a request scope.
+type policyVersionKey struct{}
+
 // current returns the evaluator of the latest policy version.
+// Within a request scope (cms.WithRequestScope) the version is read once.
 func (a *Authorizer) current(ctx context.Context) (*snapshot, error) {
-	v, err := a.store.PolicyVersion(ctx)
+	v, err := cms.Scoped(ctx, policyVersionKey{}, func() (int64, error) { return a.store.PolicyVersion(ctx) })
 	if err != nil {
 		return nil, err
 	}
@@ -68,7 +105,7 @@ func (a *Authorizer) current(ctx context.Context) (*snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.snap, a.version = &snapshot{enforcer: e, departments: p.Departments}, v
+	a.snap, a.version = &snapshot{enforcer: e, departments: p.Departments, decided: map[question]bool{}}, v
 	return a.snap, nil
 }
 
@@ -107,7 +144,7 @@ func (a *Authorizer) Allowed(ctx context.Context, u *cms.User, act cms.Action, r
 		doms = bindingDomains(u)
 	}
 	for _, d := range doms {
-		ok, err := snap.enforcer.Enforce(Subject(u.ID), d, obj, string(act))
+		ok, err := snap.enforce(Subject(u.ID), d, obj, string(act))
 		if err != nil || ok {
 			return ok, err
 		}
@@ -137,7 +174,7 @@ func (a *Authorizer) Departments(ctx context.Context, u *cms.User, act cms.Actio
 	}
 	var out []string
 	for _, d := range snap.departments {
-		ok, err := snap.enforcer.Enforce(Subject(u.ID), d, noObject, string(act))
+		ok, err := snap.enforce(Subject(u.ID), d, noObject, string(act))
 		if err != nil {
 			return nil, err
 		}

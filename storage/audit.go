@@ -87,3 +87,38 @@ func (db *DB) AuditHead(ctx context.Context) (int64, string, error) {
 	}
 	return head.Seq, head.Hash, nil
 }
+
+var _ cms.AuditReader = (*DB)(nil)
+
+// SearchAudit returns the entries f selects, newest first.
+func (db *DB) SearchAudit(ctx context.Context, f cms.AuditFilter) ([]cms.AuditEntry, error) {
+	var rows []auditRow
+	q := db.bun.NewSelect().Model(&rows).OrderExpr("seq DESC").Limit(int64(f.Limit))
+	if f.HasActor {
+		q = q.Where("actor_id = ?", f.ActorID)
+	}
+	if f.Action != "" {
+		q = q.Where("action = ?", f.Action)
+	}
+	if f.Subject != "" {
+		q = q.Where("subject = ?", f.Subject)
+	}
+	if !f.From.IsZero() {
+		q = q.Where("at >= ?", f.From.UTC())
+	}
+	if !f.To.IsZero() {
+		q = q.Where("at < ?", f.To.UTC())
+	}
+	if f.Before > 0 {
+		q = q.Where("seq < ?", f.Before)
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, err
+	}
+	out := make([]cms.AuditEntry, len(rows))
+	for i, r := range rows {
+		out[i] = cms.AuditEntry{Seq: r.Seq, At: r.At.UTC(), ActorID: r.ActorID, Action: r.Action, Subject: r.Subject,
+			Detail: r.Detail, PrevHash: r.PrevHash, Hash: r.Hash, MAC: r.MAC}
+	}
+	return out, nil
+}

@@ -66,6 +66,9 @@ func (db *DB) Items(ctx context.Context, f cms.ItemFilter) ([]cms.Item, error) {
 	if f.State != "" {
 		q = q.Where("state = ?", f.State)
 	}
+	if f.Live != "" {
+		q = q.Where("live_revision_id IN (?)", db.bun.NewSelect().Model((*revisionRow)(nil)).Column("id").Where("state = ?", f.Live))
+	}
 	if f.Author != 0 {
 		q = q.Where("head_revision_id IN (?)", db.bun.NewSelect().Model((*revisionRow)(nil)).Column("id").Where("author_id = ?", f.Author))
 	}

@@ -169,42 +169,6 @@ func (db *DB) Transitions(ctx context.Context, f cms.TransitionFilter) ([]cms.Tr
 	return out, nil
 }
 
-// Pending returns in-flight revisions in the given states with their items.
-func (db *DB) Pending(ctx context.Context, states []cms.State, column string) ([]cms.Pending, error) {
-	var revs []revisionRow
-	q := db.bun.NewSelect().Model(&revs).Where("state IN (?)", bun.In(states)).Order("state_since", "id")
-	if column != "" {
-		q = q.Where("item_id IN (?)", db.bun.NewSelect().Model((*itemRow)(nil)).Column("id").Where("column_slug = ?", column))
-	}
-	if err := q.Scan(ctx); err != nil {
-		return nil, err
-	}
-	if len(revs) == 0 {
-		return nil, nil
-	}
-	ids := make([]int64, len(revs))
-	for i, r := range revs {
-		ids[i] = r.ItemID
-	}
-	var items []itemRow
-	if err := db.bun.NewSelect().Model(&items).Where("id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
-		return nil, err
-	}
-	byID := make(map[int64]cms.Item, len(items))
-	for i := range items {
-		byID[items[i].ID] = items[i].domain()
-	}
-	out := make([]cms.Pending, 0, len(revs))
-	for i := range revs {
-		rev, err := revs[i].domain()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, cms.Pending{Item: byID[rev.ItemID], Revision: rev})
-	}
-	return out, nil
-}
-
 // DueToPublish returns scheduled revisions whose time has come.
 func (db *DB) DueToPublish(ctx context.Context, now time.Time) ([]int64, error) {
 	var ids []int64

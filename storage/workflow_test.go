@@ -221,7 +221,7 @@ func TestPending(t *testing.T) {
 		{"nothing waits", []cms.State{cms.StateSecrecyReview}, "", nil},
 	}
 	for _, k := range cases {
-		ps, err := db.Pending(ctx, k.states, k.column)
+		ps, err := db.Pending(ctx, cms.PendingFilter{States: k.states, Column: k.column})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -235,6 +235,25 @@ func TestPending(t *testing.T) {
 		if !slices.Equal(got, k.want) {
 			t.Errorf("%s: got %v, want %v", k.name, got, k.want)
 		}
+	}
+	// A page at a time, from a position in the order.
+	all := []cms.State{cms.StateDeptReview, cms.StateScheduled}
+	first, err := db.Pending(ctx, cms.PendingFilter{States: all, Limit: 2})
+	if err != nil || len(first) != 2 || first[0].Item.ID != b.ID || first[1].Item.ID != a.ID {
+		t.Fatalf("first page: %+v %v", first, err)
+	}
+	last := first[1].Revision
+	rest, err := db.Pending(ctx, cms.PendingFilter{States: all, AfterSince: last.StateSince, AfterID: last.ID, Limit: 2})
+	if err != nil || len(rest) != 1 || rest[0].Item.ID != c.ID {
+		t.Fatalf("second page: %+v %v", rest, err)
+	}
+	cycles, err := db.CurrentCycles(ctx, []int64{aRev.ID, bRev.ID, cRev.ID})
+	if err != nil || len(cycles[aRev.ID]) != 1 || cycles[aRev.ID][0].Event != cms.EventSubmit || len(cycles[cRev.ID]) < 2 {
+		t.Fatalf("current cycles: %+v %v", cycles, err)
+	}
+	editors, err := db.EditorsOf(ctx, []int64{aRev.ID, bRev.ID})
+	if err != nil || len(editors[aRev.ID]) != 1 || len(editors[bRev.ID]) != 1 {
+		t.Fatalf("editors: %+v %v", editors, err)
 	}
 }
 

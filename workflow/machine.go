@@ -200,7 +200,7 @@ func checkGuards(req *cms.FireRequest, out *cms.Outcome) error {
 		if req.OpenFindings > 0 {
 			return cms.Errorf(cms.ECONFLICT, "%d blocking findings of the secrecy scan must be acknowledged with a reason before clearing", req.OpenFindings)
 		}
-	case cms.EventReject, cms.EventSuspend:
+	case cms.EventReject, cms.EventSuspend, cms.EventRestore:
 		if strings.TrimSpace(req.Comment) == "" {
 			return cms.Invalid("a reason is required", cms.FieldError{Field: "comment", Message: "say why (it is kept in the history)"})
 		}

@@ -1,6 +1,7 @@
 // 铜陵公积金 staff console. Progressive enhancement only: every page works
-// without this file; it adds dropping a file onto the attachments form and
-// a print button on the approval form.
+// without this file; it adds dropping a file onto the attachments form, a
+// print button on the approval form and the live preview of the body
+// being written (the 预览 button does the same without it).
 (function () {
   "use strict";
   Array.prototype.forEach.call(document.querySelectorAll("button[data-print]"), function (b) {
@@ -36,4 +37,44 @@
       form.submit();
     });
   });
+  var box = document.querySelector("[data-preview]");
+  var body = document.getElementById("body");
+  if (box && body && body.form && window.fetch && window.URLSearchParams) {
+    var out = box.querySelector("[data-preview-body]");
+    var form = body.form;
+    var timer = null;
+    var seq = 0;
+    var refresh = function () {
+      var token = form.querySelector("input[name=csrf]");
+      var format = form.querySelector("input[name=body_format]");
+      var params = new URLSearchParams();
+      params.set("csrf", token ? token.value : "");
+      params.set("body", body.value);
+      params.set("body_format", format ? format.value : "markdown");
+      var n = ++seq;
+      fetch(box.getAttribute("data-preview"), { method: "POST", body: params, credentials: "same-origin" })
+        .then(function (r) {
+          return r.text().then(function (text) {
+            if (n !== seq) {
+              return;
+            }
+            if (r.status === 200) {
+              out.innerHTML = text; // sanitised by the content service's renderer
+              box.hidden = false;
+            } else if (r.status === 422) {
+              out.textContent = text;
+              box.hidden = false;
+            }
+          });
+        })
+        .catch(function () {});
+    };
+    body.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(refresh, 400);
+    });
+    if (body.value) {
+      refresh();
+    }
+  }
 })();

@@ -1,0 +1,138 @@
+package console_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tlhpf/cms/cms"
+)
+
+// The console's speed: pages render server-side in a few milliseconds and
+// weigh little. Each benchmark reports the median server time of a page
+// (p50-ms, the handler alone, no network) and the weight of the page with
+// the assets it links (page+assets-KB).
+
+// BenchmarkQueuePage renders 待办 for a leader with 1,000 revisions waiting
+// for his signature, a page of 50 at a time.
+func BenchmarkQueuePage(b *testing.B) {
+	e := newEnv(b)
+	c := e.chain(b)
+	ctx := context.Background()
+	ed, head := e.as(b, c.editor), e.as(b, c.head)
+	for i := range 1000 {
+		title := "住房公积金缴存登记第" + strconv.Itoa(i) + "号"
+		body := "单位为职工办理**缴存登记**。"
+		_, rev, err := e.svc.Items.Create(ctx, ed, cms.NewItem{Column: "guides-deposit",
+			Content: cms.Content{Title: &title, Body: &body, Fields: guideFields()}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, step := range []struct {
+			p  *cms.Principal
+			ev cms.Event
+		}{{ed, cms.EventSubmit}, {head, cms.EventApprove}} {
+			if _, _, err := e.svc.Workflow.Fire(ctx, step.p, rev.ID, step.ev, "", 0); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	leader := e.browser(b)
+	leader.login(c.leader.Username, staffPassword)
+	page := leader.get("/console/queue").must(b, http.StatusOK).has(b, "下一页", "住房公积金缴存登记第0号")
+	if n := strings.Count(page.Body, `class="title-cell"`); n != 50 {
+		b.Fatalf("the first page lists %d revisions, want 50", n)
+	}
+	b.Run("page", func(b *testing.B) { measurePage(b, e, leader, "/console/queue") })
+}
+
+// BenchmarkRevisionPage renders a revision with a 20 KB Markdown body
+// whose every paragraph changed against the live version.
+func BenchmarkRevisionPage(b *testing.B) {
+	e := newEnv(b)
+	c := e.chain(b)
+	ctx := context.Background()
+	it, rev := e.guide(b, c.editor, "住房公积金缴存登记")
+	for _, step := range []struct {
+		u  *cms.User
+		ev cms.Event
+	}{{c.editor, cms.EventSubmit}, {c.head, cms.EventApprove}, {c.leader, cms.EventSign}, {c.director, cms.EventSign},
+		{c.secrecy, cms.EventClear}, {c.publisher, cms.EventPublish}} {
+		e.fire(b, step.u, rev.ID, step.ev, "")
+	}
+	body := longBody("原", 20<<10)
+	next, _, err := e.svc.Items.NewRevision(ctx, e.as(b, c.editor), it.ID, cms.ActionPublish, cms.Content{Body: &body})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ed := e.browser(b)
+	ed.login(c.editor.Username, staffPassword)
+	path := revPath(next.ID)
+	ed.get(path).must(b, http.StatusOK).has(b, "修改对比", "与线上正在发布的第 1 版相比", "第 100 段")
+	b.Run("page", func(b *testing.B) { measurePage(b, e, ed, path) })
+}
+
+// longBody is Markdown of about size bytes: numbered paragraphs.
+func longBody(word string, size int) string {
+	var sb strings.Builder
+	for i := 0; sb.Len() < size; i++ {
+		sb.WriteString("第 " + strconv.Itoa(i) + " 段：单位为职工办理**住房公积金缴存登记**，" + word + "材料齐全的当场办结。\n\n")
+	}
+	return sb.String()
+}
+
+var linkedAssets = regexp.MustCompile(`(?:href|src)="(/console/static/[^"]+)"`)
+
+// measurePage times the console's handler alone on path for the signed-in
+// browser b, and reports the median and the weight of the page with the
+// assets it links.
+func measurePage(b *testing.B, e *env, br *browser, path string) {
+	h := e.app.Handler()
+	ck := br.cookie("cms_console")
+	times := make([]time.Duration, 0, b.N)
+	var size int
+	b.ResetTimer()
+	for range b.N {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.AddCookie(ck)
+		rec := httptest.NewRecorder()
+		start := time.Now()
+		h.ServeHTTP(rec, req)
+		times = append(times, time.Since(start))
+		if rec.Code != http.StatusOK {
+			b.Fatalf("%s: %d", path, rec.Code)
+		}
+		size = rec.Body.Len()
+		if len(times) == 1 {
+			for _, m := range linkedAssets.FindAllStringSubmatch(rec.Body.String(), -1) {
+				size += assetSize(b, e, m[1])
+			}
+		}
+	}
+	b.StopTimer()
+	slices.Sort(times)
+	p50 := times[len(times)/2]
+	b.ReportMetric(float64(p50.Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(size)/1024, "page+assets-KB")
+	if p50 > 10*time.Millisecond {
+		b.Errorf("%s: p50 %v, want under 10 ms", path, p50)
+	}
+	if size > 150<<10 {
+		b.Errorf("%s with its assets weighs %d KB, want under 150 KB", path, size>>10)
+	}
+}
+
+func assetSize(b *testing.B, e *env, path string) int {
+	rec := httptest.NewRecorder()
+	e.app.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+	if rec.Code != http.StatusOK {
+		b.Fatalf("%s: %d", path, rec.Code)
+	}
+	return rec.Body.Len()
+}

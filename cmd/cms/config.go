@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -20,7 +21,10 @@ import (
 // may come from a file named by the same variable with _FILE.
 type Config struct {
 	app.Config
-	Addr          string
+	Addr string
+	// DebugAddr, when set, serves the Go profiler (net/http/pprof) on
+	// this loopback address, apart from the API.
+	DebugAddr     string
 	AdminPassword string
 	LogLevel      slog.Level
 	LogFormat     string
@@ -45,6 +49,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	}
 	c.DataDir = envOr(getenv, "CMS_DATA_DIR", c.DataDir)
 	c.DatabaseURL = getenv("CMS_DATABASE_URL")
+	c.DebugAddr = getenv("CMS_DEBUG_ADDR")
 	c.AuditKeyFile = getenv("CMS_AUDIT_KEY_FILE")
 	c.AuditAnchorFile = getenv("CMS_AUDIT_ANCHOR_FILE")
 	c.HTTP.BodyLimit = envOr(getenv, "CMS_BODY_LIMIT", c.HTTP.BodyLimit)
@@ -158,6 +163,9 @@ func loadConfig(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("CMS_MEDIA_REDIRECT: want a duration up to 1h such as 5m, got %q", v))
 		}
 	}
+	if c.DebugAddr != "" && !loopback(c.DebugAddr) {
+		errs = append(errs, fmt.Errorf("CMS_DEBUG_ADDR: want a loopback address such as 127.0.0.1:6060, got %q", c.DebugAddr))
+	}
 	errs = append(errs, c.loadS3(getenv)...)
 	if v := getenv("CMS_STAGE_LIMITS"); v != "" {
 		if err := parseStageLimits(v, c.StageLimits); err != nil {
@@ -217,6 +225,16 @@ func parseBytes(v string) (int64, error) {
 		return 0, fmt.Errorf("not a size: %q", v)
 	}
 	return n << shift, nil
+}
+
+// loopback reports whether addr is host:port on a loopback address.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return host == "localhost" || ip != nil && ip.IsLoopback()
 }
 
 func envOr(getenv func(string) string, name, def string) string {

@@ -69,6 +69,8 @@ func TestConfigIsValidated(t *testing.T) {
 		"cache bytes":    {"CMS_CACHE_BYTES": "lots"},
 		"tiny cache":     {"CMS_CACHE_BYTES": "1K"},
 		"negative cache": {"CMS_CACHE_BYTES": "-1"},
+		"public debug":   {"CMS_DEBUG_ADDR": "0.0.0.0:6060"},
+		"debug no port":  {"CMS_DEBUG_ADDR": "127.0.0.1"},
 	} {
 		if _, err := loadConfig(func(k string) string { return vars[k] }); err == nil {
 			t.Errorf("%s: accepted", name)

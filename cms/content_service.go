@@ -25,6 +25,11 @@ type ContentService struct {
 	// Integrity checks every row read here against its MAC before it is
 	// served, and takes what fails offline.
 	Integrity *IntegrityService
+	// Documents encode what is served for rows that hold no stored
+	// documents (see ItemDocument).
+	Documents Documents
+
+	columns authoredColumns
 }
 
 // BodyHTML returns a revision's body as the content API serves it, so that
@@ -46,6 +51,10 @@ func (s *ContentService) Menu(ctx context.Context, channel string) (*Channel, []
 
 // publicColumn returns a column whose items the content API lists.
 func (s *ContentService) publicColumn(ctx context.Context, slug string) (*Column, error) {
+	col, gen := s.columns.get(slug)
+	if col != nil {
+		return col, nil
+	}
 	col, err := s.Structure.Column(ctx, slug)
 	if err != nil {
 		return nil, err
@@ -53,6 +62,7 @@ func (s *ContentService) publicColumn(ctx context.Context, slug string) (*Column
 	if !col.Authored() {
 		return nil, Errorf(ENOTFOUND, "column %q has no items", slug)
 	}
+	s.columns.put(col, gen)
 	return col, nil
 }
 

@@ -142,6 +142,11 @@ type ProjectionStore interface {
 	// Unsealed returns up to limit visible items after item afterID, by
 	// item id, whose projection row carries no MAC.
 	Unsealed(ctx context.Context, afterID int64, limit int) ([]PublicItem, error)
+	// Undocumented is Unsealed for rows that hold no stored documents.
+	Undocumented(ctx context.Context, afterID int64, limit int) ([]PublicItem, error)
+	// SaveDocuments stores the documents (Doc, Entry and their MACs) of
+	// rows that still hold the revision and MAC of ps; it reports how many.
+	SaveDocuments(ctx context.Context, ps []PublicItem) (int, error)
 	// SaveProjection rewrites the item's row from p unless the item's live
 	// revision is no longer p.RevisionID; it reports whether it did.
 	SaveProjection(ctx context.Context, p *PublicItem) (bool, error)
@@ -151,6 +156,13 @@ type ProjectionStore interface {
 type ContentStore interface {
 	PublicItem(ctx context.Context, itemID int64) (*PublicItem, error)
 	PublicItems(ctx context.Context, f PublicFilter) ([]PublicItem, error)
+	// ItemDocument returns a visible item's stored detail document: only
+	// ItemID, RevisionID, Doc and DocMAC are set.
+	ItemDocument(ctx context.Context, itemID int64) (*PublicItem, error)
+	// ListEntries lists visible items' stored listing entries as
+	// PublicItems does: only ItemID, RevisionID, PublishedAt, Entry and
+	// EntryMAC are set.
+	ListEntries(ctx context.Context, f PublicFilter) ([]PublicItem, error)
 	Search(ctx context.Context, phrases [][]string, f PublicFilter) ([]SearchHit, error)
 	// Changes returns, for items changed after seq, each item's latest change, oldest first.
 	Changes(ctx context.Context, after int64, limit int) ([]ContentChange, error)

@@ -15,17 +15,20 @@ type Document struct {
 
 // ItemDocument is Item as the content API serves it: the item detail
 // document the projection stored when the revision went live, once it
-// matches its MAC (one indexed read, one hash and one MAC). A row without
-// a document that matches (written before documents were stored, by an
-// older server, or changed in the database) is read and checked as Item
+// matches its MAC (one indexed read, one hash and one MAC). An item
+// without a document that matches (a row written before documents were
+// stored or by a server that stores none, a document changed in the
+// database, an item that is not visible) is read and checked as Item
 // reads it, and its document encoded afresh: nothing unchecked is served.
 func (s *ContentService) ItemDocument(ctx context.Context, id int64) (*Document, error) {
 	p, err := s.Content.ItemDocument(ctx, id)
-	if err != nil {
+	if err != nil && ErrorCode(err) != ENOTFOUND {
 		return nil, err
 	}
-	if sum, ok := s.Integrity.Keys.checkDoc(p); ok {
-		return &Document{Body: p.Doc, Sum: sum}, nil
+	if err == nil {
+		if sum, ok := s.Integrity.Keys.checkDoc(p); ok {
+			return &Document{Body: p.Doc, Sum: sum}, nil
+		}
 	}
 	p, rev, err := s.Item(ctx, id)
 	if err != nil {

@@ -47,9 +47,10 @@ func (db *DB) hot(ctx context.Context) (*hotStmts, error) {
 		}
 		return sqlite
 	}
-	// The projection row (its revision, and for listings the listing
-	// index, which holds all a listing reads of it) says which revision is
-	// live; the stored documents count only when they are that revision's.
+	// A listing reads the projection through its listing index alone
+	// (which holds the revision) and each item's entry beside it; item
+	// detail reads the document alone: when a row moves to another
+	// revision, a trigger removes the documents of the previous one.
 	const entries = `SELECT p.item_id, p.revision_id, p.published_at, e.revision_id, e.entry_mac, e.entry
 		FROM public_items p LEFT JOIN public_entries e ON e.item_id = p.item_id WHERE p.column_slug = `
 	const order = ` ORDER BY p.published_at DESC, p.item_id DESC LIMIT `
@@ -58,8 +59,7 @@ func (db *DB) hot(ctx context.Context) (*hotStmts, error) {
 		dst   **sql.Stmt
 		query string
 	}{
-		{&h.doc, `SELECT p.revision_id, d.revision_id, d.doc_mac, d.doc
-			FROM public_items p LEFT JOIN public_docs d ON d.item_id = p.item_id WHERE p.item_id = ` + ph(`?`, `$1`)},
+		{&h.doc, `SELECT revision_id, doc_mac, doc FROM public_docs WHERE item_id = ` + ph(`?`, `$1`)},
 		{&h.entries, entries + ph(`?`+order+`?`, `$1`+order+`$2`)},
 		// A row value, not published_at < ? OR (…): both databases then
 		// seek the index to the cursor instead of stepping over every newer row.
@@ -85,23 +85,18 @@ func (h *hotStmts) close() {
 	}
 }
 
-// ItemDocument returns a visible item's stored detail document, if it has
-// one of its live revision (Doc is nil otherwise).
+// ItemDocument returns a visible item's stored detail document (the live
+// revision's: see hot). An item without one is not found here; the
+// content service then reads its projection row.
 func (db *DB) ItemDocument(ctx context.Context, itemID int64) (*cms.PublicItem, error) {
 	h, err := db.hot(ctx)
 	if err != nil {
 		return nil, err
 	}
 	p := &cms.PublicItem{ItemID: itemID}
-	var docRev sql.NullInt64
-	var mac sql.NullString
-	if err := h.doc.QueryRowContext(ctx, itemID).Scan(&p.RevisionID, &docRev, &mac, &p.Doc); err != nil {
+	if err := h.doc.QueryRowContext(ctx, itemID).Scan(&p.RevisionID, &p.DocMAC, &p.Doc); err != nil {
 		return nil, translate(err, "item")
 	}
-	if docRev.Int64 != p.RevisionID {
-		p.Doc = nil
-	}
-	p.DocMAC = mac.String
 	return p, nil
 }
 

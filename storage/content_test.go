@@ -323,9 +323,8 @@ func TestStoredDocuments(t *testing.T) {
 		ps[0].ItemID != c.ID || ps[0].Entry != nil || ps[1].Entry != nil || ps[2].Entry == nil {
 		t.Errorf("entries with two missing: %+v %v", ps, err)
 	}
-	if p, err := db.ItemDocument(ctx, b.ID); err != nil || p.RevisionID == 0 || p.Doc != nil {
-		t.Errorf("document of a row without one: %+v %v", p, err)
-	}
+	_, err = db.ItemDocument(ctx, b.ID)
+	wantCode(t, err, cms.ENOTFOUND)
 	page, err := db.Undocumented(ctx, 0, 10)
 	if err != nil || len(page) != 2 || page[0].ItemID != b.ID || page[1].ItemID != c.ID {
 		t.Fatalf("undocumented %+v %v", page, err)
@@ -341,11 +340,14 @@ func TestStoredDocuments(t *testing.T) {
 	if page, err := db.Undocumented(ctx, 0, 10); err != nil || len(page) != 1 || page[0].ItemID != c.ID {
 		t.Errorf("still undocumented %+v %v", page, err)
 	}
-	// Another revision's documents (left by a server that stores none) do not count.
-	if _, err := db.Bun().ExecContext(ctx, "UPDATE public_docs SET revision_id = revision_id + 1000 WHERE item_id = ?", b.ID); err != nil {
+	// A row moved to another revision by a server that stores no
+	// documents loses the previous revision's.
+	if _, err := db.Bun().ExecContext(ctx, "UPDATE public_items SET revision_id = ? WHERE item_id = ?", c.ID, b.ID); err != nil {
 		t.Fatal(err)
 	}
-	if p, err := db.ItemDocument(ctx, b.ID); err != nil || p.Doc != nil {
-		t.Errorf("another revision's document: %+v %v", p, err)
+	_, err = db.ItemDocument(ctx, b.ID)
+	wantCode(t, err, cms.ENOTFOUND)
+	if ps, err := db.ListEntries(ctx, cms.PublicFilter{Columns: []string{"news"}, Limit: 10}); err != nil || len(ps) != 4 || ps[1].Entry != nil {
+		t.Errorf("entries after the move: %+v %v", ps, err)
 	}
 }

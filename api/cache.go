@@ -254,7 +254,7 @@ func (s *Server) serveDocument(c echo.Context, q *publicQuery, maxAge string, bu
 // building (with the generation of the content it is built from) and
 // storing the entry on a miss.
 func (s *Server) serveEntry(c echo.Context, q *publicQuery, maxAge string, build func(key string, gen int64) (*cachedResponse, error)) error {
-	key := q.key(c)
+	key := q.keyFor(c.Path(), c.ParamValues())
 	e, ok := s.cache.get(key, s.svc.Content.Clock.Now())
 	if ok {
 		s.cache.hits.Add(1)
@@ -279,8 +279,9 @@ var (
 
 // writeCached writes a cached response with validators and caching headers,
 // 304 when the client's copy is current, gzip when the client takes it.
-// Header values are the entry's own, assigned without copying.
-func (s *Server) writeCached(w http.ResponseWriter, r *http.Request, e *cachedResponse) {
+// Header values are the entry's own, assigned without copying. It
+// returns the status and the size of the body written.
+func (s *Server) writeCached(w http.ResponseWriter, r *http.Request, e *cachedResponse) (int, int) {
 	h := w.Header()
 	gz := len(e.body) >= gzipMin && acceptsGzip(r.Header.Get(echo.HeaderAcceptEncoding))
 	// A strong tag names one representation: the compressed one differs.
@@ -293,7 +294,7 @@ func (s *Server) writeCached(w http.ResponseWriter, r *http.Request, e *cachedRe
 	h["Vary"] = varyEncoding
 	if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatches(inm, e.etag) {
 		w.WriteHeader(http.StatusNotModified)
-		return
+		return http.StatusNotModified, 0
 	}
 	h["Content-Type"] = jsonContentType
 	body := e.body
@@ -302,7 +303,8 @@ func (s *Server) writeCached(w http.ResponseWriter, r *http.Request, e *cachedRe
 		body = s.cache.gzipped(e)
 	}
 	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(body)
+	n, _ := w.Write(body)
+	return http.StatusOK, n
 }
 
 // etagMatches reports whether an If-None-Match list names the entity, in

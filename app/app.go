@@ -185,6 +185,9 @@ func services(db *storage.DB, blobs cms.BlobStore, az cms.Authorizer, sec secret
 	content := &cms.ContentService{Content: db, Structure: db, Items: db, Clock: clock, Previews: previews, Blobs: blobs,
 		Renderer: render.Renderer{}, Documents: api.Documents{}, Integrity: integrity}
 	content.Follow(bus)
+	clientKeys := &cms.ClientKeyService{Keys: db, Authorizer: az, Audit: db, Clock: clock, Bus: bus,
+		DefaultRate: cfg.ClientKeyRate, DefaultBurst: cfg.ClientKeyBurst}
+	clientKeys.Follow(bus)
 	return &cms.Services{
 		Auth: &cms.AuthService{Users: db, Hasher: hasher, Policy: policy, Clock: clock, Config: cfg.Auth, Audit: db,
 			AddressThrottle: throttle(cfg.Auth.AddressLimit, clock), UserThrottle: throttle(cfg.Auth.UserLimit, clock),
@@ -205,7 +208,8 @@ func services(db *storage.DB, blobs cms.BlobStore, az cms.Authorizer, sec secret
 		Integrity: integrity,
 		Archive: &cms.ArchiveService{Exporter: archive.Exporter{Source: storage.ArchiveSource{DB: db, Blobs: blobs}},
 			Organization: cfg.Organization, Authorizer: az, Audit: db, Clock: clock, Keys: keys, Anchors: cfg.Anchors()},
-		Bus: bus,
+		ClientKeys: clientKeys,
+		Bus:        bus,
 	}
 }
 

@@ -61,6 +61,10 @@ type Config struct {
 	WatchInterval time.Duration
 	// Clock is the services' clock; nil means the system clock.
 	Clock cms.Clock
+	// ClientKeyRate and ClientKeyBurst are the requests per second, and
+	// the burst above them, a new client key gets unless its issuer sets
+	// its own (CMS_CLIENT_KEY_RATE, CMS_CLIENT_KEY_BURST).
+	ClientKeyRate, ClientKeyBurst int
 	// SingleAdmin lets a lone administrator's grants of roles in the chain,
 	// and resets of the passwords of their holders, take effect without a
 	// second administrator (CMS_SINGLE_ADMIN). It weakens the separation of
@@ -89,6 +93,8 @@ func Defaults() Config {
 		SchedulerInterval: 15 * time.Second,
 		PatrolInterval:    time.Hour,
 		WatchInterval:     2 * time.Second,
+		ClientKeyRate:     1000,
+		ClientKeyBurst:    2000,
 	}
 }
 
@@ -112,6 +118,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Organization == "" {
 		c.Organization = d.Organization
+	}
+	if c.ClientKeyRate == 0 {
+		c.ClientKeyRate, c.ClientKeyBurst = d.ClientKeyRate, max(c.ClientKeyBurst, d.ClientKeyBurst)
+	}
+	if c.ClientKeyBurst < c.ClientKeyRate {
+		c.ClientKeyBurst = 2 * c.ClientKeyRate
 	}
 	for _, p := range []struct{ v, def *time.Duration }{
 		{&c.HashWait, &d.HashWait}, {&c.SchedulerInterval, &d.SchedulerInterval}, {&c.PatrolInterval, &d.PatrolInterval}, {&c.WatchInterval, &d.WatchInterval},

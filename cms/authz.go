@@ -110,20 +110,22 @@ func (g guard) write(ctx context.Context, p *Principal, act Action, res Resource
 
 // actionWords says what an action does, for messages.
 var actionWords = map[Action]string{
-	ActStructureRead:  "read the structure",
-	ActUserManage:     "manage users",
-	ActUserUnlock:     "unlock accounts",
-	ActUserResetOTP:   "reset second factors",
-	ActItemRead:       "read items",
-	ActItemCreate:     "create items",
-	ActItemEdit:       "edit items",
-	ActWorkflowAdmin:  "configure the workflow",
-	ActMenuManage:     "manage menus",
-	ActFindingAck:     "acknowledge secrecy findings",
-	ActFindingRead:    "read the secrecy findings of released content",
-	ActSensitiveWords: "manage sensitive words",
-	ActPatrol:         "run the integrity patrol",
-	ActArchiveExport:  "export the archive",
+	ActStructureRead:   "read the structure",
+	ActUserManage:      "manage users",
+	ActUserUnlock:      "unlock accounts",
+	ActUserResetOTP:    "reset second factors",
+	ActItemRead:        "read items",
+	ActItemCreate:      "create items",
+	ActItemEdit:        "edit items",
+	ActWorkflowAdmin:   "configure the workflow",
+	ActMenuManage:      "manage menus",
+	ActFindingAck:      "acknowledge secrecy findings",
+	ActFindingRead:     "read the secrecy findings of released content",
+	ActSensitiveWords:  "manage sensitive words",
+	ActPatrol:          "run the integrity patrol",
+	ActArchiveExport:   "export the archive",
+	ActClientKeyManage: "issue or revoke client keys",
+	ActClientKeyRead:   "read the client keys",
 }
 
 func deniedMessage(act Action, res Resource) string {

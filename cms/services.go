@@ -16,6 +16,8 @@ type Services struct {
 	Integrity *IntegrityService
 	Secrecy   *SecrecyService
 	Archive   *ArchiveService
+	// ClientKeys are the content API's client keys.
+	ClientKeys *ClientKeyService
 	// Bus carries in-process notices of change from the services that
 	// make them to the adapters and workers that react.
 	Bus *Bus

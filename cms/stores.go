@@ -319,3 +319,13 @@ type PolicyStore interface {
 	PolicyVersion(ctx context.Context) (int64, error)
 	Policy(ctx context.Context) (*Policy, error)
 }
+
+// ClientKeyStore keeps the content API's client keys; every change commits
+// with its audit entry and is announced to the other server processes.
+type ClientKeyStore interface {
+	CreateClientKey(ctx context.Context, k *ClientKey, audit AuditEntry) error
+	// ClientKeys lists every key, revoked ones too, newest first.
+	ClientKeys(ctx context.Context) ([]ClientKey, error)
+	ClientKey(ctx context.Context, id int64) (*ClientKey, error)
+	RevokeClientKey(ctx context.Context, id int64, at time.Time, audit AuditEntry) error
+}

@@ -119,6 +119,8 @@ func loadConfig(getenv func(string) string) (Config, error) {
 				c.HTTP.CacheEntries = -1 // off
 			}
 		}},
+		{"CMS_CLIENT_KEY_RATE", 1, 100_000, func(v uint64) { c.ClientKeyRate = int(v) }},
+		{"CMS_CLIENT_KEY_BURST", 1, 1_000_000, func(v uint64) { c.ClientKeyBurst = int(v) }},
 		{"CMS_UPLOAD_MAX", 1 << 10, 10 << 30, func(v uint64) { c.UploadMax = int64(v) }},
 	}
 	for _, n := range ints {

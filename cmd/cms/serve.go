@@ -48,7 +48,7 @@ func runServe(ctx context.Context, cfg Config, args []string, stderr io.Writer) 
 	go func() { defer close(done); a.Run(bgCtx) }()
 	defer func() { stopBackground(); <-done }()
 	if cfg.DebugAddr != "" {
-		if err := serveDebug(bgCtx, cfg.DebugAddr, log); err != nil {
+		if err := serveDebug(bgCtx, cfg.DebugAddr, a, log); err != nil {
 			return fmt.Errorf("CMS_DEBUG_ADDR: %w", err)
 		}
 	}

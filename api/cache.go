@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/tlhpf/cms/cms"
 )
 
 // contentCache holds pre-rendered public responses: the JSON body, its
@@ -25,6 +27,8 @@ type contentCache struct {
 	on         bool // set once: caching is on
 	mu         sync.Mutex
 	gen        atomic.Int64
+	hits       atomic.Int64             // answers served from the cache
+	misses     atomic.Int64             // answers built (whether or not then kept)
 	items      map[string]*list.Element // of *cachedResponse
 	order      *list.List               // most recently used first
 	bytes      int64
@@ -33,22 +37,32 @@ type contentCache struct {
 }
 
 type cachedResponse struct {
-	key    string
-	gen    int64
-	until  time.Time // zero: valid until the next change
-	body   []byte
-	gz     []byte // nil when the body is too small to be worth compressing
+	key   string
+	gen   int64
+	until time.Time // zero: valid until the next change
+	body  []byte
+	// gz is the compressed body, made when a client that takes gzip first
+	// asks (nil until then, and for bodies too small to compress).
+	gz     atomic.Pointer[[]byte]
 	etag   string
 	maxAge string
+	// The header values written with it, made once.
+	etagHeader, gzETagHeader, maxAgeHeader []string
+	// cached: in the cache and counted in its bytes (under its mutex).
+	cached bool
 }
 
 // entryOverhead is what an entry costs beyond its key and bytes: the
-// struct, its list element and its share of the map.
-const entryOverhead = 256
+// struct, its list element, its header values and its share of the map.
+const entryOverhead = 320
 
 // size is what an entry is accounted for against the budget.
 func (e *cachedResponse) size() int64 {
-	return int64(len(e.key)+len(e.body)+len(e.gz)+len(e.etag)) + entryOverhead
+	n := len(e.key) + len(e.body) + 2*len(e.etag) + 3
+	if gz := e.gz.Load(); gz != nil {
+		n += len(*gz)
+	}
+	return int64(n) + entryOverhead
 }
 
 // gzipMin is the body size from which responses are compressed.
@@ -110,7 +124,14 @@ func (c *contentCache) add(e *cachedResponse) {
 		c.remove(old)
 	}
 	c.items[e.key] = c.order.PushFront(e)
+	e.cached = true
 	c.bytes += e.size()
+	c.shrink()
+}
+
+// shrink evicts the least recently used entries until the cache is within
+// its bounds.
+func (c *contentCache) shrink() {
 	for c.bytes > c.maxBytes || len(c.items) > c.maxEntries {
 		c.remove(c.order.Back())
 	}
@@ -120,6 +141,34 @@ func (c *contentCache) remove(el *list.Element) {
 	e := c.order.Remove(el).(*cachedResponse)
 	delete(c.items, e.key)
 	c.bytes -= e.size()
+	e.cached = false
+}
+
+// gzipped returns e's body compressed, compressing it on first demand: a
+// response only clients without gzip ask for is never compressed. The
+// compressed form is counted against the budget from then on.
+func (c *contentCache) gzipped(e *cachedResponse) []byte {
+	if gz := e.gz.Load(); gz != nil {
+		return *gz
+	}
+	var buf bytes.Buffer
+	w := gzipWriters.Get().(*gzip.Writer)
+	w.Reset(&buf)
+	_, _ = w.Write(e.body)
+	_ = w.Close()
+	gzipWriters.Put(w)
+	gz := bytes.Clone(buf.Bytes()) // exact size: the cache's memory is what it holds
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old := e.gz.Load(); old != nil {
+		return *old // another request was first
+	}
+	e.gz.Store(&gz)
+	if e.cached {
+		c.bytes += int64(len(gz))
+		c.shrink()
+	}
+	return gz
 }
 
 // CacheStats describes the public response cache.
@@ -128,6 +177,9 @@ type CacheStats struct {
 	Bytes      int64 // what the entries are accounted for
 	MaxBytes   int64
 	MaxEntries int
+	// Hits and Misses count the answers served from the cache and those
+	// built, since the server started.
+	Hits, Misses int64
 }
 
 // CacheStats reports how full the public response cache is.
@@ -135,28 +187,27 @@ func (s *Server) CacheStats() CacheStats {
 	c := s.cache
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return CacheStats{Entries: len(c.items), Bytes: c.bytes, MaxBytes: c.maxBytes, MaxEntries: c.maxEntries}
+	return CacheStats{Entries: len(c.items), Bytes: c.bytes, MaxBytes: c.maxBytes, MaxEntries: c.maxEntries,
+		Hits: c.hits.Load(), Misses: c.misses.Load()}
 }
 
-// newCachedResponse renders v once: JSON, its gzip form and its entity tag.
+// newCachedResponse renders v once: its JSON and entity tag.
 func newCachedResponse(key string, gen int64, v any, maxAge string) (*cachedResponse, error) {
 	var buf bytes.Buffer
 	if err := writeJSONBody(&buf, v); err != nil {
 		return nil, err
 	}
 	body := bytes.Clone(buf.Bytes()) // exact size: the cache's memory is what it holds
-	sum := sha256.Sum256(body)
-	e := &cachedResponse{key: key, gen: gen, body: body, etag: `"` + hex.EncodeToString(sum[:12]) + `"`, maxAge: maxAge}
-	if len(body) >= gzipMin {
-		var gz bytes.Buffer
-		w := gzipWriters.Get().(*gzip.Writer)
-		w.Reset(&gz)
-		_, _ = w.Write(body)
-		_ = w.Close()
-		gzipWriters.Put(w)
-		e.gz = bytes.Clone(gz.Bytes())
-	}
-	return e, nil
+	return newCachedBody(key, gen, body, sha256.Sum256(body), maxAge), nil
+}
+
+// newCachedBody makes an entry of a body already rendered and hashed (a
+// stored document), which it keeps as it is.
+func newCachedBody(key string, gen int64, body []byte, sum [sha256.Size]byte, maxAge string) *cachedResponse {
+	tag := hex.EncodeToString(sum[:12])
+	etag := `"` + tag + `"`
+	return &cachedResponse{key: key, gen: gen, body: body, etag: etag, maxAge: maxAge,
+		etagHeader: []string{etag}, gzETagHeader: []string{`"` + tag + `-gz"`}, maxAgeHeader: []string{maxAge}}
 }
 
 // serveCached answers a public GET from the cache under the request's
@@ -173,63 +224,109 @@ func (s *Server) serveCached(c echo.Context, q *publicQuery, maxAge string, buil
 // time: build says until when its response holds (zero: until the next
 // change of content).
 func (s *Server) serveCachedUntil(c echo.Context, q *publicQuery, maxAge string, build func() (any, time.Time, error)) error {
-	key := q.key(c)
-	e, ok := s.cache.get(key, s.svc.Content.Clock.Now())
-	if !ok {
-		gen := s.cache.gen.Load()
+	return s.serveEntry(c, q, maxAge, func(key string, gen int64) (*cachedResponse, error) {
 		v, until, err := build()
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if e, err = newCachedResponse(key, gen, v, maxAge); err != nil {
-			return err
+		e, err := newCachedResponse(key, gen, v, maxAge)
+		if err != nil {
+			return nil, err
 		}
 		e.until = until
+		return e, nil
+	})
+}
+
+// serveDocument is serveCached for a response the services hand over
+// already encoded and hashed: a document the projection stored.
+func (s *Server) serveDocument(c echo.Context, q *publicQuery, maxAge string, build func() (*cms.Document, error)) error {
+	return s.serveEntry(c, q, maxAge, func(key string, gen int64) (*cachedResponse, error) {
+		d, err := build()
+		if err != nil {
+			return nil, err
+		}
+		return newCachedBody(key, gen, d.Body, d.Sum, maxAge), nil
+	})
+}
+
+// serveEntry answers from the cache under the request's canonical key,
+// building (with the generation of the content it is built from) and
+// storing the entry on a miss.
+func (s *Server) serveEntry(c echo.Context, q *publicQuery, maxAge string, build func(key string, gen int64) (*cachedResponse, error)) error {
+	key := q.keyFor(c.Path(), c.ParamValues())
+	e, ok := s.cache.get(key, s.svc.Content.Clock.Now())
+	if ok {
+		s.cache.hits.Add(1)
+	} else {
+		s.cache.misses.Add(1)
+		var err error
+		if e, err = build(key, s.cache.gen.Load()); err != nil {
+			return err
+		}
 		s.cache.add(e)
 	}
-	return writeCached(c, e)
+	s.writeCached(c.Response(), c.Request(), e)
+	return nil
 }
+
+// Header values every cached response carries, made once.
+var (
+	jsonContentType = []string{echo.MIMEApplicationJSONCharsetUTF8}
+	varyEncoding    = []string{echo.HeaderAcceptEncoding}
+	gzipEncoding    = []string{"gzip"}
+)
 
 // writeCached writes a cached response with validators and caching headers,
 // 304 when the client's copy is current, gzip when the client takes it.
-func writeCached(c echo.Context, e *cachedResponse) error {
-	h := c.Response().Header()
-	gz := e.gz != nil && acceptsGzip(c.Request())
-	etag := e.etag
+// Header values are the entry's own, assigned without copying. It
+// returns the status and the size of the body written.
+func (s *Server) writeCached(w http.ResponseWriter, r *http.Request, e *cachedResponse) (int, int) {
+	h := w.Header()
+	gz := len(e.body) >= gzipMin && acceptsGzip(r.Header.Get(echo.HeaderAcceptEncoding))
+	// A strong tag names one representation: the compressed one differs.
 	if gz {
-		// A strong tag names one representation: the compressed one differs.
-		etag = strings.TrimSuffix(e.etag, `"`) + `-gz"`
+		h["Etag"] = e.gzETagHeader
+	} else {
+		h["Etag"] = e.etagHeader
 	}
-	h.Set("ETag", etag)
-	h.Set("Cache-Control", e.maxAge)
-	h.Set("Vary", "Accept-Encoding")
-	if inm := c.Request().Header.Get("If-None-Match"); inm != "" && etagMatches(inm, e.etag) {
-		return c.NoContent(http.StatusNotModified)
+	h["Cache-Control"] = e.maxAgeHeader
+	h["Vary"] = varyEncoding
+	if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatches(inm, e.etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return http.StatusNotModified, 0
 	}
-	h.Set(echo.HeaderContentType, echo.MIMEApplicationJSONCharsetUTF8)
+	h["Content-Type"] = jsonContentType
 	body := e.body
 	if gz {
-		h.Set(echo.HeaderContentEncoding, "gzip")
-		body = e.gz
+		h["Content-Encoding"] = gzipEncoding
+		body = s.cache.gzipped(e)
 	}
-	return c.Blob(http.StatusOK, echo.MIMEApplicationJSONCharsetUTF8, body)
+	w.WriteHeader(http.StatusOK)
+	n, _ := w.Write(body)
+	return http.StatusOK, n
 }
 
 // etagMatches reports whether an If-None-Match list names the entity, in
 // either encoding.
 func etagMatches(header, etag string) bool {
-	base := strings.TrimSuffix(etag, `"`)
-	for _, t := range strings.Split(header, ",") {
+	base := etag[:len(etag)-1] // without its closing quote
+	for header != "" {
+		var t string
+		t, header, _ = strings.Cut(header, ",")
 		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
-		if t == "*" || t == etag || t == base+`-gz"` {
+		if t == "*" || t == etag || len(t) == len(base)+4 && strings.HasPrefix(t, base) && strings.HasSuffix(t, `-gz"`) {
 			return true
 		}
 	}
 	return false
 }
 
-func acceptsGzip(r *http.Request) bool {
-	for _, part := range strings.Split(r.Header.Get(echo.HeaderAcceptEncoding), ",") {
+// acceptsGzip reports whether an Accept-Encoding header takes gzip.
+func acceptsGzip(accept string) bool {
+	for accept != "" {
+		var part string
+		part, accept, _ = strings.Cut(accept, ",")
 		name, q, _ := strings.Cut(strings.TrimSpace(part), ";")
 		if strings.EqualFold(strings.TrimSpace(name), "gzip") && strings.TrimSpace(q) != "q=0" {
 			return true

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"crypto/sha256"
 	"net/http"
 	"strconv"
 	"time"
@@ -111,16 +112,14 @@ func (s *Server) handlePublicList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.serveCached(c, q, cacheShort, func() (any, error) {
-		items, next, err := s.svc.Content.List(c.Request().Context(), c.Param("slug"), q.Cursor, q.Limit)
+	return s.serveDocument(c, q, cacheShort, func() (*cms.Document, error) {
+		slug := c.Param("slug")
+		entries, next, err := s.svc.Content.ListEntries(c.Request().Context(), slug, q.Cursor, q.Limit)
 		if err != nil {
 			return nil, err
 		}
-		out := make([]publicSummaryJSON, len(items))
-		for i := range items {
-			out[i] = toPublicSummary(&items[i])
-		}
-		return map[string]any{"column": c.Param("slug"), "items": out, "next_cursor": cursorJSON(next)}, nil
+		body := listingDocument(slug, entries, next)
+		return &cms.Document{Body: body, Sum: sha256.Sum256(body)}, nil
 	})
 }
 
@@ -173,12 +172,8 @@ func (s *Server) handlePublicItem(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.serveCached(c, &publicQuery{}, cacheShort, func() (any, error) {
-		p, rev, err := s.svc.Content.Item(c.Request().Context(), id)
-		if err != nil {
-			return nil, err
-		}
-		return toPublicItem(p, rev), nil
+	return s.serveDocument(c, &publicQuery{}, cacheShort, func() (*cms.Document, error) {
+		return s.svc.Content.ItemDocument(c.Request().Context(), id)
 	})
 }
 

@@ -20,7 +20,7 @@ import (
 // readHeaders are the request headers whose values the handlers or the
 // services read as text (net/http already refuses C0 controls in headers,
 // but not bytes that are not UTF-8).
-var readHeaders = []string{echo.HeaderAuthorization, "If-Match", "If-None-Match"}
+var readHeaders = []string{echo.HeaderAuthorization, "If-Match", "If-None-Match", headerClientKey}
 
 // refuseControls answers 400 when a path, a query parameter (name or
 // value, read by the route or not) or a header the services read holds a

@@ -2,8 +2,12 @@ package api
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"log/slog"
+	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -71,23 +75,79 @@ func (s *Server) requestLogger(next echo.HandlerFunc) echo.HandlerFunc {
 		if id, ok := c.Get("user_id").(int64); ok {
 			attrs = append(attrs, slog.Int64("user_id", id))
 		}
+		if id, ok := c.Get(clientKeyContext).(int64); ok {
+			attrs = append(attrs, slog.Int64("client_key", id))
+		}
 		s.log.LogAttrs(c.Request().Context(), level, "request", attrs...)
 		return nil
 	}
 }
 
+// Header values made once, assigned to responses without copying.
+var (
+	nosniff    = []string{"nosniff"}
+	frameDeny  = []string{"DENY"}
+	noReferrer = []string{"no-referrer"}
+	noStore    = []string{"no-store"}
+)
+
 // securityHeaders sets headers every JSON API response should carry.
 func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		h := c.Response().Header()
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Referrer-Policy", "no-referrer")
+		setSecurityHeaders(c.Response().Header())
 		if strings.HasPrefix(c.Request().URL.Path, "/api/") {
-			h.Set("Cache-Control", "no-store")
+			c.Response().Header()["Cache-Control"] = noStore
 		}
 		return next(c)
 	}
+}
+
+func setSecurityHeaders(h http.Header) {
+	h["X-Content-Type-Options"] = nosniff
+	h["X-Frame-Options"] = frameDeny
+	h["Referrer-Policy"] = noReferrer
+}
+
+// requestID gives every response an X-Request-Id: the request's own, or
+// a new one.
+func (s *Server) requestID(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		s.ids.set(c.Response().Header(), c.Request())
+		return next(c)
+	}
+}
+
+// requestIDs makes request ids unique across processes at the cost of a
+// counter: a random prefix drawn at start, then a sequence number.
+type requestIDs struct {
+	prefix [16]byte // hex
+	seq    *atomic.Uint64
+}
+
+func newRequestIDs() requestIDs {
+	var raw [8]byte
+	_, _ = rand.Read(raw[:])
+	ids := requestIDs{seq: new(atomic.Uint64)}
+	hex.Encode(ids.prefix[:], raw[:])
+	return ids
+}
+
+// set sets the response's X-Request-Id and returns it.
+func (ids requestIDs) set(h http.Header, r *http.Request) string {
+	id := r.Header.Get(echo.HeaderXRequestID)
+	if id == "" {
+		var b [33]byte
+		copy(b[:], ids.prefix[:])
+		b[16] = '-'
+		n := ids.seq.Add(1)
+		for i := 32; i > 16; i-- { // the sequence number in 16 hex digits
+			b[i] = "0123456789abcdef"[n&15]
+			n >>= 4
+		}
+		id = string(b[:])
+	}
+	h[echo.HeaderXRequestID] = []string{id}
+	return id
 }
 
 // clientID identifies a content API client for rate limiting: its IP.

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -360,8 +361,10 @@ func TestTamperIncidentIsReported(t *testing.T) {
 	c := newChain(t, e)
 	itemID, revID := e.completeGuide(t, c.editor)
 	e.toState(t, c, revID, "published")
+	// Search reads the title column; listings and the detail serve the
+	// stored documents, which this change leaves alone.
 	e.exec(t, "UPDATE public_items SET title = '【篡改】假通知' WHERE item_id = ?", itemID)
-	e.send(t, request{method: "GET", path: "/content/v1/items/" + strconv.FormatInt(itemID, 10)})
+	e.send(t, request{method: "GET", path: "/content/v1/search?q=" + url.QueryEscape("缴存")})
 	for name, tok := range map[string]string{"publisher": c.publisher, "leader": c.leader, "director": c.director} {
 		notes := e.waitInbox(t, tok, name+" hears of the tampering", func(n []inboxNote) bool {
 			for _, x := range n {

@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/base64"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -28,11 +29,15 @@ type publicQuery struct {
 
 // readPublicQuery reads the named parameters.
 func readPublicQuery(c echo.Context, names ...string) (*publicQuery, error) {
-	q := &publicQuery{}
 	if c.Request().URL.RawQuery == "" {
-		return q, nil
+		return &publicQuery{}, nil
 	}
-	params := c.QueryParams() // parsed once per request, shared with the middleware
+	return canonicalQuery(c.QueryParams(), names...) // parsed once per request, shared with the middleware
+}
+
+// canonicalQuery reads the named parameters of a parsed query.
+func canonicalQuery(params url.Values, names ...string) (*publicQuery, error) {
+	q := &publicQuery{}
 	for _, name := range names {
 		vs := params[name]
 		if len(vs) > 1 {
@@ -82,14 +87,16 @@ func canonicalCursor(v string) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// key is the cache key: the route, its path parameters (ids are canonical,
-// see pathID) and the canonical parameters, each length-prefixed so that
-// no two requests share a key by accident. It runs on every hit, so it is
-// built in one allocation.
-func (q *publicQuery) key(c echo.Context) string {
+// key is the cache key of a request echo routed.
+func (q *publicQuery) key(c echo.Context) string { return q.keyFor(c.Path(), c.ParamValues()) }
+
+// keyFor is the cache key: the route, its path parameters (ids are
+// canonical, see pathID) and the canonical parameters, each
+// length-prefixed so that no two requests share a key by accident. It
+// runs on every hit, so it is built in one allocation.
+func (q *publicQuery) keyFor(route string, params []string) string {
 	fields := [...]string{q.Q, q.Column, q.Channel, q.Cursor, q.Platform, q.Version}
-	params := c.ParamValues()
-	n := len(c.Path()) + 8
+	n := len(route) + 8
 	for _, v := range params {
 		n += len(v) + 8
 	}
@@ -98,7 +105,7 @@ func (q *publicQuery) key(c echo.Context) string {
 	}
 	var b strings.Builder
 	b.Grow(n)
-	b.WriteString(c.Path())
+	b.WriteString(route)
 	var num [20]byte
 	for i := range len(params) + len(fields) {
 		v := ""

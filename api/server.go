@@ -13,7 +13,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
-	"golang.org/x/time/rate"
 
 	"github.com/tlhpf/cms/cms"
 )
@@ -57,11 +56,13 @@ const (
 
 // Server is the HTTP face of the CMS.
 type Server struct {
-	echo  *echo.Echo
-	svc   *cms.Services
-	opts  Options
-	log   *slog.Logger
-	cache *contentCache
+	echo   *echo.Echo
+	svc    *cms.Services
+	opts   Options
+	log    *slog.Logger
+	cache  *contentCache
+	limits *rateLimits
+	ids    requestIDs
 }
 
 // NewServer builds the server and its routes. Its public response cache
@@ -88,15 +89,17 @@ func NewServer(svc *cms.Services, opts Options, log *slog.Logger) *Server {
 	if opts.CacheEntries == 0 {
 		opts.CacheEntries = DefaultCacheEntries
 	}
-	s := &Server{echo: e, svc: svc, opts: opts, log: log, cache: newContentCache(opts.CacheBytes, opts.CacheEntries)}
+	s := &Server{echo: e, svc: svc, opts: opts, log: log, cache: newContentCache(opts.CacheBytes, opts.CacheEntries),
+		limits: newRateLimits(opts.RateLimit, opts.RateBurst), ids: newRequestIDs()}
 	svc.Bus.Subscribe(func(cms.Notice) { s.cache.Invalidate() })
 	e.HTTPErrorHandler = s.errorHandler
 	s.routes()
 	return s
 }
 
-// Handler returns the server as an http.Handler.
-func (s *Server) Handler() http.Handler { return s.echo }
+// Handler returns the server as an http.Handler: answers the public
+// cache holds are served at once (fast.go), everything else through echo.
+func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serveHTTP) }
 
 // Echo returns the underlying echo instance, for route introspection in tests.
 func (s *Server) Echo() *echo.Echo { return s.echo }
@@ -104,7 +107,7 @@ func (s *Server) Echo() *echo.Echo { return s.echo }
 // routes registers every route in one place, grouped by who may call them.
 func (s *Server) routes() {
 	e := s.echo
-	e.Use(middleware.RequestID())
+	e.Use(s.requestID)
 	e.Use(s.requestLogger)
 	e.Use(middleware.Recover())
 	e.Use(securityHeaders)
@@ -134,18 +137,7 @@ func (s *Server) routes() {
 		ExposeHeaders: []string{"ETag", "Content-Disposition", "Content-Range", "Content-Length"},
 		MaxAge:        86400,
 	}))
-	if s.opts.RateLimit > 0 {
-		e.Use(middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
-			Skipper: onlyContent,
-			Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
-				Rate: rate.Limit(s.opts.RateLimit), Burst: s.opts.RateBurst, ExpiresIn: 3 * time.Minute}),
-			IdentifierExtractor: clientID,
-			DenyHandler: func(c echo.Context, _ string, _ error) error {
-				c.Response().Header().Set("Retry-After", "1")
-				return echo.NewHTTPError(http.StatusTooManyRequests, "too many requests; slow down")
-			},
-		}))
-	}
+	e.Use(s.limitContent)
 	pub := e.Group("/content/v1")
 	pub.GET("/channels/:channel/menu", s.handlePublicMenu)
 	pub.GET("/columns/:slug/items", s.handlePublicList)
@@ -219,6 +211,9 @@ func (s *Server) routes() {
 	a.POST("/patrols", s.handlePatrolRun)
 	a.GET("/patrols", s.handlePatrolList)
 	a.PATCH("/menu-entries/:id", s.handleMenuEntryUpdate)
+	a.GET("/client-keys", s.handleClientKeyList)
+	a.POST("/client-keys", s.handleClientKeyIssue)
+	a.DELETE("/client-keys/:id", s.handleClientKeyRevoke)
 	a.PUT("/channels/:channel/maintenance", s.handleMaintenance)
 
 	a.GET("/webhooks", s.handleWebhookList)

@@ -184,10 +184,16 @@ func services(db *storage.DB, blobs cms.BlobStore, az cms.Authorizer, sec secret
 	policy := &cms.PasswordPolicy{Strength: rbac.Strength{}, MinScore: cms.DefaultMinScore}
 	hasher := cms.NewBoundedHasher(rbac.Hasher{Params: cfg.Argon2}, cfg.hashSlots(), cfg.HashWait)
 	flow := &cms.WorkflowService{Items: db, Users: db, Flow: db, Machine: workflow.Machine{}, Structure: db,
-		Authorizer: az, Audit: db, Clock: clock, Renderer: render.Renderer{}, Secrecy: db, Limits: cfg.StageLimits, Bus: bus,
-		Keys: keys}
+		Authorizer: az, Audit: db, Clock: clock, Renderer: render.Renderer{}, Documents: api.Documents{}, Secrecy: db,
+		Limits: cfg.StageLimits, Bus: bus, Keys: keys}
 	integrity := &cms.IntegrityService{Keys: keys, Store: db, Items: db, Workflow: flow, Seals: db, KeyStore: db,
 		Clock: clock, Bus: bus}
+	content := &cms.ContentService{Content: db, Structure: db, Items: db, Clock: clock, Previews: previews, Blobs: blobs,
+		Renderer: render.Renderer{}, Documents: api.Documents{}, Integrity: integrity, Authorizer: az}
+	content.Follow(bus)
+	clientKeys := &cms.ClientKeyService{Keys: db, Authorizer: az, Audit: db, Clock: clock, Bus: bus,
+		DefaultRate: cfg.ClientKeyRate, DefaultBurst: cfg.ClientKeyBurst}
+	clientKeys.Follow(bus)
 	return &cms.Services{
 		Auth: &cms.AuthService{Users: db, Hasher: hasher, Policy: policy, Clock: clock, Config: cfg.Auth, Audit: db,
 			AddressThrottle: throttle(cfg.Auth.AddressLimit, clock), UserThrottle: throttle(cfg.Auth.UserLimit, clock),
@@ -198,9 +204,8 @@ func services(db *storage.DB, blobs cms.BlobStore, az cms.Authorizer, sec secret
 		Items: &cms.ItemService{Items: db, Structure: db, Authorizer: az, Audit: db, Clock: clock, Previews: previews,
 			PreviewStore: db},
 		Workflow: flow,
-		Content: &cms.ContentService{Content: db, Structure: db, Items: db, Clock: clock, Previews: previews, Blobs: blobs,
-			Renderer: render.Renderer{}, Integrity: integrity, Authorizer: az},
-		Menus: &cms.MenuService{Menus: db, Authorizer: az, Audit: db, Clock: clock, Bus: bus, Keys: keys, Integrity: integrity},
+		Content:  content,
+		Menus:    &cms.MenuService{Menus: db, Authorizer: az, Audit: db, Clock: clock, Bus: bus, Keys: keys, Integrity: integrity},
 		Media: &cms.MediaService{Items: db, Media: db, Blobs: blobs, Inspector: media.Inspector{}, Authorizer: az,
 			Audit: db, Clock: clock, MaxSize: cfg.UploadMax},
 		Patrol: &cms.PatrolService{Patrols: db, Items: db, Content: db, Structure: db, Blobs: blobs, Integrity: integrity,
@@ -209,8 +214,9 @@ func services(db *storage.DB, blobs cms.BlobStore, az cms.Authorizer, sec secret
 		Integrity: integrity,
 		Archive: &cms.ArchiveService{Exporter: archive.Exporter{Source: storage.ArchiveSource{DB: db, Blobs: blobs}},
 			Organization: cfg.Organization, Authorizer: az, Audit: db, Clock: clock, Keys: keys, Anchors: cfg.Anchors()},
-		Audit: &cms.AuditService{Log: db, Users: db, Authorizer: az, Keys: keys, KeyStore: db, Anchors: cfg.Anchors()},
-		Bus:   bus,
+		Audit:      &cms.AuditService{Log: db, Users: db, Authorizer: az, Keys: keys, KeyStore: db, Anchors: cfg.Anchors()},
+		ClientKeys: clientKeys,
+		Bus:        bus,
 	}
 }
 

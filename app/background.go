@@ -9,7 +9,8 @@ import (
 	"github.com/tlhpf/cms/cms"
 )
 
-// Run runs the background workers until ctx ends: the scheduler (at once
+// Run runs the background workers until ctx ends: the backfill of the
+// content API's stored documents (once, at start), the scheduler (at once
 // when a revision is cleared, and every SchedulerInterval), the integrity
 // patrol (at start and every PatrolInterval, hourly by default), the media
 // garbage collector, the purge of expired sessions (hourly), the watcher
@@ -23,6 +24,7 @@ func (a *App) Run(ctx context.Context) {
 		}
 	})
 	var wg sync.WaitGroup
+	wg.Go(func() { backfillDocuments(ctx, a.Services.Workflow, a.log) })
 	wg.Go(func() { sched.run(ctx) })
 	wg.Go(func() { patrolEvery(ctx, a.Services.Patrol, a.cfg.PatrolInterval, a.log) })
 	wg.Go(func() { collectGarbage(ctx, a.Services.Media, a.cfg.MediaGrace, a.log) })
@@ -78,6 +80,21 @@ func (s *scheduler) run(ctx context.Context) {
 		case <-t.C:
 		case <-s.wake:
 		}
+	}
+}
+
+// backfillDocuments stores the content API's documents in projection rows
+// written before publication stored them. Reads of those rows build them
+// meanwhile, so it runs beside the server rather than delaying its start.
+func backfillDocuments(ctx context.Context, flow *cms.WorkflowService, log *slog.Logger) {
+	start := time.Now()
+	n, err := flow.BackfillDocuments(ctx)
+	switch {
+	case err != nil && ctx.Err() == nil:
+		log.Error("store the content API's documents", slog.Any("error", err), slog.Int("rows", n))
+	case n > 0:
+		log.Info("stored the content API's documents of rows written before", slog.Int("rows", n),
+			slog.Duration("took", time.Since(start)))
 	}
 }
 

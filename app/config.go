@@ -63,6 +63,10 @@ type Config struct {
 	Clock cms.Clock
 	// Events configures the outbox's dispatcher, webhooks and notifications.
 	Events EventsConfig
+	// ClientKeyRate and ClientKeyBurst are the requests per second, and
+	// the burst above them, a new client key gets unless its issuer sets
+	// its own (CMS_CLIENT_KEY_RATE, CMS_CLIENT_KEY_BURST).
+	ClientKeyRate, ClientKeyBurst int
 	// SingleAdmin lets a lone administrator's grants of roles in the chain,
 	// and resets of the passwords of their holders, take effect without a
 	// second administrator (CMS_SINGLE_ADMIN). It weakens the separation of
@@ -92,6 +96,8 @@ func Defaults() Config {
 		PatrolInterval:    time.Hour,
 		WatchInterval:     2 * time.Second,
 		Events:            defaultEvents(),
+		ClientKeyRate:     1000,
+		ClientKeyBurst:    2000,
 	}
 }
 
@@ -115,6 +121,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Organization == "" {
 		c.Organization = d.Organization
+	}
+	if c.ClientKeyRate == 0 {
+		c.ClientKeyRate, c.ClientKeyBurst = d.ClientKeyRate, max(c.ClientKeyBurst, d.ClientKeyBurst)
+	}
+	if c.ClientKeyBurst < c.ClientKeyRate {
+		c.ClientKeyBurst = 2 * c.ClientKeyRate
 	}
 	for _, p := range []struct{ v, def *time.Duration }{
 		{&c.HashWait, &d.HashWait}, {&c.SchedulerInterval, &d.SchedulerInterval}, {&c.PatrolInterval, &d.PatrolInterval}, {&c.WatchInterval, &d.WatchInterval},

@@ -52,6 +52,15 @@ type PublicItem struct {
 	BodyDigest  string
 	IndexDigest string
 	MAC         string
+
+	// Doc and Entry are what the content API serves for the item, encoded
+	// once by the Documents port when the revision goes live: the bytes of
+	// its item detail response and of its entry in listings. DocMAC and
+	// EntryMAC seal them apart from the row (see seal.go), so that a read
+	// of either checks what it serves without reading the rest. Rows from
+	// before documents were stored hold none until the backfill.
+	Doc, Entry       []byte
+	DocMAC, EntryMAC string
 }
 
 // Rendered reports whether p holds the HTML of its live revision.
@@ -89,9 +98,20 @@ func NewPublicItem(it *Item, rev *Revision, r Renderer) *PublicItem {
 	}
 	p := &PublicItem{ItemID: it.ID, Column: it.Column, ContentType: it.ContentType, RevisionID: rev.ID, Title: rev.Title,
 		Summary: sum, TitleTokens: SearchTokens(rev.Title), SearchText: SearchTokens(text), PlainText: strings.TrimSpace(text),
-		PublishedAt: it.PublishedAt, UpdatedAt: rev.PublishedAt, ContentHash: rev.ContentHash, RevisionDigest: servedRevision(rev)}
+		PublishedAt: stored(it.PublishedAt), UpdatedAt: stored(rev.PublishedAt), ContentHash: rev.ContentHash,
+		RevisionDigest: servedRevision(rev)}
 	p.render(rev, r)
 	return p
+}
+
+// stored is t as the stores keep it, and read it back: UTC, to the
+// microsecond. The documents encoded at publication hold the times a read
+// of the row would give.
+func stored(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return t.UTC().Truncate(time.Microsecond)
 }
 
 // ContentChange is one entry of the public change log that sync replays.

@@ -27,6 +27,11 @@ type ContentService struct {
 	Integrity *IntegrityService
 	// Authorizer decides who may render a body being written (staff only).
 	Authorizer Authorizer
+	// Documents encode what is served for rows that hold no stored
+	// documents (see ItemDocument).
+	Documents Documents
+
+	columns authoredColumns
 }
 
 // BodyHTML returns a revision's body as the content API serves it, so that
@@ -48,6 +53,10 @@ func (s *ContentService) Menu(ctx context.Context, channel string) (*Channel, []
 
 // publicColumn returns a column whose items the content API lists.
 func (s *ContentService) publicColumn(ctx context.Context, slug string) (*Column, error) {
+	col, gen := s.columns.get(slug)
+	if col != nil {
+		return col, nil
+	}
 	col, err := s.Structure.Column(ctx, slug)
 	if err != nil {
 		return nil, err
@@ -55,6 +64,7 @@ func (s *ContentService) publicColumn(ctx context.Context, slug string) (*Column
 	if !col.Authored() {
 		return nil, Errorf(ENOTFOUND, "column %q has no items", slug)
 	}
+	s.columns.put(col, gen)
 	return col, nil
 }
 

@@ -96,6 +96,18 @@ func (w *macWriter) str(s string) {
 	}
 }
 
+func (w *macWriter) bytes(b []byte) {
+	w.room(24)
+	w.buf = append(strconv.AppendInt(w.buf, int64(len(b)), 10), ':')
+	for len(b) > 0 {
+		if len(w.buf) == cap(w.buf) {
+			w.flush()
+		}
+		n := copy(w.buf[len(w.buf):cap(w.buf)], b)
+		w.buf, b = w.buf[:len(w.buf)+n], b[n:]
+	}
+}
+
 func (w *macWriter) int(n int64) {
 	w.room(24)
 	w.buf = append(strconv.AppendInt(append(w.buf, 'i'), n, 10), ';')

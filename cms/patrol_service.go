@@ -131,7 +131,7 @@ func (s *PatrolService) checkRow(ctx context.Context, r *PatrolReport, p *Public
 		}
 	}
 	if len(found) == 0 {
-		return nil
+		return s.refreshDocuments(ctx, p)
 	}
 	var seenRev *Revision
 	if found[0].Kind != "projection" {
@@ -146,6 +146,25 @@ func (s *PatrolService) checkRow(ctx context.Context, r *PatrolReport, p *Public
 	}
 	r.Problems = append(r.Problems, found...)
 	return nil
+}
+
+// refreshDocuments stores the documents of a row that passed its checks
+// again, from the row and its intact live revision, when they are missing
+// or do not match their MACs. They are derived data, never served
+// unchecked (a read falls back to the checked row): a server of an older
+// version publishing a revision leaves the previous revision's documents
+// behind, and someone who edits them in the database achieves no more.
+func (s *PatrolService) refreshDocuments(ctx context.Context, p *PublicItem) error {
+	k, flow := s.Integrity.Keys, s.Integrity.Workflow
+	if _, ok := k.checkDoc(p); ok && k.checkEntry(p) || flow == nil {
+		return nil
+	}
+	ok, err := flow.encodeDocuments(ctx, p)
+	if err != nil || !ok {
+		return err
+	}
+	_, err = flow.Flow.SaveDocuments(ctx, []PublicItem{*p})
+	return err
 }
 
 // checkFiles re-hashes a revision's files.

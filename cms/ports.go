@@ -40,6 +40,16 @@ type Renderer interface {
 	Text(body, format string) string
 }
 
+// Documents encodes what the content API serves for a published item:
+// its item detail document and its entry in listings, each the exact bytes
+// of a response (package api, with the types its handlers encode). The
+// projection stores both when a revision goes live, so that a read serves
+// stored bytes instead of building them.
+type Documents interface {
+	ItemDocument(p *PublicItem, rev *Revision) ([]byte, error)
+	ListEntry(p *PublicItem) ([]byte, error)
+}
+
 // Inspector decides what a file is from its bytes, and an image's size.
 type Inspector interface {
 	// Inspect returns the sniffed media type and, for images, the pixel size.

@@ -1,6 +1,8 @@
 package cms
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"time"
 )
@@ -133,6 +135,52 @@ func (k *Keys) checkPublicItem(p *PublicItem, level checkLevel) string {
 		return "the public row's search tokens do not match the digest its MAC covers"
 	}
 	return ""
+}
+
+// The stored documents (PublicItem.Doc and Entry) are sealed apart from
+// the row, each bound to its item and revision, so that item detail and
+// listings check what they serve by reading only that. The detail
+// document's MAC covers its SHA-256, which also gives its entity tag: a
+// read hashes the document once.
+
+func (k *Keys) docMAC(p *PublicItem, sum *[sha256.Size]byte) string {
+	return k.rowMAC("public_doc/v1", func(w *macWriter) {
+		w.int(p.ItemID)
+		w.int(p.RevisionID)
+		var hexSum [2 * sha256.Size]byte
+		hex.Encode(hexSum[:], sum[:])
+		w.bytes(hexSum[:])
+	})
+}
+
+func (k *Keys) entryMAC(p *PublicItem) string {
+	return k.rowMAC("public_entry/v1", func(w *macWriter) {
+		w.int(p.ItemID)
+		w.int(p.RevisionID)
+		w.int(p.PublishedAt.UTC().UnixMicro()) // listings are ordered and paged by it
+		w.bytes(p.Entry)
+	})
+}
+
+// SealDocuments sets the MACs of a projection row's stored documents.
+func (k *Keys) SealDocuments(p *PublicItem) {
+	sum := sha256.Sum256(p.Doc)
+	p.DocMAC, p.EntryMAC = k.docMAC(p, &sum), k.entryMAC(p)
+}
+
+// checkDoc reports whether a row holds a detail document that matches its
+// MAC, and the document's SHA-256.
+func (k *Keys) checkDoc(p *PublicItem) ([sha256.Size]byte, bool) {
+	if len(p.Doc) == 0 || p.DocMAC == "" {
+		return [sha256.Size]byte{}, false
+	}
+	sum := sha256.Sum256(p.Doc)
+	return sum, equalMAC(p.DocMAC, k.docMAC(p, &sum))
+}
+
+// checkEntry reports whether a row holds a listing entry that matches its MAC.
+func (k *Keys) checkEntry(p *PublicItem) bool {
+	return len(p.Entry) > 0 && p.EntryMAC != "" && equalMAC(p.EntryMAC, k.entryMAC(p))
 }
 
 func menuEntryCanon(e *MenuEntry) func(w *macWriter) {

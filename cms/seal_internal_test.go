@@ -2,6 +2,7 @@ package cms
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -161,6 +162,9 @@ func BenchmarkSealCheck(b *testing.B) {
 	p := roundTrip(b, sealedItem(b, 3000))
 	rev := &Revision{ID: 9, ItemID: 7, Title: p.Title, Body: strings.Repeat("单位为职工办理缴存登记，", 250), BodyFormat: FormatMarkdown,
 		Fields: p.Fields}
+	d := &PublicItem{ItemID: 7, RevisionID: 9, PublishedAt: p.PublishedAt, Doc: bytes.Repeat([]byte("x"), 4096),
+		Entry: bytes.Repeat([]byte("y"), 400)}
+	k.SealDocuments(d)
 	for _, bc := range []struct {
 		name string
 		fn   func()
@@ -170,6 +174,8 @@ func BenchmarkSealCheck(b *testing.B) {
 		{"detail row", func() { _ = k.checkPublicItem(p, checkDetail) }},
 		{"detail revision", func() { _ = revisionMismatch(p, rev, false) }},
 		{"patrol row and revision", func() { _, _ = k.checkPublicItem(p, checkAll), revisionMismatch(p, rev, true) }},
+		{"stored document (4 KB)", func() { _, _ = k.checkDoc(d) }},
+		{"stored listing entry", func() { _ = k.checkEntry(d) }},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
@@ -177,5 +183,66 @@ func BenchmarkSealCheck(b *testing.B) {
 				bc.fn()
 			}
 		})
+	}
+}
+
+// jsonDocuments encodes stand-in documents, for the seal's tests.
+type jsonDocuments struct{}
+
+func (jsonDocuments) ItemDocument(p *PublicItem, rev *Revision) ([]byte, error) {
+	return json.Marshal(map[string]any{"id": p.ItemID, "title": p.Title, "body_html": p.BodyHTML, "revision": rev.Number})
+}
+
+func (jsonDocuments) ListEntry(p *PublicItem) ([]byte, error) {
+	return json.Marshal(map[string]any{"id": p.ItemID, "title": p.Title})
+}
+
+// TestStoredDocumentsAreSealed: the documents a publication stores match
+// their MACs, also once read back; any change to their bytes, or to the
+// item, revision or publication time they are bound to, does not; another
+// key does not.
+func TestStoredDocumentsAreSealed(t *testing.T) {
+	k := testKeys(t)
+	at := time.Date(2026, 3, 1, 8, 0, 0, 123456789, time.UTC)
+	it := &Item{ID: 7, Column: "news", ContentType: TypeArticle, PublishedAt: at}
+	rev := &Revision{ID: 9, ItemID: 7, Number: 2, Title: "缴存通知", Body: "正文", BodyFormat: FormatMarkdown, PublishedAt: at}
+	p, err := Project(it, rev, echoRenderer{}, jsonDocuments{}, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.MAC == "" || len(p.Doc) == 0 || len(p.Entry) == 0 || !p.PublishedAt.Equal(at.Truncate(time.Microsecond)) {
+		t.Fatalf("projected %+v", p)
+	}
+	sum, ok := k.checkDoc(p)
+	if !ok || sum != sha256.Sum256(p.Doc) || !k.checkEntry(p) {
+		t.Fatal("fresh documents do not check")
+	}
+	if q := roundTrip(t, p); !k.checkEntry(q) {
+		t.Error("the entry read back does not check")
+	}
+	for name, edit := range map[string]func(q *PublicItem){
+		"doc bytes":      func(q *PublicItem) { q.Doc = bytes.Replace(q.Doc, []byte("缴存"), []byte("提取"), 1) },
+		"doc item":       func(q *PublicItem) { q.ItemID++ },
+		"doc revision":   func(q *PublicItem) { q.RevisionID++ },
+		"doc missing":    func(q *PublicItem) { q.Doc = nil },
+		"doc no MAC":     func(q *PublicItem) { q.DocMAC = "" },
+		"entry bytes":    func(q *PublicItem) { q.Entry = bytes.Replace(q.Entry, []byte("缴存"), []byte("提取"), 1) },
+		"entry time":     func(q *PublicItem) { q.PublishedAt = q.PublishedAt.Add(time.Microsecond) },
+		"entry revision": func(q *PublicItem) { q.RevisionID++ },
+		"entry no MAC":   func(q *PublicItem) { q.EntryMAC = "" },
+	} {
+		q := *p
+		edit(&q)
+		_, docOK := k.checkDoc(&q)
+		if strings.HasPrefix(name, "doc") && docOK || strings.HasPrefix(name, "entry") && k.checkEntry(&q) {
+			t.Errorf("%s: still checks", name)
+		}
+	}
+	other, _ := NewKeys(bytes.Repeat([]byte{0x33}, MasterKeySize))
+	if _, ok := other.checkDoc(p); ok || other.checkEntry(p) {
+		t.Error("another key accepts the documents")
+	}
+	if p, err := Project(it, rev, echoRenderer{}, nil, k); err != nil || p.Doc != nil || p.MAC == "" {
+		t.Errorf("without documents: %+v %v", p, err)
 	}
 }

@@ -22,6 +22,8 @@ type Services struct {
 	Notifications *NotificationService
 	Dispatch      *DispatchService
 	Audit         *AuditService
+	// ClientKeys are the content API's client keys.
+	ClientKeys *ClientKeyService
 	// Bus carries in-process notices of change from the services that
 	// make them to the adapters and workers that react.
 	Bus *Bus

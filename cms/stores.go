@@ -148,6 +148,11 @@ type ProjectionStore interface {
 	// Unsealed returns up to limit visible items after item afterID, by
 	// item id, whose projection row carries no MAC.
 	Unsealed(ctx context.Context, afterID int64, limit int) ([]PublicItem, error)
+	// Undocumented is Unsealed for rows that hold no stored documents.
+	Undocumented(ctx context.Context, afterID int64, limit int) ([]PublicItem, error)
+	// SaveDocuments stores the documents (Doc, Entry and their MACs) of
+	// rows that still hold the revision and MAC of ps; it reports how many.
+	SaveDocuments(ctx context.Context, ps []PublicItem) (int, error)
 	// SaveProjection rewrites the item's row from p unless the item's live
 	// revision is no longer p.RevisionID; it reports whether it did.
 	SaveProjection(ctx context.Context, p *PublicItem) (bool, error)
@@ -157,6 +162,13 @@ type ProjectionStore interface {
 type ContentStore interface {
 	PublicItem(ctx context.Context, itemID int64) (*PublicItem, error)
 	PublicItems(ctx context.Context, f PublicFilter) ([]PublicItem, error)
+	// ItemDocument returns a visible item's stored detail document: only
+	// ItemID, RevisionID, Doc and DocMAC are set.
+	ItemDocument(ctx context.Context, itemID int64) (*PublicItem, error)
+	// ListEntries lists visible items' stored listing entries as
+	// PublicItems does: only ItemID, RevisionID, PublishedAt, Entry and
+	// EntryMAC are set.
+	ListEntries(ctx context.Context, f PublicFilter) ([]PublicItem, error)
 	Search(ctx context.Context, phrases [][]string, f PublicFilter) ([]SearchHit, error)
 	// Changes returns, for items changed after seq, each item's latest change, oldest first.
 	Changes(ctx context.Context, after int64, limit int) ([]ContentChange, error)
@@ -376,4 +388,14 @@ type WebhookStore interface {
 	DisableWebhook(ctx context.Context, id int64, reason string, audit AuditEntry) (bool, error)
 	// NextDeliveryAt returns when the earliest pending delivery is due.
 	NextDeliveryAt(ctx context.Context) (time.Time, bool, error)
+}
+
+// ClientKeyStore keeps the content API's client keys; every change commits
+// with its audit entry and is announced to the other server processes.
+type ClientKeyStore interface {
+	CreateClientKey(ctx context.Context, k *ClientKey, audit AuditEntry) error
+	// ClientKeys lists every key, revoked ones too, newest first.
+	ClientKeys(ctx context.Context) ([]ClientKey, error)
+	ClientKey(ctx context.Context, id int64) (*ClientKey, error)
+	RevokeClientKey(ctx context.Context, id int64, at time.Time, audit AuditEntry) error
 }

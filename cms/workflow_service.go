@@ -20,7 +20,9 @@ type WorkflowService struct {
 	Audit      AuditLog
 	Clock      Clock
 	Renderer   Renderer
-	Secrecy    SecrecyStore
+	// Documents encode the content API's documents a publication stores.
+	Documents Documents
+	Secrecy   SecrecyStore
 	// Keys seal the public projection rows a publication writes.
 	Keys *Keys
 	// Limits are the time limits (办结时限) per stage, for due dates in the queue.
@@ -198,10 +200,11 @@ func (s *WorkflowService) change(ctx context.Context, actor *User, it *Item, rev
 	c.RevokePreviews = ev == EventWithdraw || ev == EventSuspend
 	switch {
 	case rev.State == StatePublished:
-		c.Public, c.PublicChanged = NewPublicItem(it, rev, s.Renderer), true
-		if s.Keys != nil {
-			s.Keys.SealPublicItem(c.Public)
+		var err error
+		if c.Public, err = Project(it, rev, s.Renderer, s.Documents, s.Keys); err != nil {
+			return nil, err
 		}
+		c.PublicChanged = true
 	case ev == EventPublish, ev == EventArchive, ev == EventSuspend:
 		c.PublicChanged = true // offline: an unpublish carried out, an archive, a suspension
 	}

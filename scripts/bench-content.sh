@@ -28,6 +28,9 @@
 #                      in a fresh schema of that database, dropped afterwards)
 #   CMS_CACHE_BYTES, CMS_CACHE_ENTRIES  passed through to the server when set
 #   KEEP=1             keep the temporary directory (databases, logs, wrk output)
+#   PROFILE=1          take a CPU profile of the server (CMS_DEBUG_ADDR, pprof)
+#                      during the item-detail miss run at the largest size, and
+#                      print its top ten functions (0: skip it)
 set -euo pipefail
 
 DURATION=${DURATION:-10}
@@ -40,6 +43,7 @@ DB=${DB:-sqlite}
 PG_URL=${PG_URL:-}
 KEEP=${KEEP:-0}
 ROUNDS=${ROUNDS:-1}
+PROFILE=${PROFILE:-1}
 
 cd "$(dirname "$0")/.."
 export LC_ALL=C.UTF-8
@@ -196,6 +200,7 @@ cold_ms() { # one request, its total time in ms
 }
 
 ENDPOINTS="detail list search"
+PROFILE_TOP=""
 QENC=$(urlencode "$SEARCH_Q")
 
 start_cms() { # start_cms N [VAR=value…]: cms on a free port over the seeded data; sets port, CMS_PID, SERVER
@@ -296,11 +301,25 @@ bench_size() {
   if [ "$UNCACHED" = 1 ]; then
     # The same server with its response cache off: what a miss costs.
     stop_pid "$CMS_PID"; CMS_PID=""
-    start_cms "$n" CMS_CACHE_ENTRIES=0
+    local dport
+    dport=$(free_port)
+    start_cms "$n" CMS_CACHE_ENTRIES=0 CMS_DEBUG_ADDR="127.0.0.1:$dport"
     for ep in $ENDPOINTS; do
       log "n=$n $ep: cms, every request a cache miss (${DURATION}s)"
       if [ "$ep" = detail ]; then
+        local prof_pid=""
+        if [ "$PROFILE" = 1 ] && [ "$n" = "$(awk '{print $NF}' <<<"$SIZES")" ] && [ "$DURATION" -ge 3 ]; then
+          # A CPU profile of the server over the middle of the run.
+          curl -s --max-time $((DURATION + 30)) -o "$TMP/miss-$n.pprof" \
+            "http://127.0.0.1:$dport/debug/pprof/profile?seconds=$((DURATION - 2))" &
+          prof_pid=$!
+        fi
         run_wrk "$n.$ep.miss" "http://127.0.0.1:$port${P[$ep]}" "${P[$ep]}" "$n"
+        if [ -n "$prof_pid" ]; then
+          wait "$prof_pid" || true
+          go tool pprof -top -nodecount=10 "$TMP/cms" "$TMP/miss-$n.pprof" >"$TMP/miss-$n.top" 2>/dev/null || true
+          PROFILE_TOP="$TMP/miss-$n.top"
+        fi
       else
         run_wrk "$n.$ep.miss" "http://127.0.0.1:$port${P[$ep]}" "${P[$ep]}"
       fi
@@ -371,6 +390,12 @@ for n in $SIZES; do
     "${R[$n.logwarn]:-0}" "${R[$n.logcancel]:-0}" "${R[$n.news]:-} news; ${R[$n.matches]:-}"
 done
 echo "(log w/e: warnings and errors in the server log; cancelled: requests logged as failed (500, \"context canceled\") when wrk hung up)"
+
+if [ -n "$PROFILE_TOP" ] && [ -s "$PROFILE_TOP" ]; then
+  echo
+  echo "CPU profile of the server during the item-detail miss run ($LARGE items), top ten by flat time:"
+  sed -n '/flat%/,$p' "$PROFILE_TOP"
+fi
 
 check() { # check LABEL CONDITION-EXPRESSION (awk) DETAIL
   local verdict

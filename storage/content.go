@@ -38,6 +38,29 @@ type publicItemRow struct {
 	BodyDigest     string
 	IndexDigest    string
 	MAC            string `bun:"mac"`
+	// DocsRevisionID is the revision the content API's documents stored
+	// beside the row (public_docs, public_entries) were encoded from; 0
+	// when there are none.
+	DocsRevisionID int64
+}
+
+// publicDocRow and publicEntryRow are the content API's documents of a
+// projection row (cms.PublicItem.Doc and Entry), each in a table of its
+// own, so that a read touches its pages only.
+type publicDocRow struct {
+	bun.BaseModel `bun:"table:public_docs"`
+	ItemID        int64 `bun:",pk"`
+	RevisionID    int64
+	DocMAC        string `bun:"doc_mac"`
+	Doc           string
+}
+
+type publicEntryRow struct {
+	bun.BaseModel `bun:"table:public_entries"`
+	ItemID        int64 `bun:",pk"`
+	RevisionID    int64
+	EntryMAC      string `bun:"entry_mac"`
+	Entry         string
 }
 
 func newPublicItemRow(p *cms.PublicItem) (*publicItemRow, error) {
@@ -53,7 +76,38 @@ func newPublicItemRow(p *cms.PublicItem) (*publicItemRow, error) {
 		Title: p.Title, Summary: summary, TitleTokens: p.TitleTokens, SearchText: p.SearchText, PlainText: p.PlainText,
 		PublishedAt: p.PublishedAt, UpdatedAt: p.UpdatedAt, ContentHash: p.ContentHash,
 		BodyHTML: p.BodyHTML, Fields: fields, RenderedRevisionID: p.RenderedRevisionID, RevisionDigest: p.RevisionDigest,
-		TextDigest: p.TextDigest, BodyDigest: p.BodyDigest, IndexDigest: p.IndexDigest, MAC: p.MAC}, nil
+		TextDigest: p.TextDigest, BodyDigest: p.BodyDigest, IndexDigest: p.IndexDigest, MAC: p.MAC,
+		DocsRevisionID: documented(p)}, nil
+}
+
+// documented is the revision p's documents were encoded from, or 0.
+func documented(p *cms.PublicItem) int64 {
+	if len(p.Doc) == 0 || len(p.Entry) == 0 {
+		return 0
+	}
+	return p.RevisionID
+}
+
+// putDocuments stores p's documents beside its row, or removes those of
+// an earlier revision when p has none.
+func putDocuments(ctx context.Context, tx bun.Tx, p *cms.PublicItem) error {
+	if documented(p) == 0 {
+		for _, m := range []any{(*publicDocRow)(nil), (*publicEntryRow)(nil)} {
+			if _, err := tx.NewDelete().Model(m).Where("item_id = ?", p.ItemID).Exec(ctx); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	doc := publicDocRow{ItemID: p.ItemID, RevisionID: p.RevisionID, DocMAC: p.DocMAC, Doc: string(p.Doc)}
+	if _, err := tx.NewInsert().Model(&doc).On("CONFLICT (item_id) DO UPDATE").
+		Set("revision_id = EXCLUDED.revision_id, doc_mac = EXCLUDED.doc_mac, doc = EXCLUDED.doc").Exec(ctx); err != nil {
+		return err
+	}
+	entry := publicEntryRow{ItemID: p.ItemID, RevisionID: p.RevisionID, EntryMAC: p.EntryMAC, Entry: string(p.Entry)}
+	_, err := tx.NewInsert().Model(&entry).On("CONFLICT (item_id) DO UPDATE").
+		Set("revision_id = EXCLUDED.revision_id, entry_mac = EXCLUDED.entry_mac, entry = EXCLUDED.entry").Exec(ctx)
+	return err
 }
 
 // jsonText is the text a JSON column stores: the sealed text when there is
@@ -99,8 +153,10 @@ func publish(ctx context.Context, tx bun.Tx, itemID int64, p *cms.PublicItem, at
 		// A structural change (menus, maintenance): only the log entry and
 		// the announcement.
 	case p == nil:
-		if _, err := tx.NewDelete().Model((*publicItemRow)(nil)).Where("item_id = ?", itemID).Exec(ctx); err != nil {
-			return err
+		for _, m := range []any{(*publicDocRow)(nil), (*publicEntryRow)(nil), (*publicItemRow)(nil)} {
+			if _, err := tx.NewDelete().Model(m).Where("item_id = ?", itemID).Exec(ctx); err != nil {
+				return err
+			}
 		}
 		if err := index.remove(ctx, tx, itemID); err != nil {
 			return err
@@ -118,10 +174,14 @@ func publish(ctx context.Context, tx bun.Tx, itemID int64, p *cms.PublicItem, at
 			Set("body_html = EXCLUDED.body_html, fields = EXCLUDED.fields, rendered_revision_id = EXCLUDED.rendered_revision_id").
 			Set("revision_digest = EXCLUDED.revision_digest, text_digest = EXCLUDED.text_digest").
 			Set("body_digest = EXCLUDED.body_digest, index_digest = EXCLUDED.index_digest, mac = EXCLUDED.mac").
+			Set("docs_revision_id = EXCLUDED.docs_revision_id").
 			Exec(ctx); err != nil {
 			return err
 		}
 		if err := index.put(ctx, tx, p); err != nil {
+			return err
+		}
+		if err := putDocuments(ctx, tx, p); err != nil {
 			return err
 		}
 	}
@@ -156,15 +216,60 @@ func (db *DB) ProjectionRows(ctx context.Context, afterID int64, limit int) ([]c
 	for i := range rows {
 		out[i] = rows[i].domain()
 	}
-	return out, nil
+	return out, db.attachDocuments(ctx, out)
+}
+
+// attachDocuments sets the stored documents of rows, those encoded from
+// each row's revision.
+func (db *DB) attachDocuments(ctx context.Context, ps []cms.PublicItem) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(ps))
+	at := make(map[int64]*cms.PublicItem, len(ps))
+	for i := range ps {
+		ids[i], at[ps[i].ItemID] = ps[i].ItemID, &ps[i]
+	}
+	var docs []publicDocRow
+	if err := db.bun.NewSelect().Model(&docs).Where("item_id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
+		return err
+	}
+	for _, d := range docs {
+		if p := at[d.ItemID]; p.RevisionID == d.RevisionID {
+			p.Doc, p.DocMAC = []byte(d.Doc), d.DocMAC
+		}
+	}
+	var entries []publicEntryRow
+	if err := db.bun.NewSelect().Model(&entries).Where("item_id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if p := at[e.ItemID]; p.RevisionID == e.RevisionID {
+			p.Entry, p.EntryMAC = []byte(e.Entry), e.EntryMAC
+		}
+	}
+	return nil
 }
 
 // Unsealed returns visible items after afterID, by item id, whose
 // projection row carries no MAC: rows written before publication sealed
 // them (and, older still, before it rendered their HTML).
 func (db *DB) Unsealed(ctx context.Context, afterID int64, limit int) ([]cms.PublicItem, error) {
+	return db.projectionRowsWhere(ctx, "mac = ''", afterID, limit)
+}
+
+// Undocumented returns visible items after afterID, by item id, whose
+// projection row has no stored documents of its revision: rows written
+// before publication stored them, or by a server that did not.
+func (db *DB) Undocumented(ctx context.Context, afterID int64, limit int) ([]cms.PublicItem, error) {
+	return db.projectionRowsWhere(ctx, "docs_revision_id <> revision_id", afterID, limit)
+}
+
+// projectionRowsWhere pages whole rows by item id through a partial index
+// whose condition is cond.
+func (db *DB) projectionRowsWhere(ctx context.Context, cond string, afterID int64, limit int) ([]cms.PublicItem, error) {
 	var rows []publicItemRow
-	if err := db.bun.NewSelect().Model(&rows).Where("mac = ''").Where("item_id > ?", afterID).
+	if err := db.bun.NewSelect().Model(&rows).Where(cond).Where("item_id > ?", afterID).
 		OrderExpr("item_id").Limit(int64(limit)).Scan(ctx); err != nil {
 		return nil, err
 	}
@@ -194,9 +299,46 @@ func (db *DB) SaveProjection(ctx context.Context, p *cms.PublicItem) (bool, erro
 		if n, err = res.RowsAffected(); err != nil || n == 0 {
 			return err
 		}
-		return searchIndexOf(tx).put(ctx, tx, p)
+		if err := searchIndexOf(tx).put(ctx, tx, p); err != nil {
+			return err
+		}
+		return putDocuments(ctx, tx, p)
 	})
 	return n > 0, err
+}
+
+// SaveDocuments stores the documents of projection rows that still hold
+// what they were encoded from (the same revision and seal), in one
+// transaction, and reports how many it stored. It records no change:
+// clients are served the same either way.
+func (db *DB) SaveDocuments(ctx context.Context, ps []cms.PublicItem) (int, error) {
+	n := 0
+	err := db.inTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		n = 0
+		for i := range ps {
+			p := &ps[i]
+			if documented(p) == 0 {
+				continue
+			}
+			res, err := tx.NewUpdate().Model((*publicItemRow)(nil)).Set("docs_revision_id = ?", p.RevisionID).
+				Where("item_id = ?", p.ItemID).Where("revision_id = ?", p.RevisionID).Where("mac = ?", p.MAC).Exec(ctx)
+			if err != nil {
+				return err
+			}
+			if k, err := res.RowsAffected(); err != nil || k != 1 {
+				if err != nil {
+					return err
+				}
+				continue
+			}
+			if err := putDocuments(ctx, tx, p); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	return n, err
 }
 
 // listColumns are the columns listings read: what they serve and the seal
@@ -215,12 +357,8 @@ func (db *DB) PublicItems(ctx context.Context, f cms.PublicFilter) ([]cms.Public
 		q = q.Where("column_slug IN (?)", bun.In(f.Columns))
 	}
 	if f.BeforeID > 0 {
-		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			return q.Where("published_at < ?", f.BeforeTime).
-				WhereGroup(" OR ", func(q *bun.SelectQuery) *bun.SelectQuery {
-					return q.Where("published_at = ?", f.BeforeTime).Where("item_id < ?", f.BeforeID)
-				})
-		})
+		// A row value seeks the index to the cursor (see ListEntries).
+		q = q.Where("(published_at, item_id) < (?, ?)", f.BeforeTime, f.BeforeID)
 	}
 	if err := q.Scan(ctx); err != nil {
 		return nil, err

@@ -2,7 +2,9 @@ package storage_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -248,5 +250,104 @@ func TestChangeLog(t *testing.T) {
 	}
 	if cs, _ := db.Changes(ctx, v0, 10); len(cs) == 2 && cs[1].Seq != vEnd {
 		t.Errorf("item %d's latest change is %d, want %d", a.ID, cs[1].Seq, vEnd)
+	}
+}
+
+// TestStoredDocuments: item detail and listings read the documents the
+// projection stores, by item and by keyset, in the order and pages
+// PublicItems gives on both databases; a new publication replaces them.
+func TestStoredDocuments(t *testing.T) {
+	t.Parallel()
+	db, ed := openDB(t)
+	ctx := context.Background()
+	tie := t0.Add(time.Hour)
+	a, ra := mustLive(t, db, ed, "news", "甲", "", tie)
+	b, _ := mustLive(t, db, ed, "news", "乙", "", tie) // same instant: the larger id first
+	c, _ := mustLive(t, db, ed, "news", "丙", "", tie.Add(time.Microsecond))
+	mustLive(t, db, ed, "policies-general", "丁", "", tie.Add(-time.Second))
+	d, _ := mustLive(t, db, ed, "news", "戊", "", tie.Add(-time.Minute))
+
+	p, err := db.ItemDocument(ctx, a.ID)
+	if err != nil || p.ItemID != a.ID || p.RevisionID != ra.ID || string(p.Doc) != fmt.Sprintf(`{"id":%d,"rev":%d}`+"\n", a.ID, ra.ID) ||
+		p.DocMAC != fmt.Sprintf("doc-mac-%d", a.ID) {
+		t.Errorf("document %+v %v", p, err)
+	}
+	_, err = db.ItemDocument(ctx, a.ID+100)
+	wantCode(t, err, cms.ENOTFOUND)
+
+	news := []int64{c.ID, b.ID, a.ID, d.ID}
+	for _, limit := range []int{1, 2, 3, 10} {
+		var walked []int64
+		f := cms.PublicFilter{Columns: []string{"news"}, Limit: limit}
+		for {
+			ps, err := db.ListEntries(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := db.PublicItems(ctx, f)
+			if err != nil || len(want) != len(ps) {
+				t.Fatalf("limit %d: %d entries, %d rows (%v)", limit, len(ps), len(want), err)
+			}
+			for i, p := range ps {
+				if p.ItemID != want[i].ItemID || p.RevisionID != want[i].RevisionID || !p.PublishedAt.Equal(want[i].PublishedAt) ||
+					string(p.Entry) != fmt.Sprintf(`{"id":%d}`, p.ItemID) || p.EntryMAC != fmt.Sprintf("entry-mac-%d", p.ItemID) {
+					t.Errorf("limit %d: entry %+v, row %+v", limit, p, want[i])
+				}
+				walked = append(walked, p.ItemID)
+			}
+			if len(ps) < limit {
+				break
+			}
+			f.BeforeTime, f.BeforeID = ps[len(ps)-1].PublishedAt, ps[len(ps)-1].ItemID
+		}
+		if !slices.Equal(walked, news) {
+			t.Errorf("limit %d: walked %v, want %v", limit, walked, news)
+		}
+	}
+
+	rev := mustNewHead(t, db, a, ra, "甲（修订）")
+	mustPublish(t, db, a, rev, tick())
+	if p, err := db.ItemDocument(ctx, a.ID); err != nil || p.RevisionID != rev.ID || !strings.Contains(string(p.Doc), fmt.Sprintf(`"rev":%d`, rev.ID)) {
+		t.Errorf("after a new publication: %+v %v", p, err)
+	}
+
+	// Rows without documents are found and given theirs, unless they
+	// changed since they were read.
+	for _, q := range []string{"DELETE FROM public_docs WHERE item_id IN (?, ?)", "DELETE FROM public_entries WHERE item_id IN (?, ?)",
+		"UPDATE public_items SET docs_revision_id = 0 WHERE item_id IN (?, ?)"} {
+		if _, err := db.Bun().ExecContext(ctx, q, b.ID, c.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ps, err := db.ListEntries(ctx, cms.PublicFilter{Columns: []string{"news"}, Limit: 10}); err != nil || len(ps) != 4 ||
+		ps[0].ItemID != c.ID || ps[0].Entry != nil || ps[1].Entry != nil || ps[2].Entry == nil {
+		t.Errorf("entries with two missing: %+v %v", ps, err)
+	}
+	_, err = db.ItemDocument(ctx, b.ID)
+	wantCode(t, err, cms.ENOTFOUND)
+	page, err := db.Undocumented(ctx, 0, 10)
+	if err != nil || len(page) != 2 || page[0].ItemID != b.ID || page[1].ItemID != c.ID {
+		t.Fatalf("undocumented %+v %v", page, err)
+	}
+	page[0].Doc, page[0].Entry, page[0].DocMAC, page[0].EntryMAC = []byte("{}\n"), []byte("{}"), "m1", "m2"
+	page[1].Doc, page[1].Entry, page[1].MAC = []byte("{}\n"), []byte("{}"), "resealed meanwhile"
+	if n, err := db.SaveDocuments(ctx, page); err != nil || n != 1 {
+		t.Fatalf("saved %d, %v; want 1", n, err)
+	}
+	if p, err := db.ItemDocument(ctx, b.ID); err != nil || string(p.Doc) != "{}\n" || p.DocMAC != "m1" {
+		t.Errorf("saved document %+v %v", p, err)
+	}
+	if page, err := db.Undocumented(ctx, 0, 10); err != nil || len(page) != 1 || page[0].ItemID != c.ID {
+		t.Errorf("still undocumented %+v %v", page, err)
+	}
+	// A row moved to another revision by a server that stores no
+	// documents loses the previous revision's.
+	if _, err := db.Bun().ExecContext(ctx, "UPDATE public_items SET revision_id = ? WHERE item_id = ?", c.ID, b.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, err = db.ItemDocument(ctx, b.ID)
+	wantCode(t, err, cms.ENOTFOUND)
+	if ps, err := db.ListEntries(ctx, cms.PublicFilter{Columns: []string{"news"}, Limit: 10}); err != nil || len(ps) != 4 || ps[1].Entry != nil {
+		t.Errorf("entries after the move: %+v %v", ps, err)
 	}
 }

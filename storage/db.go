@@ -38,6 +38,8 @@ type DB struct {
 	url     string // for the dedicated LISTEN connection on PostgreSQL
 	keys    *cms.Keys
 	outbox  outbox
+	// hotReads are the content API's prepared statements (content_reads.go).
+	hotReads *hotReads
 }
 
 // Bun returns the underlying bun handle, for tests and tools.
@@ -85,7 +87,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	sqldb.SetMaxOpenConns(8)
 	sqldb.SetMaxIdleConns(8)
 	sqldb.SetConnMaxIdleTime(0)
-	db := &DB{bun: bun.NewDB(sqldb, sqlitedialect.New()), Dialect: SQLite}
+	db := &DB{bun: bun.NewDB(sqldb, sqlitedialect.New()), Dialect: SQLite, hotReads: &hotReads{}}
 	if err := db.Ping(ctx); err != nil {
 		sqldb.Close()
 		return nil, fmt.Errorf("storage: open %s: %w", path, err)
@@ -101,7 +103,7 @@ func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
 	sqldb.SetMaxOpenConns(20)
 	sqldb.SetMaxIdleConns(10)
 	sqldb.SetConnMaxLifetime(time.Hour)
-	db := &DB{bun: bun.NewDB(sqldb, pgdialect.New()), Dialect: Postgres, url: rawURL}
+	db := &DB{bun: bun.NewDB(sqldb, pgdialect.New()), Dialect: Postgres, url: rawURL, hotReads: &hotReads{}}
 	if err := db.Ping(ctx); err != nil {
 		sqldb.Close()
 		return nil, fmt.Errorf("storage: connect to PostgreSQL: %w", err)

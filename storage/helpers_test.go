@@ -168,6 +168,10 @@ func publishStep(tb testing.TB, db *storage.DB, it *cms.Item, rev *cms.Revision,
 		c.Item.PublishedAt = at
 	}
 	c.Public, c.PublicChanged = cms.NewPublicItem(c.Item, c.Revision, plain{}), true
+	// Stand-ins for the content API's documents: the store keeps them as given.
+	id := strconv.FormatInt(it.ID, 10)
+	c.Public.Doc, c.Public.DocMAC = []byte(`{"id":`+id+`,"rev":`+strconv.FormatInt(rev.ID, 10)+`}`+"\n"), "doc-mac-"+id
+	c.Public.Entry, c.Public.EntryMAC = []byte(`{"id":`+id+`}`), "entry-mac-"+id
 	return c
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -20,7 +21,10 @@ import (
 // may come from a file named by the same variable with _FILE.
 type Config struct {
 	app.Config
-	Addr          string
+	Addr string
+	// DebugAddr, when set, serves the Go profiler (net/http/pprof) on
+	// this loopback address, apart from the API.
+	DebugAddr     string
 	AdminPassword string
 	LogLevel      slog.Level
 	LogFormat     string
@@ -45,6 +49,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	}
 	c.DataDir = envOr(getenv, "CMS_DATA_DIR", c.DataDir)
 	c.DatabaseURL = getenv("CMS_DATABASE_URL")
+	c.DebugAddr = getenv("CMS_DEBUG_ADDR")
 	c.AuditKeyFile = getenv("CMS_AUDIT_KEY_FILE")
 	c.AuditAnchorFile = getenv("CMS_AUDIT_ANCHOR_FILE")
 	c.HTTP.BodyLimit = envOr(getenv, "CMS_BODY_LIMIT", c.HTTP.BodyLimit)
@@ -114,6 +119,8 @@ func loadConfig(getenv func(string) string) (Config, error) {
 				c.HTTP.CacheEntries = -1 // off
 			}
 		}},
+		{"CMS_CLIENT_KEY_RATE", 1, 100_000, func(v uint64) { c.ClientKeyRate = int(v) }},
+		{"CMS_CLIENT_KEY_BURST", 1, 1_000_000, func(v uint64) { c.ClientKeyBurst = int(v) }},
 		{"CMS_UPLOAD_MAX", 1 << 10, 10 << 30, func(v uint64) { c.UploadMax = int64(v) }},
 	}
 	for _, n := range ints {
@@ -157,6 +164,9 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		if c.HTTP.MediaRedirect, err = time.ParseDuration(v); err != nil || c.HTTP.MediaRedirect < 0 || c.HTTP.MediaRedirect > time.Hour {
 			errs = append(errs, fmt.Errorf("CMS_MEDIA_REDIRECT: want a duration up to 1h such as 5m, got %q", v))
 		}
+	}
+	if c.DebugAddr != "" && !loopback(c.DebugAddr) {
+		errs = append(errs, fmt.Errorf("CMS_DEBUG_ADDR: want a loopback address such as 127.0.0.1:6060, got %q", c.DebugAddr))
 	}
 	errs = append(errs, c.loadS3(getenv)...)
 	errs = append(errs, c.loadEvents(getenv)...)
@@ -218,6 +228,16 @@ func parseBytes(v string) (int64, error) {
 		return 0, fmt.Errorf("not a size: %q", v)
 	}
 	return n << shift, nil
+}
+
+// loopback reports whether addr is host:port on a loopback address.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return host == "localhost" || ip != nil && ip.IsLoopback()
 }
 
 func envOr(getenv func(string) string, name, def string) string {

@@ -76,6 +76,8 @@ func TestConfigIsValidated(t *testing.T) {
 		"bad robots":      {"CMS_WECOM_ROBOTS": "office"},
 		"bad private":     {"CMS_WEBHOOK_ALLOW_PRIVATE": "sure"},
 		"bad concurrency": {"CMS_WEBHOOK_CONCURRENCY": "0"},
+		"public debug":    {"CMS_DEBUG_ADDR": "0.0.0.0:6060"},
+		"debug no port":   {"CMS_DEBUG_ADDR": "127.0.0.1"},
 	} {
 		if _, err := loadConfig(func(k string) string { return vars[k] }); err == nil {
 			t.Errorf("%s: accepted", name)

@@ -47,6 +47,11 @@ func runServe(ctx context.Context, cfg Config, args []string, stderr io.Writer) 
 	done := make(chan struct{})
 	go func() { defer close(done); a.Run(bgCtx) }()
 	defer func() { stopBackground(); <-done }()
+	if cfg.DebugAddr != "" {
+		if err := serveDebug(bgCtx, cfg.DebugAddr, a, log); err != nil {
+			return fmt.Errorf("CMS_DEBUG_ADDR: %w", err)
+		}
+	}
 	return listenAndServe(ctx, cfg, a.Handler(), log)
 }
 

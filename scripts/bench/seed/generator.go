@@ -1,7 +1,7 @@
 package main
 
-// The generator: deterministic items across the annex columns, built with
-// cms.NewPublicItem exactly as a publication builds them.
+// The generator: deterministic items across the annex columns, projected
+// with cms.Project exactly as a publication projects them.
 
 import (
 	"encoding/json"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/tlhpf/cms/api"
 	"github.com/tlhpf/cms/cms"
 	"github.com/tlhpf/cms/render"
 )
@@ -99,17 +100,21 @@ func (g *generator) middleNews() int {
 	return 1
 }
 
-func (g *generator) batch(lo, hi int) *rowBatch {
+func (g *generator) batch(lo, hi int) (*rowBatch, error) {
 	var (
 		items   []itemRow
 		revs    []revisionRow
 		public  []publicItemRow
+		docs    []publicDocRow
+		entries []publicEntryRow
 		changes []contentChangeRow
 	)
 	for id := lo; id <= hi; id++ {
 		it, rev := g.item(id)
-		p := cms.NewPublicItem(it, rev, g.renderer)
-		g.keys.SealPublicItem(p)
+		p, err := cms.Project(it, rev, g.renderer, api.Documents{}, g.keys)
+		if err != nil {
+			return nil, err
+		}
 		fields, _ := json.Marshal(rev.Fields)
 		items = append(items, itemRow{ID: it.ID, ColumnSlug: it.Column, Department: it.Department, ContentType: it.ContentType,
 			CreatedBy: it.CreatedBy, CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt, Title: it.Title, State: string(it.State),
@@ -123,10 +128,13 @@ func (g *generator) batch(lo, hi int) *rowBatch {
 			RevisionID: p.RevisionID, Title: p.Title, Summary: p.SummaryJSON, TitleTokens: p.TitleTokens,
 			SearchText: p.SearchText, PlainText: p.PlainText, PublishedAt: p.PublishedAt, UpdatedAt: p.UpdatedAt,
 			ContentHash: p.ContentHash, BodyHTML: p.BodyHTML, Fields: p.FieldsJSON, RenderedRevisionID: p.RenderedRevisionID,
-			RevisionDigest: p.RevisionDigest, TextDigest: p.TextDigest, BodyDigest: p.BodyDigest, IndexDigest: p.IndexDigest, MAC: p.MAC})
+			RevisionDigest: p.RevisionDigest, TextDigest: p.TextDigest, BodyDigest: p.BodyDigest, IndexDigest: p.IndexDigest, MAC: p.MAC,
+			DocsRevisionID: p.RevisionID})
+		docs = append(docs, publicDocRow{ItemID: p.ItemID, RevisionID: p.RevisionID, DocMAC: p.DocMAC, Doc: string(p.Doc)})
+		entries = append(entries, publicEntryRow{ItemID: p.ItemID, RevisionID: p.RevisionID, EntryMAC: p.EntryMAC, Entry: string(p.Entry)})
 		changes = append(changes, contentChangeRow{ItemID: int64(id), At: p.UpdatedAt})
 	}
-	return &rowBatch{count: len(items), stmts: g.statements(items, revs, public, changes)}
+	return &rowBatch{count: len(items), stmts: g.statements(items, revs, public, docs, entries, changes)}, nil
 }
 
 // item builds item id with its one published revision (same id).

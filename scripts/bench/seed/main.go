@@ -2,8 +2,8 @@
 // API benchmark (scripts/bench-content.sh). It migrates and seeds the
 // structure like `cms serve` does, creates one editor account to own the
 // items, then bulk-inserts items, their live revisions, the public
-// projection (built and rendered with cms.NewPublicItem, exactly as a
-// publication does), the SQLite full-text index and the change log, in
+// projection (built, rendered and sealed with cms.Project, with the content
+// API's stored documents, exactly as a publication does), the SQLite full-text index and the change log, in
 // batched multi-row INSERTs. The bodies are generated Markdown in Chinese, varied per item and
 // reproducible for a given N. It writes no workflow history (transitions,
 // audit entries) for the items: the content API reads none.
@@ -154,7 +154,12 @@ func seed(ctx context.Context, dbURL string, n, batch int, keys *cms.Keys) error
 		go func() {
 			defer wg.Done()
 			for r := range ids {
-				out <- built{lo: r[0], rows: gen.batch(r[0], r[1])}
+				rows, err := gen.batch(r[0], r[1])
+				if err != nil {
+					fmt.Fprintln(os.Stderr, "seed:", err)
+					os.Exit(1)
+				}
+				out <- built{lo: r[0], rows: rows}
 			}
 		}()
 	}

@@ -84,6 +84,25 @@ type publicItemRow struct {
 	BodyDigest     string
 	IndexDigest    string
 	MAC            string `bun:"mac"`
+	// DocsRevisionID names the revision of the content API's documents
+	// stored beside the row (public_docs, public_entries).
+	DocsRevisionID int64
+}
+
+type publicDocRow struct {
+	bun.BaseModel `bun:"table:public_docs"`
+	ItemID        int64 `bun:",pk"`
+	RevisionID    int64
+	DocMAC        string `bun:"doc_mac"`
+	Doc           string
+}
+
+type publicEntryRow struct {
+	bun.BaseModel `bun:"table:public_entries"`
+	ItemID        int64 `bun:",pk"`
+	RevisionID    int64
+	EntryMAC      string `bun:"entry_mac"`
+	Entry         string
 }
 
 type contentChangeRow struct {
@@ -100,12 +119,15 @@ type rowBatch struct {
 	stmts []string
 }
 
-func (g *generator) statements(items []itemRow, revs []revisionRow, public []publicItemRow, changes []contentChangeRow) []string {
+func (g *generator) statements(items []itemRow, revs []revisionRow, public []publicItemRow, docs []publicDocRow,
+	entries []publicEntryRow, changes []contentChangeRow) []string {
 	b := g.db
 	return []string{
 		b.NewInsert().Model(&items).String(),
 		b.NewInsert().Model(&revs).String(),
 		b.NewInsert().Model(&public).String(),
+		b.NewInsert().Model(&docs).String(),
+		b.NewInsert().Model(&entries).String(),
 		b.NewInsert().Model(&changes).ExcludeColumn("seq").String(),
 	}
 }

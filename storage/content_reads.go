@@ -1,0 +1,150 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/tlhpf/cms/cms"
+)
+
+// The content API's cache misses read the documents the projection stores
+// through statements prepared once per connection, in SQL written by hand:
+// one indexed read of the bytes that are the answer, with no query
+// building, no reflection and no JSON decoding in between. Everything else
+// goes through bun.
+
+// hotReads are the prepared statements of the content API's reads,
+// prepared on first use (and again after a failure).
+type hotReads struct {
+	mu    sync.Mutex
+	ready atomic.Pointer[hotStmts]
+}
+
+// hotStmts: doc reads an item's detail document; entries the first page
+// of a column's listing entries, entriesAfter a page after a keyset cursor.
+type hotStmts struct {
+	doc, entries, entriesAfter *sql.Stmt
+}
+
+// hot returns the prepared statements.
+func (db *DB) hot(ctx context.Context) (*hotStmts, error) {
+	if h := db.hotReads.ready.Load(); h != nil {
+		return h, nil
+	}
+	db.hotReads.mu.Lock()
+	defer db.hotReads.mu.Unlock()
+	if h := db.hotReads.ready.Load(); h != nil {
+		return h, nil
+	}
+	pg := db.Dialect == Postgres
+	// SQLite numbers ? placeholders itself; PostgreSQL wants $n.
+	ph := func(sqlite, postgres string) string {
+		if pg {
+			return postgres
+		}
+		return sqlite
+	}
+	// A listing reads the projection through its listing index alone
+	// (which holds the revision) and each item's entry beside it; item
+	// detail reads the document alone: when a row moves to another
+	// revision, a trigger removes the documents of the previous one.
+	const entries = `SELECT p.item_id, p.revision_id, p.published_at, e.revision_id, e.entry_mac, e.entry
+		FROM public_items p LEFT JOIN public_entries e ON e.item_id = p.item_id WHERE p.column_slug = `
+	const order = ` ORDER BY p.published_at DESC, p.item_id DESC LIMIT `
+	h := &hotStmts{}
+	for _, s := range []struct {
+		dst   **sql.Stmt
+		query string
+	}{
+		{&h.doc, `SELECT revision_id, doc_mac, doc FROM public_docs WHERE item_id = ` + ph(`?`, `$1`)},
+		{&h.entries, entries + ph(`?`+order+`?`, `$1`+order+`$2`)},
+		// A row value, not published_at < ? OR (…): both databases then
+		// seek the index to the cursor instead of stepping over every newer row.
+		{&h.entriesAfter, entries + ph(`? AND (p.published_at, p.item_id) < (?, ?)`+order+`?`,
+			`$1 AND (p.published_at, p.item_id) < ($2, $3)`+order+`$4`)},
+	} {
+		stmt, err := db.bun.DB.PrepareContext(ctx, s.query)
+		if err != nil {
+			h.close()
+			return nil, err
+		}
+		*s.dst = stmt
+	}
+	db.hotReads.ready.Store(h)
+	return h, nil
+}
+
+func (h *hotStmts) close() {
+	for _, s := range []*sql.Stmt{h.doc, h.entries, h.entriesAfter} {
+		if s != nil {
+			_ = s.Close()
+		}
+	}
+}
+
+// ItemDocument returns a visible item's stored detail document (the live
+// revision's: see hot). An item without one is not found here; the
+// content service then reads its projection row.
+func (db *DB) ItemDocument(ctx context.Context, itemID int64) (*cms.PublicItem, error) {
+	h, err := db.hot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p := &cms.PublicItem{ItemID: itemID}
+	if err := h.doc.QueryRowContext(ctx, itemID).Scan(&p.RevisionID, &p.DocMAC, &p.Doc); err != nil {
+		return nil, translate(err, "item")
+	}
+	return p, nil
+}
+
+// ListEntries returns visible items of one column, newest publication
+// first, by keyset, with their stored listing entries when they have ones
+// of their live revisions (Entry is nil otherwise). The listing index
+// serves every page at the cost of the first, without reading the
+// projection's rows.
+func (db *DB) ListEntries(ctx context.Context, f cms.PublicFilter) ([]cms.PublicItem, error) {
+	if len(f.Columns) != 1 || f.Offset != 0 {
+		return nil, cms.Errorf(cms.EINTERNAL, "ListEntries lists one column by keyset")
+	}
+	h, err := db.hot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var rows *sql.Rows
+	switch {
+	case f.BeforeID == 0:
+		rows, err = h.entries.QueryContext(ctx, f.Columns[0], f.Limit)
+	case db.Dialect == Postgres:
+		rows, err = h.entriesAfter.QueryContext(ctx, f.Columns[0], f.BeforeTime, f.BeforeID, f.Limit)
+	default:
+		rows, err = h.entriesAfter.QueryContext(ctx, f.Columns[0], sqliteTime(f.BeforeTime), f.BeforeID, f.Limit)
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([]cms.PublicItem, 0, f.Limit)
+	for rows.Next() {
+		var p cms.PublicItem
+		var entryRev sql.NullInt64
+		var mac sql.NullString
+		if err := rows.Scan(&p.ItemID, &p.RevisionID, &p.PublishedAt, &entryRev, &mac, &p.Entry); err != nil {
+			return nil, err
+		}
+		if entryRev.Int64 != p.RevisionID {
+			p.Entry = nil
+		}
+		p.PublishedAt, p.EntryMAC = p.PublishedAt.UTC(), mac.String
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// sqliteTime is a time as bun writes it into SQLite, so that a bound
+// parameter compares with stored values as text does.
+func sqliteTime(t time.Time) string {
+	return t.UTC().Format("2006-01-02 15:04:05.999999-07:00")
+}

@@ -97,7 +97,7 @@ func TestChainInBrowser(t *testing.T) {
 	ed.fill(`select[name="fields.materials[1].form"]`, "copy")
 	// The live preview shows the body as clients will, as it is typed.
 	ed.do(chromedp.SendKeys(chromedp.CSS("#body"), "\n\n## 温馨提示\n\n请携带**原件**。", chromedp.NodeVisible))
-	ed.do(chromedp.WaitVisible(chromedp.CSS("[data-preview-body] h2")))
+	ed.do(chromedp.WaitVisible(chromedp.CSS("[data-preview-body] h2")), chromedp.WaitVisible(chromedp.CSS("[data-preview-body] strong")))
 	if got := ed.text("#live-preview"); !strings.Contains(got, "温馨提示") || !strings.Contains(got, "原件") {
 		t.Errorf("the live preview shows %q", got)
 	}

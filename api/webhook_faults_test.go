@@ -138,9 +138,11 @@ func TestThousandUndeliverableEvents(t *testing.T) {
 		t.Errorf("heap grew from %.1f to %.1f MiB", float64(h0)/(1<<20), float64(h1)/(1<<20))
 	}
 	// Nothing lost: each event still waits for its next attempt, or was
-	// given up after its tenth as the schedule says.
+	// given up after its tenth as the schedule says (or later: on a
+	// machine so busy that an attempt outlived its lease, the delivery was
+	// claimed again, which at least once allows).
 	var kept int
-	if err := e.db.Bun().NewRaw("SELECT count(*) FROM webhook_deliveries WHERE webhook_id = ? AND (state = 'pending' OR state = 'failed' AND attempts = ?)",
+	if err := e.db.Bun().NewRaw("SELECT count(*) FROM webhook_deliveries WHERE webhook_id = ? AND (state = 'pending' OR state = 'failed' AND attempts >= ?)",
 		id, cms.MaxDeliveryAttempts).Scan(ctx, &kept); err != nil {
 		t.Fatal(err)
 	}

@@ -88,14 +88,16 @@ func contains(body string, texts ...string) bool {
 // TestPagesByRole is the permission matrix of the release desk, the
 // patrol, the audit and the administration through the console: each
 // person gets the page their roles allow (200) and the 403 page for the
-// others, and the menu shows exactly the entries they may open.
+// others, and the menu shows exactly the entries they may open; their own
+// notifications and settings are everyone's.
 func TestPagesByRole(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	c := e.chain(t)
 	auditor := e.staff(t, "qian.hui", "钱慧", "office", bind(cms.RoleAuditor, "office"))
 	pages := []string{"/console/release", "/console/menus", "/console/patrol", "/console/audit", "/console/audit/verify",
-		"/console/archive", "/console/users", "/console/users/new", "/console/signoff", "/console/words"}
+		"/console/archive", "/console/users", "/console/users/new", "/console/signoff", "/console/words", "/console/webhooks",
+		"/console/webhooks/new"}
 	nav := map[string]string{"/console/release": "发布管理", "/console/patrol": "巡查", "/console/audit": "审计",
 		"/console/users": "系统管理"}
 	allowed := map[string][]string{
@@ -106,7 +108,7 @@ func TestPagesByRole(t *testing.T) {
 		c.secrecy.Username:   {"/console/patrol"},
 		c.publisher.Username: {"/console/release", "/console/menus", "/console/patrol"},
 		auditor.Username:     {"/console/patrol", "/console/audit", "/console/audit/verify", "/console/archive"},
-		"admin":              {"/console/users", "/console/users/new", "/console/signoff", "/console/words"},
+		"admin":              {"/console/users", "/console/users/new", "/console/signoff", "/console/words", "/console/webhooks", "/console/webhooks/new"},
 	}
 	for who, ok := range allowed {
 		b := e.browser(t)
@@ -131,6 +133,12 @@ func TestPagesByRole(t *testing.T) {
 				t.Errorf("%s GET %s: %d, want %d", who, path, p.Status, want)
 			} else if want == http.StatusForbidden && !strings.Contains(p.Body, "没有权限") {
 				t.Errorf("%s GET %s: the 403 page does not say why", who, path)
+			}
+		}
+		// Everyone reads their own notifications and keeps their settings.
+		for _, path := range []string{"/console/inbox", "/console/inbox/settings"} {
+			if p := b.get(path); p.Status != http.StatusOK {
+				t.Errorf("%s GET %s: %d", who, path, p.Status)
 			}
 		}
 	}

@@ -29,14 +29,16 @@ const (
 // it back with a comment; the editor reads it, fixes the draft and submits
 // again; the head approves; the leader in charge signs on a phone, the
 // director signs; the secrecy reviewer acknowledges the finding in the text
-// and clears; the publisher publishes, and the content API serves it.
+// and clears; the publisher publishes, and the content API serves it. The
+// auditor exports the period; the administrator keeps the accounts, the
+// chains, the words, the webhooks and their own notification settings.
 // Every main page is photographed at 390 and 1280 px and checked with
 // axe-core.
 func TestChainInBrowser(t *testing.T) {
 	t.Parallel()
 	browser := chromium(t)
 	start := time.Now()
-	e := newEnv(t)
+	e := newHookEnv(t) // the WeChat backend's endpoint is a receiver on this machine
 	c := e.chain(t)
 	const title = "住房公积金缴存登记"
 
@@ -188,6 +190,7 @@ func TestChainInBrowser(t *testing.T) {
 
 	e.auditorExports(t, browser)
 	e.administers(t, browser)
+	e.keepsWebhooks(t, browser, c, revID(t, revURL))
 
 	// The App and the WeChat account read it from the content API.
 	items, _, err := e.svc.Items.List(context.Background(), e.as(t, c.editor), cms.ItemFilter{Query: title}, "")
@@ -212,6 +215,16 @@ func TestChainInBrowser(t *testing.T) {
 		t.Fatalf("content API: %d %s", res.StatusCode, body)
 	}
 	t.Logf("the chain in the browser took %v", time.Since(start).Round(time.Millisecond))
+}
+
+// revID is the revision id of a revision page's address.
+func revID(t *testing.T, url string) int64 {
+	t.Helper()
+	id, err := strconv.ParseInt(strings.TrimPrefix(path(url), "/console/revisions/"), 10, 64)
+	if err != nil {
+		t.Fatalf("not a revision page: %s", url)
+	}
+	return id
 }
 
 // path is the path of a page's address.

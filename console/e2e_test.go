@@ -70,7 +70,7 @@ func TestChainInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	ed.do(chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{file}, chromedp.NodeReady))
-	ed.submit("form[data-dropzone] button[type=submit]", http.StatusOK)
+	ed.uploads("form[data-dropzone] button[type=submit]")
 	ed.sees("附件已上传", "缴存登记表.pdf")
 	ed.shots("revision-draft")
 	ed.submit(`button[name=event][value=submit]`, http.StatusOK)
@@ -249,6 +249,23 @@ func (p *person) shots(name string) {
 	}
 	p.width = own
 	p.do(chromedp.EmulateViewport(own, p.height, chromedp.EmulateScale(1)))
+}
+
+// uploads presses the upload button and waits for the page the server
+// answers. The script sends the file in the background with a progress
+// bar and shows the answer in place: the page is never left (a mark set
+// on it survives), and the progress bar came and went.
+func (p *person) uploads(button string) {
+	p.t.Helper()
+	p.do(chromedp.Evaluate[chromedp.Void](`window.stayed = true; document.querySelector("progress").dataset.was = "idle"`))
+	p.do(chromedp.Click(chromedp.CSS(button), chromedp.NodeVisible))
+	p.do(chromedp.WaitReady(chromedp.CSS("progress:not([data-was])"))) // the answer's page is in
+	ctx, cancel := context.WithTimeout(p.ctx, stepTimeout)
+	defer cancel()
+	stayed, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.stayed === true && !document.querySelector("progress").dataset.was`))
+	if err != nil || !stayed {
+		p.t.Errorf("%s: the upload left the page (%v): the progress bar's script did not send it", p.name, err)
+	}
 }
 
 // viewShot photographs what the screen shows, without scrolling.

@@ -1,80 +1,143 @@
 // 铜陵公积金 staff console. Progressive enhancement only: every page works
 // without this file; it adds dropping a file onto the attachments form, a
-// print button on the approval form and the live preview of the body
-// being written (the 预览 button does the same without it).
+// progress bar while a file uploads, a print button on the approval form
+// and the live preview of the body being written (the 预览 button does the
+// same without it).
 (function () {
   "use strict";
-  Array.prototype.forEach.call(document.querySelectorAll("button[data-print]"), function (b) {
-    b.hidden = false;
-    b.addEventListener("click", function () {
-      window.print();
-    });
-  });
-  var forms = document.querySelectorAll("form[data-dropzone]");
-  Array.prototype.forEach.call(forms, function (form) {
-    var input = form.querySelector("input[type=file]");
-    var zone = form.querySelector(".dropzone");
-    if (!input || !zone || typeof DataTransfer === "undefined") {
-      return;
+
+  // show puts the page the server answered in place of this one, as if
+  // the browser had loaded it (the upload's answer: the revision page with
+  // its message, or the page that says what was wrong), and enhances it.
+  var show = function (html, url) {
+    var doc = new DOMParser().parseFromString(html, "text/html");
+    document.title = doc.title;
+    document.body = document.adoptNode(doc.body);
+    if (url && window.history && history.replaceState) {
+      history.replaceState(null, "", url);
     }
-    zone.hidden = false;
-    var over = function (on) {
-      return function (e) {
-        e.preventDefault();
-        zone.classList.toggle("over", on);
-      };
-    };
-    zone.addEventListener("dragenter", over(true));
-    zone.addEventListener("dragover", over(true));
-    zone.addEventListener("dragleave", over(false));
-    zone.addEventListener("drop", function (e) {
-      over(false)(e);
-      if (!e.dataTransfer || e.dataTransfer.files.length === 0) {
+    var files = document.getElementById("files");
+    if (files) {
+      files.scrollIntoView();
+    }
+    enhance();
+  };
+
+  // upload sends the attachments form in the background with a progress
+  // bar; it returns false where the browser cannot, and the form posts.
+  var upload = function (form) {
+    var bar = form.querySelector("progress");
+    var status = form.querySelector("[data-upload-status]");
+    var button = form.querySelector("button[type=submit]");
+    if (!bar || !status || !window.XMLHttpRequest || !window.FormData || !window.DOMParser) {
+      return false;
+    }
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", form.action);
+    xhr.upload.addEventListener("progress", function (e) {
+      if (e.lengthComputable) {
+        bar.max = e.total;
+        bar.value = e.loaded;
+        status.textContent = "正在上传 " + Math.round((e.loaded * 100) / e.total) + "%";
+      }
+    });
+    xhr.addEventListener("load", function () {
+      show(xhr.responseText, xhr.responseURL);
+    });
+    xhr.addEventListener("error", function () {
+      bar.hidden = true;
+      button.disabled = false;
+      status.textContent = "上传失败，请检查网络后重试。";
+    });
+    bar.hidden = false;
+    bar.removeAttribute("value");
+    button.disabled = true;
+    status.textContent = "正在上传…";
+    xhr.send(new FormData(form));
+    return true;
+  };
+
+  var enhance = function () {
+    Array.prototype.forEach.call(document.querySelectorAll("button[data-print]"), function (b) {
+      b.hidden = false;
+      b.addEventListener("click", function () {
+        window.print();
+      });
+    });
+    var forms = document.querySelectorAll("form[data-dropzone]");
+    Array.prototype.forEach.call(forms, function (form) {
+      form.addEventListener("submit", function (e) {
+        if (upload(form)) {
+          e.preventDefault();
+        }
+      });
+      var input = form.querySelector("input[type=file]");
+      var zone = form.querySelector(".dropzone");
+      if (!input || !zone || typeof DataTransfer === "undefined") {
         return;
       }
-      input.files = e.dataTransfer.files;
-      zone.textContent = "正在上传 " + e.dataTransfer.files[0].name + " …";
-      form.submit();
+      zone.hidden = false;
+      var over = function (on) {
+        return function (e) {
+          e.preventDefault();
+          zone.classList.toggle("over", on);
+        };
+      };
+      zone.addEventListener("dragenter", over(true));
+      zone.addEventListener("dragover", over(true));
+      zone.addEventListener("dragleave", over(false));
+      zone.addEventListener("drop", function (e) {
+        over(false)(e);
+        if (!e.dataTransfer || e.dataTransfer.files.length === 0) {
+          return;
+        }
+        input.files = e.dataTransfer.files;
+        zone.textContent = "正在上传 " + e.dataTransfer.files[0].name + " …";
+        if (!upload(form)) {
+          form.submit();
+        }
+      });
     });
-  });
-  var box = document.querySelector("[data-preview]");
-  var body = document.getElementById("body");
-  if (box && body && body.form && window.fetch && window.URLSearchParams) {
-    var out = box.querySelector("[data-preview-body]");
-    var form = body.form;
-    var timer = null;
-    var seq = 0;
-    var refresh = function () {
-      var token = form.querySelector("input[name=csrf]");
-      var format = form.querySelector("input[name=body_format]");
-      var params = new URLSearchParams();
-      params.set("csrf", token ? token.value : "");
-      params.set("body", body.value);
-      params.set("body_format", format ? format.value : "markdown");
-      var n = ++seq;
-      fetch(box.getAttribute("data-preview"), { method: "POST", body: params, credentials: "same-origin" })
-        .then(function (r) {
-          return r.text().then(function (text) {
-            if (n !== seq) {
-              return;
-            }
-            if (r.status === 200) {
-              out.innerHTML = text; // sanitised by the content service's renderer
-              box.hidden = false;
-            } else if (r.status === 422) {
-              out.textContent = text;
-              box.hidden = false;
-            }
-          });
-        })
-        .catch(function () {});
-    };
-    body.addEventListener("input", function () {
-      clearTimeout(timer);
-      timer = setTimeout(refresh, 400);
-    });
-    if (body.value) {
-      refresh();
+    var box = document.querySelector("[data-preview]");
+    var body = document.getElementById("body");
+    if (box && body && body.form && window.fetch && window.URLSearchParams) {
+      var out = box.querySelector("[data-preview-body]");
+      var form = body.form;
+      var timer = null;
+      var seq = 0;
+      var refresh = function () {
+        var token = form.querySelector("input[name=csrf]");
+        var format = form.querySelector("input[name=body_format]");
+        var params = new URLSearchParams();
+        params.set("csrf", token ? token.value : "");
+        params.set("body", body.value);
+        params.set("body_format", format ? format.value : "markdown");
+        var n = ++seq;
+        fetch(box.getAttribute("data-preview"), { method: "POST", body: params, credentials: "same-origin" })
+          .then(function (r) {
+            return r.text().then(function (text) {
+              if (n !== seq) {
+                return;
+              }
+              if (r.status === 200) {
+                out.innerHTML = text; // sanitised by the content service's renderer
+                box.hidden = false;
+              } else if (r.status === 422) {
+                out.textContent = text;
+                box.hidden = false;
+              }
+            });
+          })
+          .catch(function () {});
+      };
+      body.addEventListener("input", function () {
+        clearTimeout(timer);
+        timer = setTimeout(refresh, 400);
+      });
+      if (body.value) {
+        refresh();
+      }
     }
-  }
+  };
+  enhance();
 })();

@@ -31,6 +31,9 @@ func (c *Console) handleWebhookAction(w http.ResponseWriter, r *http.Request, u 
 		d := secretData{Hook: rotated.Webhook, Secret: rotated.Secret, Rotated: true, Created: rotated}
 		return c.page(w, r, u, http.StatusOK, "webhook_secret", view{Title: "签名密钥已更换", Active: "admin", Data: d})
 	case "delete":
+		if r.PostFormValue("confirm") != "yes" {
+			return c.showWebhook(w, r, u, id, http.StatusUnprocessableEntity, "未删除：请先勾选“确认删除”。")
+		}
 		if err := c.svc.Webhooks.Delete(ctx, u.p, id); err != nil {
 			return err
 		}

@@ -97,15 +97,21 @@ func (c *Console) handleWebhook(w http.ResponseWriter, r *http.Request, u *user)
 	if err != nil {
 		return err
 	}
+	return c.showWebhook(w, r, u, id, http.StatusOK, "")
+}
+
+// showWebhook renders an endpoint's page with its stored settings and,
+// after a refused action, why.
+func (c *Console) showWebhook(w http.ResponseWriter, r *http.Request, u *user, id int64, status int, alert string) error {
 	hook, err := c.svc.Webhooks.Get(r.Context(), u.p, id)
 	if err != nil {
 		return err
 	}
-	f := webhookForm{URL: hook.URL, Description: hook.Description, Events: map[cms.EventType]bool{}}
+	f := webhookForm{URL: hook.URL, Description: hook.Description, Events: map[cms.EventType]bool{}, Alert: alert}
 	for _, e := range hook.Events {
 		f.Events[e] = true
 	}
-	return c.webhookPage(w, r, u, http.StatusOK, &webhookData{Hook: hook, Form: f})
+	return c.webhookPage(w, r, u, status, &webhookData{Hook: hook, Form: f})
 }
 
 // handleWebhookUpdate saves an endpoint's address, description and events.

@@ -185,8 +185,9 @@ func TestWebhookPages(t *testing.T) {
 	admin.get(hook).has(t, "旧密钥在").lacks(t, secret[10:30], rotated[10:30])
 
 	// No token, no change; then removed.
-	admin.post(hook+"/delete", url.Values{"csrf": {""}}).must(t, http.StatusForbidden)
-	admin.post(hook+"/delete", nil).must(t, http.StatusSeeOther)
+	admin.post(hook+"/delete", url.Values{"csrf": {""}, "confirm": {"yes"}}).must(t, http.StatusForbidden)
+	admin.post(hook+"/delete", nil).must(t, http.StatusUnprocessableEntity).has(t, "请先勾选“确认删除”", "投递记录")
+	admin.post(hook+"/delete", url.Values{"confirm": {"yes"}}).must(t, http.StatusSeeOther)
 	admin.get("/console/webhooks").has(t, "接收地址已删除", "尚未登记接收地址")
 	admin.get(hook).must(t, http.StatusNotFound)
 }

@@ -104,8 +104,14 @@ func TestChainInBrowser(t *testing.T) {
 		t.Errorf("the live preview shows %q", got)
 	}
 	ed.shots("edit")
+	// A colleague saves first: the save shows both versions and where
+	// they differ, keeps what was typed, and the next save merges.
+	e.colleagueSaves(t, revID(t, revURL), "住房公积金单位缴存登记")
+	ed.submit(`button[value="save"]`, http.StatusPreconditionFailed)
+	ed.sees("他人保存的版本", "住房公积金单位缴存登记", "与您填写的内容不同之处", "您填写的内容")
+	ed.shots("edit-conflict")
 	ed.submit(`button[value="save"]`, http.StatusOK)
-	ed.sees("已保存", "经办人身份证")
+	ed.sees("已保存", "经办人身份证", title)
 	ed.submit(`button[name=event][value=submit]`, http.StatusOK)
 	ed.open("/console/items", http.StatusOK)
 	ed.shots("items")
@@ -215,6 +221,21 @@ func TestChainInBrowser(t *testing.T) {
 		t.Fatalf("content API: %d %s", res.StatusCode, body)
 	}
 	t.Logf("the chain in the browser took %v", time.Since(start).Round(time.Millisecond))
+}
+
+// colleagueSaves changes a draft's title as another editor of 归集科,
+// through the services.
+func (e *env) colleagueSaves(t *testing.T, revID int64, title string) {
+	t.Helper()
+	wu := e.staff(t, "wu.fang", "吴芳", "collection", bind(cms.RoleEditor, "collection"))
+	p := e.as(t, wu)
+	rev, _, err := e.svc.Items.Revision(context.Background(), p, revID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.svc.Items.UpdateDraft(context.Background(), p, revID, rev.Version, cms.Content{Title: &title}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // revID is the revision id of a revision page's address.

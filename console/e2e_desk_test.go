@@ -73,6 +73,10 @@ func (e *env) auditorExports(t *testing.T, browserCtx context.Context) {
 		t.Errorf("the downloaded archive's bag-info.txt: %q", bag)
 	}
 	t.Logf("the auditor downloaded %s (%d bytes)", filepath.Base(file), size)
+	// The script fetched it, counting what arrived, and saved it.
+	a.do(chromedp.Poll[chromedp.Void](`document.querySelector("[data-download-status]").textContent.indexOf("已下载") === 0`))
+	a.sees("已下载", ".zip")
+	a.shots("archive-downloaded")
 
 	a.open("/console/otp", http.StatusOK)
 	a.submit(`form[action="/console/otp"] button`, http.StatusOK)

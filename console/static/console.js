@@ -1,8 +1,8 @@
 // 铜陵公积金 staff console. Progressive enhancement only: every page works
 // without this file; it adds dropping a file onto the attachments form, a
-// progress bar while a file uploads, a print button on the approval form
-// and the live preview of the body being written (the 预览 button does the
-// same without it).
+// progress bar while a file uploads or an archive downloads, a print
+// button on the approval form and the live preview of the body being
+// written (the 预览 button does the same without it).
 (function () {
   "use strict";
 
@@ -57,11 +57,87 @@
     return true;
   };
 
+  var sizeText = function (n) {
+    return n >= 1048576 ? (n / 1048576).toFixed(1) + " MB" : Math.ceil(n / 1024) + " KB";
+  };
+
+  // download fetches what the form posts, shows how much has arrived, and
+  // saves it under the name the server gave; a page instead of a file
+  // (the form again, with what was wrong) replaces this one.
+  var download = function (form) {
+    var bar = form.querySelector("progress");
+    var status = form.querySelector("[data-download-status]");
+    var button = form.querySelector("button[type=submit]");
+    if (!bar || !status || !window.fetch || !window.ReadableStream || !window.Blob || !window.URL || !URL.createObjectURL) {
+      return false;
+    }
+    bar.hidden = false;
+    bar.removeAttribute("value");
+    button.disabled = true;
+    status.textContent = "正在生成归档包…";
+    var failed = function () {
+      bar.hidden = true;
+      button.disabled = false;
+      status.textContent = "导出中断，请重试。";
+    };
+    fetch(form.action, { method: "POST", body: new URLSearchParams(new FormData(form)), credentials: "same-origin" })
+      .then(function (r) {
+        var type = r.headers.get("Content-Type") || "";
+        if (!r.ok || type.indexOf("application/zip") !== 0 || !r.body) {
+          return r.text().then(function (html) {
+            show(html, r.url);
+          });
+        }
+        var m = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(r.headers.get("Content-Disposition") || "");
+        var name = m ? decodeURIComponent(m[1]) : "archive.zip";
+        var reader = r.body.getReader();
+        var chunks = [];
+        var got = 0;
+        var pump = function () {
+          return reader.read().then(function (part) {
+            if (part.done) {
+              return;
+            }
+            chunks.push(part.value);
+            got += part.value.length;
+            status.textContent = "已接收 " + sizeText(got) + "…";
+            return pump();
+          });
+        };
+        return pump().then(function () {
+          var url = URL.createObjectURL(new Blob(chunks, { type: "application/zip" }));
+          var a = document.createElement("a");
+          a.href = url;
+          a.download = name;
+          a.hidden = true;
+          document.body.appendChild(a);
+          a.click();
+          a.remove();
+          setTimeout(function () {
+            URL.revokeObjectURL(url);
+          }, 60000);
+          bar.max = 1;
+          bar.value = 1;
+          button.disabled = false;
+          status.textContent = "已下载 " + name + "（" + sizeText(got) + "）";
+        });
+      })
+      .catch(failed);
+    return true;
+  };
+
   var enhance = function () {
     Array.prototype.forEach.call(document.querySelectorAll("button[data-print]"), function (b) {
       b.hidden = false;
       b.addEventListener("click", function () {
         window.print();
+      });
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-download]"), function (form) {
+      form.addEventListener("submit", function (e) {
+        if (download(form)) {
+          e.preventDefault();
+        }
       });
     });
     var forms = document.querySelectorAll("form[data-dropzone]");

@@ -63,7 +63,7 @@ func TestPagesRefuseWhatRolesDoNotAllow(t *testing.T) {
 			} else {
 				p = b.post(vis.path, vis.form)
 			}
-			if p.Status != http.StatusForbidden || !contains(p.Body, "没有权限", `lang="zh-CN"`) {
+			if p.Status != http.StatusForbidden || !contains(p.Body, "没有权限", `lang="zh-CN"`) || strings.Contains(p.Body, "表单已过期") {
 				t.Errorf("%s %s %s: %d", username, vis.method, vis.path, p.Status)
 			}
 		}

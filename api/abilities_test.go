@@ -30,7 +30,7 @@ func TestMeSaysWhatTheCallerMayDo(t *testing.T) {
 		{"secrecy reviewer", c.secrecy, []string{"finding.read"}, []string{}},
 		{"publisher", c.publisher, []string{"menu.manage", "patrol.run"}, []string{"publish", "suspend", "restore", "archive"}},
 		{"auditor", auditor, []string{"patrol.run", "finding.read", "audit.read", "archive.export"}, []string{}},
-		{"admin", e.admin, []string{"user.manage", "user.unlock", "user.reset_otp", "workflow.configure", "sensitive_words.manage"}, []string{}},
+		{"admin", e.admin, []string{"user.manage", "user.unlock", "user.reset_otp", "workflow.configure", "sensitive_words.manage", "webhook.manage"}, []string{}},
 	}
 	for _, tc := range cases {
 		var got me

@@ -70,6 +70,8 @@ func (c *Console) routes() {
 	m.Handle("GET /console/queue", c.user(c.handleQueue))
 	m.Handle("GET /console/inbox", c.user(c.handleInbox))
 	m.Handle("POST /console/inbox/read", c.user(c.handleInboxRead))
+	m.Handle("GET /console/inbox/settings", c.user(c.handleNotifySettings))
+	m.Handle("POST /console/inbox/settings", c.user(c.handleNotifySave))
 	m.Handle("POST /console/queue/sign", c.user(c.handleBatchSign))
 	m.Handle("GET /console/items", c.user(c.handleItemList))
 	m.Handle("GET /console/items/new", c.user(c.handleItemNew))
@@ -109,6 +111,13 @@ func (c *Console) routes() {
 	m.Handle("POST /console/signoff/{column}", c.user(c.handleSignoffSave))
 	m.Handle("GET /console/words", c.user(c.handleWords))
 	m.Handle("POST /console/words", c.user(c.handleWordsSave))
+	m.Handle("GET /console/webhooks", c.user(c.handleWebhooks))
+	m.Handle("GET /console/webhooks/new", c.user(c.handleWebhookNew))
+	m.Handle("POST /console/webhooks/new", c.user(c.handleWebhookCreate))
+	m.Handle("GET /console/webhooks/{id}", c.user(c.handleWebhook))
+	m.Handle("POST /console/webhooks/{id}", c.user(c.handleWebhookUpdate))
+	m.Handle("POST /console/webhooks/{id}/{op}", c.user(c.handleWebhookAction))
+	m.Handle("POST /console/webhooks/{id}/deliveries/{did}/redeliver", c.user(c.handleRedeliver))
 
 	m.HandleFunc("/console/", func(w http.ResponseWriter, r *http.Request) {
 		c.renderError(w, r, nil, cms.Errorf(cms.ENOTFOUND, "no such page"))

@@ -20,6 +20,9 @@ build:
 test: vet test-sqlite
 	@scripts/test-postgres.sh
 
+# The console's browser test walks some thirty pages at two widths with
+# axe-core; under -race on a busy 2-core machine its package takes close to
+# go test's default 10 minutes.
 test-sqlite:
 	$(GO) test -race -count=1 -timeout 30m ./...
 

@@ -50,6 +50,9 @@ type cachedResponse struct {
 	etagHeader, gzETagHeader, maxAgeHeader []string
 	// cached: in the cache and counted in its bytes (under its mutex).
 	cached bool
+	// hits is how many results a search's answer holds, for the usage
+	// statistics.
+	hits int
 }
 
 // entryOverhead is what an entry costs beyond its key and bytes: the
@@ -267,6 +270,11 @@ func (s *Server) serveEntry(c echo.Context, q *publicQuery, maxAge string, build
 		s.cache.add(e)
 	}
 	s.writeCached(c.Response(), c.Request(), e)
+	param := ""
+	if pv := c.ParamValues(); len(pv) > 0 {
+		param = pv[0]
+	}
+	s.countAnswer(c.Request(), c.Path(), param, q, e, keyOf(c))
 	return nil
 }
 

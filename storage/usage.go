@@ -67,7 +67,7 @@ func (db *DB) AddUsage(ctx context.Context, b cms.UsageBatch) error {
 			chunk := reads[:n]
 			if _, err := tx.NewInsert().Model(&chunk).
 				On("CONFLICT (day, kind, client, client_key, item_id, ref_id, name) DO UPDATE").
-				Set("reads = usage_reads.reads + EXCLUDED.reads").Exec(ctx); err != nil {
+				Set("reads = ?TableAlias.reads + EXCLUDED.reads").Exec(ctx); err != nil {
 				return err
 			}
 			reads = reads[n:]
@@ -76,9 +76,9 @@ func (db *DB) AddUsage(ctx context.Context, b cms.UsageBatch) error {
 			n := min(len(searches), usageChunk)
 			chunk := searches[:n]
 			if _, err := tx.NewInsert().Model(&chunk).On("CONFLICT (day, term) DO UPDATE").
-				Set("searches = usage_searches.searches + EXCLUDED.searches").
-				Set("misses = usage_searches.misses + EXCLUDED.misses").
-				Set("results = usage_searches.results + EXCLUDED.results").Exec(ctx); err != nil {
+				Set("searches = ?TableAlias.searches + EXCLUDED.searches").
+				Set("misses = ?TableAlias.misses + EXCLUDED.misses").
+				Set("results = ?TableAlias.results + EXCLUDED.results").Exec(ctx); err != nil {
 				return err
 			}
 			searches = searches[n:]

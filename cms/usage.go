@@ -214,7 +214,9 @@ func (u *UsageCounter) add(k readKey, n int64) {
 		*c += n
 	} else {
 		k.name = strings.Clone(k.name) // the request's memory is not kept
-		s.reads[k] = &n
+		c = new(int64)
+		*c = n
+		s.reads[k] = c
 	}
 	s.mu.Unlock()
 }
@@ -271,13 +273,13 @@ func NormalizeTerm(q string) string {
 			break
 		}
 		switch {
-		case r == utf8.RuneError || unicode.IsControl(r):
-			continue
 		case unicode.IsSpace(r):
 			space = true
 			continue
+		case r == utf8.RuneError || unicode.IsControl(r):
+			continue
 		}
-		if space {
+		if space && b.Len() > 0 {
 			b.WriteByte(' ')
 			n++
 			space = false

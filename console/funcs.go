@@ -38,6 +38,8 @@ func templateFuncs(as *assets) template.FuncMap {
 		"needsNote":    func(e cms.Event) bool { return e == cms.EventReject || e == cms.EventSuspend || e == cms.EventRestore },
 		"size":         humanSize,
 		"safeHTML":     safeHTML,
+		"duration":     durationWords,
+		"client":       clientWords,
 		"entryView":    func(e cms.QueueEntry, v view) entryRow { return entryRow{Entry: e, View: v} },
 	}
 }

@@ -75,7 +75,8 @@ func newDayChart(days []cms.DayUsage) dayChart {
 	slot := (chartWidth - left - right) / float64(max(len(days), 1))
 	every := max(1, (len(days)+9)/10)
 	for i, d := range days {
-		b := dayBar{X: left + float64(i)*slot + slot*0.15, W: slot * 0.7, CX: left + float64(i)*slot + slot/2, Tip: d.Day.String() + "：App " + strconv.FormatInt(d.App, 10) +
+		w := min(slot*0.7, 36)
+		b := dayBar{X: left + float64(i)*slot + (slot-w)/2, W: w, CX: left + float64(i)*slot + slot/2, Tip: d.Day.String() + "：App " + strconv.FormatInt(d.App, 10) +
 			"，微信 " + strconv.FormatInt(d.WeChat, 10) + "，其他 " + strconv.FormatInt(d.Other, 10)}
 		if i%every == 0 {
 			b.Label = strconv.Itoa(d.Day.Start().In(cms.China).Day())

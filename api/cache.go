@@ -258,7 +258,8 @@ func (s *Server) serveDocument(c echo.Context, q *publicQuery, maxAge string, bu
 // storing the entry on a miss.
 func (s *Server) serveEntry(c echo.Context, q *publicQuery, maxAge string, build func(key string, gen int64) (*cachedResponse, error)) error {
 	key := q.keyFor(c.Path(), c.ParamValues())
-	e, ok := s.cache.get(key, s.svc.Content.Clock.Now())
+	now := s.svc.Content.Clock.Now()
+	e, ok := s.cache.get(key, now)
 	if ok {
 		s.cache.hits.Add(1)
 	} else {
@@ -274,7 +275,7 @@ func (s *Server) serveEntry(c echo.Context, q *publicQuery, maxAge string, build
 	if pv := c.ParamValues(); len(pv) > 0 {
 		param = pv[0]
 	}
-	s.countAnswer(c.Request(), c.Path(), param, q, e, keyOf(c))
+	s.countAnswer(c.Request(), now, c.Path(), param, q, e, keyOf(c))
 	return nil
 }
 

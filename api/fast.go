@@ -86,7 +86,8 @@ func (s *Server) serveHit(w http.ResponseWriter, r *http.Request) bool {
 		pv[0] = param
 		pvs = pv[:]
 	}
-	e, ok := s.cache.get(q.keyFor(route.path, pvs), s.svc.Content.Clock.Now())
+	now := s.svc.Content.Clock.Now()
+	e, ok := s.cache.get(q.keyFor(route.path, pvs), now)
 	if !ok {
 		return false
 	}
@@ -108,7 +109,7 @@ func (s *Server) serveHit(w http.ResponseWriter, r *http.Request) bool {
 	if k != nil {
 		keyID = k.ID
 	}
-	s.countAnswer(r, route.path, param, q, e, keyID)
+	s.countAnswer(r, now, route.path, param, q, e, keyID)
 	s.logHit(r, route.path, id, status, size, start, k)
 	return true
 }

@@ -63,8 +63,6 @@ type Server struct {
 	cache  *contentCache
 	limits *rateLimits
 	ids    requestIDs
-	// usage counts reads for the statistics; nil when they are off.
-	usage *cms.UsageCounter
 }
 
 // NewServer builds the server and its routes. Its public response cache
@@ -93,9 +91,6 @@ func NewServer(svc *cms.Services, opts Options, log *slog.Logger) *Server {
 	}
 	s := &Server{echo: e, svc: svc, opts: opts, log: log, cache: newContentCache(opts.CacheBytes, opts.CacheEntries),
 		limits: newRateLimits(opts.RateLimit, opts.RateBurst), ids: newRequestIDs()}
-	if svc.Reports != nil {
-		s.usage = svc.Reports.Counter
-	}
 	svc.Bus.Subscribe(func(cms.Notice) { s.cache.Invalidate() })
 	e.HTTPErrorHandler = s.errorHandler
 	s.routes()

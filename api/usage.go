@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -30,26 +31,27 @@ func clientKind(r *http.Request) cms.ClientKind {
 }
 
 // countAnswer counts an answer of a cached route (path is echo's route,
-// param its one parameter), served from the cache or built.
-func (s *Server) countAnswer(r *http.Request, path, param string, q *publicQuery, e *cachedResponse, key int64) {
-	u := s.usage
+// param its one parameter), served from the cache or built, at now (the
+// time the cache was asked at).
+func (s *Server) countAnswer(r *http.Request, now time.Time, path, param string, q *publicQuery, e *cachedResponse, key int64) {
+	u := s.usage()
 	if u == nil {
 		return
 	}
 	switch path {
 	case routeItem:
 		if id, err := strconv.ParseInt(param, 10, 64); err == nil {
-			u.Read(cms.ReadItem, clientKind(r), key, id, 0, "")
+			u.Read(now, cms.ReadItem, clientKind(r), key, id, 0, "")
 		}
 	case routeList:
 		if q.Cursor == "" {
-			u.Read(cms.ReadColumn, clientKind(r), key, 0, 0, param)
+			u.Read(now, cms.ReadColumn, clientKind(r), key, 0, 0, param)
 		}
 	case routeMenu:
-		u.Read(cms.ReadMenu, clientKind(r), key, 0, 0, param)
+		u.Read(now, cms.ReadMenu, clientKind(r), key, 0, 0, param)
 	case routeSearch:
 		if q.Cursor == "" {
-			u.Search(q.Q, e.hits)
+			u.Search(now, q.Q, e.hits)
 		}
 	}
 }
@@ -61,7 +63,15 @@ func (s *Server) countDownload(c echo.Context, itemID, attachmentID int64) {
 	if rg := r.Header.Get("Range"); rg != "" && !strings.HasPrefix(rg, "bytes=0-") {
 		return
 	}
-	s.usage.Read(cms.ReadAttachment, clientKind(r), keyOf(c), itemID, attachmentID, "")
+	s.usage().Read(s.svc.Content.Clock.Now(), cms.ReadAttachment, clientKind(r), keyOf(c), itemID, attachmentID, "")
+}
+
+// usage is the counter of the statistics; nil when they are off.
+func (s *Server) usage() *cms.UsageCounter {
+	if s.svc.Reports == nil {
+		return nil
+	}
+	return s.svc.Reports.Counter
 }
 
 // keyOf is the id of the client key a request presented (0: none).

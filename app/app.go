@@ -196,7 +196,7 @@ func services(db *storage.DB, blobs cms.BlobStore, az cms.Authorizer, sec secret
 	clientKeys.Follow(bus)
 	reports := &cms.ReportService{Store: db, Structure: db, Flow: flow, Authorizer: az, Clock: clock, Retention: cfg.StatsRetention}
 	if !cfg.StatsOff {
-		reports.Counter = cms.NewUsageCounter(clock)
+		reports.Counter = cms.NewUsageCounter()
 	}
 	return &cms.Services{
 		Auth: &cms.AuthService{Users: db, Hasher: hasher, Policy: policy, Clock: clock, Config: cfg.Auth, Audit: db,

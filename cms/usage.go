@@ -176,34 +176,32 @@ const maxTermRunes = 64
 
 // UsageCounter counts reads and searches in memory until Take hands them
 // over. Counting a read already seen since the last flush takes one lock
-// of sixteen and allocates nothing. Its zero value is not usable: see
-// NewUsageCounter. A nil counter counts nothing.
+// of sixteen and allocates nothing; the caller dates it with the time it
+// already read for the request (the clock is not cheap on every machine).
+// Its zero value is not usable: see NewUsageCounter. A nil counter counts
+// nothing.
 type UsageCounter struct {
-	clock    Clock
 	shards   [usageShards]usageShard
 	searchMu sync.Mutex
 	searches map[searchKey]*searchCount
 }
 
-// NewUsageCounter returns an empty counter that dates reads by clock.
-func NewUsageCounter(clock Clock) *UsageCounter {
-	if clock == nil {
-		clock = SystemClock{}
-	}
-	u := &UsageCounter{clock: clock, searches: map[searchKey]*searchCount{}}
+// NewUsageCounter returns an empty counter.
+func NewUsageCounter() *UsageCounter {
+	u := &UsageCounter{searches: map[searchKey]*searchCount{}}
 	for i := range u.shards {
 		u.shards[i].reads = map[readKey]*int64{}
 	}
 	return u
 }
 
-// Read counts one read of kind: item (with ref, an attachment) or name (a
-// column's slug, a channel's).
-func (u *UsageCounter) Read(kind UsageKind, client ClientKind, clientKey, item, ref int64, name string) {
+// Read counts one read of kind at now: item (with ref, an attachment) or
+// name (a column's slug, a channel's).
+func (u *UsageCounter) Read(now time.Time, kind UsageKind, client ClientKind, clientKey, item, ref int64, name string) {
 	if u == nil {
 		return
 	}
-	k := readKey{day: DayOf(u.clock.Now()), kind: kind, client: client, clientKey: clientKey, item: item, ref: ref, name: name}
+	k := readKey{day: DayOf(now), kind: kind, client: client, clientKey: clientKey, item: item, ref: ref, name: name}
 	u.add(k, 1)
 }
 
@@ -221,8 +219,9 @@ func (u *UsageCounter) add(k readKey, n int64) {
 	s.mu.Unlock()
 }
 
-// Search counts one search for q (its first page) that found results.
-func (u *UsageCounter) Search(q string, results int) {
+// Search counts one search for q (its first page) at now that found
+// results.
+func (u *UsageCounter) Search(now time.Time, q string, results int) {
 	if u == nil {
 		return
 	}
@@ -230,7 +229,7 @@ func (u *UsageCounter) Search(q string, results int) {
 	if term == "" {
 		return
 	}
-	u.addSearch(searchKey{day: DayOf(u.clock.Now()), term: term}, searchCount{searches: 1, misses: b2i(results == 0), results: int64(results)})
+	u.addSearch(searchKey{day: DayOf(now), term: term}, searchCount{searches: 1, misses: b2i(results == 0), results: int64(results)})
 }
 
 func b2i(b bool) int64 {

@@ -8,6 +8,11 @@ import (
 	"net/url"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/tlhpf/cms/app"
+	"github.com/tlhpf/cms/cms"
+	"github.com/tlhpf/cms/storage/storagetest"
 )
 
 // usageReport is the part of the usage report the tests read.
@@ -279,5 +284,48 @@ func TestReportPermissions(t *testing.T) {
 				t.Errorf("%s %s: departments %v, want %v", tc.who, path, rep.Departments, tc.depts)
 			}
 		}
+	}
+}
+
+// TestStatsFlushEveryIntervalAndAtShutdown: the background worker adds
+// the counts to the database on its interval, and once more when the
+// server stops, so that no read counted is lost.
+func TestStatsFlushEveryIntervalAndAtShutdown(t *testing.T) {
+	t.Parallel()
+	e := newEnvWith(t, func(cfg *app.Config) { cfg.StatsFlush = 50 * time.Millisecond })
+	c := newChain(t, e)
+	id := e.publishNews(t, c, "缴存基数调整", "调整")
+	_, auditor := e.user(t, "auditor", "office", role{"auditor", "office"})
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); e.app.RunStats(ctx) }()
+	itemReads := func() int64 {
+		var rep usageReport
+		e.must(t, http.StatusOK, "GET", "/api/v1/reports/usage?from=2026-03-01&to=2026-03-01", auditor, nil).decode(t, &rep)
+		return rep.RawTotals["item_reads"]
+	}
+	e.plainGet(t, publicItemPath(id), nil)
+	deadline := time.Now().Add(10 * time.Second)
+	for itemReads() != 1 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := itemReads(); n != 1 {
+		t.Fatalf("after the interval: %d reads", n)
+	}
+	// Another process, stopped long before its tick could come, flushes on
+	// the way out.
+	cfg := e.cfg
+	cfg.StatsFlush = time.Hour
+	e2 := startEnv(t, storagetest.OpenURL(t, e.dbURL), e.blobRoot, cfg)
+	ctx2, stop2 := context.WithCancel(context.Background())
+	done2 := make(chan struct{})
+	e2.app.Services.Reports.Counter.Read(e.clock.Now(), cms.ReadItem, cms.ClientApp, 0, id, 0, "")
+	go func() { defer close(done2); e2.app.RunStats(ctx2) }()
+	stop2()
+	<-done2
+	stop()
+	<-done
+	if n := itemReads(); n != 2 {
+		t.Errorf("after the shutdown: %d reads, want 2", n)
 	}
 }

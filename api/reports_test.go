@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"sync"
 	"testing"
@@ -327,5 +328,39 @@ func TestStatsFlushEveryIntervalAndAtShutdown(t *testing.T) {
 	<-done
 	if n := itemReads(); n != 2 {
 		t.Errorf("after the shutdown: %d reads, want 2", n)
+	}
+}
+
+// TestCountingAddsNoAllocationToACachedRead: a read the cache answers
+// before echo allocates as much with the statistics on as off.
+func TestCountingAddsNoAllocationToACachedRead(t *testing.T) {
+	e := newEnv(t)
+	c := newChain(t, e)
+	id := e.publishNews(t, c, "缴存基数调整", "调整")
+	h := e.app.Handler()
+	for _, path := range []string{publicItemPath(id), "/content/v1/columns/news/items", "/content/v1/search?q=" + url.QueryEscape("调整")} {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.Header.Set("X-Client", "wechat")
+		w := &discardWriter{h: http.Header{}}
+		read := func() {
+			clear(w.h)
+			h.ServeHTTP(w, req)
+			if w.status != http.StatusOK {
+				t.Fatalf("%s: %d", path, w.status)
+			}
+		}
+		read() // fills the cache
+		reports := e.svc.Reports
+		counter := reports.Counter
+		on := testing.AllocsPerRun(200, read)
+		reports.Counter = nil
+		off := testing.AllocsPerRun(200, read)
+		reports.Counter = counter
+		if on > off {
+			t.Errorf("%s: %.1f allocations with the statistics on, %.1f off", path, on, off)
+		}
+	}
+	if b := e.svc.Reports.Counter.Take(); len(b.Reads) != 2 || len(b.Searches) != 1 {
+		t.Errorf("counted %+v", b)
 	}
 }

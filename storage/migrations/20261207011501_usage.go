@@ -51,12 +51,17 @@ func init() {
 		if err := exec(ctx, tx,
 			// Reports sum a period by kind; the retention purge deletes by day.
 			`CREATE INDEX usage_reads_kind_day ON usage_reads (kind, day)`,
+			// The workflow report finds the transitions of a period.
+			`CREATE INDEX transitions_at ON transitions (at)`,
 		); err != nil {
 			return err
 		}
 		return grant(ctx, tx, usage40Permissions)
 	}), inTx(func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.NewDelete().Model((*rolePermission1)(nil)).Where("action LIKE 'report.%'").Exec(ctx); err != nil {
+			return err
+		}
+		if err := exec(ctx, tx, `DROP INDEX transitions_at`); err != nil {
 			return err
 		}
 		return dropTables(ctx, tx, (*usageSearch40)(nil), (*usageRead40)(nil))

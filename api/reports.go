@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/csv"
 	"net/http"
 	"strings"
 	"time"
@@ -13,8 +12,7 @@ import (
 
 // The reports (运营分析): JSON, or one of their tables as CSV when asked
 // for with Accept: text/csv or format=csv (table= picks which; the first
-// by default). CSV starts with a UTF-8 byte order mark, so that
-// spreadsheet programs read the Chinese titles right.
+// by default), written by cms.WriteCSV.
 
 // wantsCSV reports whether the caller asked for CSV.
 func wantsCSV(c echo.Context) (bool, error) {
@@ -30,50 +28,23 @@ func wantsCSV(c echo.Context) (bool, error) {
 	return false, cms.Invalid("invalid format", cms.FieldError{Field: "format", Message: "must be json or csv"})
 }
 
-// table is one table of a report as CSV: its header and rows.
-type table struct {
-	header []string
-	rows   [][]string
-}
-
-// writeCSV answers with the table the table parameter names among
-// tables (the first when absent).
-func writeCSV(c echo.Context, name string, p cms.Period, order []string, tables map[string]func() table) error {
+// writeCSV answers with the table the table parameter names (the first
+// of names when absent).
+func writeCSV(c echo.Context, report string, p cms.Period, names []string, table func(string) (cms.ReportTable, bool)) error {
 	pick := c.QueryParam("table")
 	if pick == "" {
-		pick = order[0]
+		pick = names[0]
 	}
-	build, ok := tables[pick]
+	t, ok := table(pick)
 	if !ok {
-		return cms.Invalid("invalid table", cms.FieldError{Field: "table", Message: "must be one of " + strings.Join(order, ", ")})
+		return cms.Invalid("invalid table", cms.FieldError{Field: "table", Message: "must be one of " + strings.Join(names, ", ")})
 	}
-	t := build()
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-	h.Set(echo.HeaderContentDisposition, `attachment; filename="`+name+"-"+p.From.String()+"-"+p.To.String()+"-"+pick+`.csv"`)
+	h.Set(echo.HeaderContentDisposition, `attachment; filename="`+report+"-"+p.From.String()+"-"+p.To.String()+"-"+pick+`.csv"`)
 	h.Set("Cache-Control", "private, no-store")
 	c.Response().WriteHeader(http.StatusOK)
-	c.Response().Write([]byte("\ufeff"))
-	w := csv.NewWriter(c.Response())
-	w.Write(t.header)
-	for _, row := range t.rows {
-		for i, cell := range row {
-			row[i] = inert(cell)
-		}
-		w.Write(row)
-	}
-	w.Flush()
-	return w.Error()
-}
-
-// inert keeps a cell from being read as a formula by a spreadsheet
-// program (search terms are what anyone typed): a cell that starts with
-// =, +, -, @ or a tab or carriage return gets a leading apostrophe.
-func inert(cell string) string {
-	if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
-		return "'" + cell
-	}
-	return cell
+	return cms.WriteCSV(c.Response(), t)
 }
 
 type periodJSON struct {
@@ -97,7 +68,7 @@ func (s *Server) handleUsageReport(c echo.Context) error {
 		return err
 	}
 	if asCSV {
-		return writeCSV(c, "usage", r.Period, usageTableOrder, usageTables(r))
+		return writeCSV(c, "usage", r.Period, cms.UsageTables, r.Table)
 	}
 	c.Response().Header().Set("Cache-Control", "private, no-store")
 	return respond(c, http.StatusOK, toUsageJSON(r))
@@ -113,7 +84,7 @@ func (s *Server) handleWorkflowReport(c echo.Context) error {
 		return err
 	}
 	if asCSV {
-		return writeCSV(c, "workflow", r.Period, workflowTableOrder, workflowTables(r))
+		return writeCSV(c, "workflow", r.Period, cms.WorkflowTables, r.Table)
 	}
 	c.Response().Header().Set("Cache-Control", "private, no-store")
 	return respond(c, http.StatusOK, toWorkflowJSON(r))

@@ -1,8 +1,6 @@
 package api
 
 import (
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/tlhpf/cms/cms"
@@ -180,107 +178,4 @@ func toWorkflowJSON(r *cms.WorkflowReport) workflowJSON {
 			Stage: string(w.Stage), Since: w.Since, DueAt: timePtr(w.DueAt), Overdue: w.Overdue, Who: w.Who})
 	}
 	return out
-}
-
-// The CSV tables of each report, the first the default.
-var (
-	usageTableOrder    = []string{"days", "items", "columns", "clients", "client_keys", "attachments", "searches", "zero_result_searches"}
-	workflowTableOrder = []string{"stages", "rejections", "waiting"}
-)
-
-func i64(n int64) string { return strconv.FormatInt(n, 10) }
-
-func usageTables(r *cms.UsageReport) map[string]func() table {
-	j := toUsageJSON(r)
-	termTable := func(ts []termUsageJSON) func() table {
-		return func() table {
-			t := table{header: []string{"term", "searches", "zero_results", "results"}}
-			for _, x := range ts {
-				t.rows = append(t.rows, []string{x.Term, i64(x.Searches), i64(x.ZeroResults), i64(x.Results)})
-			}
-			return t
-		}
-	}
-	return map[string]func() table{
-		"days": func() table {
-			t := table{header: []string{"day", "reads", "app", "wechat", "other", "downloads", "searches"}}
-			for _, d := range j.Days {
-				t.rows = append(t.rows, []string{d.Day, i64(d.Reads), i64(d.App), i64(d.WeChat), i64(d.Other), i64(d.Downloads), i64(d.Searches)})
-			}
-			return t
-		},
-		"items": func() table {
-			t := table{header: []string{"item_id", "title", "column", "department", "reads"}}
-			for _, i := range j.Items {
-				t.rows = append(t.rows, []string{i64(i.ItemID), i.Title, i.Column, i.Department, i64(i.Reads)})
-			}
-			return t
-		},
-		"columns": func() table {
-			t := table{header: []string{"column", "title", "item_reads", "list_reads", "reads"}}
-			for _, c := range j.Columns {
-				t.rows = append(t.rows, []string{c.Column, c.Title, i64(c.ItemReads), i64(c.ListReads), i64(c.Reads)})
-			}
-			return t
-		},
-		"clients": func() table {
-			t := table{header: []string{"client", "reads"}}
-			for _, c := range j.Clients {
-				t.rows = append(t.rows, []string{c.Client, i64(c.Reads)})
-			}
-			return t
-		},
-		"client_keys": func() table {
-			t := table{header: []string{"key_id", "name", "reads"}}
-			for _, k := range j.ClientKeys {
-				t.rows = append(t.rows, []string{i64(k.KeyID), k.Name, i64(k.Reads)})
-			}
-			return t
-		},
-		"attachments": func() table {
-			t := table{header: []string{"item_id", "attachment_id", "name", "item_title", "downloads"}}
-			for _, f := range j.Attachments {
-				t.rows = append(t.rows, []string{i64(f.ItemID), i64(f.AttachmentID), f.Name, f.ItemTitle, i64(f.Downloads)})
-			}
-			return t
-		},
-		"searches":             termTable(j.Searches),
-		"zero_result_searches": termTable(j.ZeroResults),
-	}
-}
-
-func workflowTables(r *cms.WorkflowReport) map[string]func() table {
-	j := toWorkflowJSON(r)
-	return map[string]func() table{
-		"stages": func() table {
-			t := table{header: []string{"department", "stage", "revisions", "entered", "done", "median_seconds", "p90_seconds",
-				"limit_seconds", "overdue", "rejections"}}
-			for _, f := range j.Stages {
-				t.rows = append(t.rows, []string{f.Department, f.Stage, strconv.Itoa(f.Revisions), strconv.Itoa(f.Entered),
-					strconv.Itoa(f.Done), i64(f.MedianSeconds), i64(f.P90Seconds), i64(f.LimitSeconds), strconv.Itoa(f.Overdue),
-					strconv.Itoa(f.Rejections)})
-			}
-			return t
-		},
-		"rejections": func() table {
-			t := table{header: []string{"at", "department", "stage", "item_id", "revision_id", "title", "comment", "reviewer"}}
-			for _, x := range j.Rejections {
-				t.rows = append(t.rows, []string{x.At.Format(time.RFC3339), x.Department, x.Stage, i64(x.ItemID), i64(x.RevisionID),
-					x.Title, x.Comment, x.Reviewer})
-			}
-			return t
-		},
-		"waiting": func() table {
-			t := table{header: []string{"item_id", "revision_id", "title", "department", "stage", "since", "due_at", "overdue", "who"}}
-			for _, w := range j.Waiting {
-				due := ""
-				if w.DueAt != nil {
-					due = w.DueAt.Format(time.RFC3339)
-				}
-				t.rows = append(t.rows, []string{i64(w.ItemID), i64(w.RevisionID), w.Title, w.Department, w.Stage,
-					w.Since.Format(time.RFC3339), due, strconv.FormatBool(w.Overdue), strings.Join(w.Who, "、")})
-			}
-			return t
-		},
-	}
 }

@@ -97,6 +97,8 @@ func (c *Console) routes() {
 	m.Handle("GET /console/audit/verify", c.user(c.handleAuditVerify))
 	m.Handle("GET /console/archive", c.user(c.handleArchive))
 	m.Handle("GET /console/reports", c.user(c.handleReports))
+	m.Handle("GET /console/reports/usage.csv", c.user(c.handleReportCSV))
+	m.Handle("GET /console/reports/workflow.csv", c.user(c.handleReportCSV))
 	m.Handle("POST /console/archive", c.user(c.handleArchiveExport))
 	m.Handle("GET /console/admin", c.user(c.handleAdmin))
 	m.Handle("GET /console/users", c.user(c.handleUsers))

@@ -1,7 +1,9 @@
 package console
 
 import (
+	"cmp"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -27,6 +29,7 @@ type reportData struct {
 	Terms    barChart
 	Zero     barChart
 	Stages   barChart
+	Exports  []export
 	Problems problems
 }
 
@@ -60,6 +63,7 @@ func (c *Console) handleReports(w http.ResponseWriter, r *http.Request, u *user)
 		d.Scope = strings.Join(ds, "、")
 	}
 	d.charts(n)
+	d.Exports = d.exports()
 	return c.page(w, r, u, http.StatusOK, "reports", view{Title: "运营分析", Active: "reports", Names: n, BodyClass: "report-page", Data: d})
 }
 
@@ -103,4 +107,65 @@ func durationWords(d time.Duration) string {
 		return strconv.FormatFloat(d.Hours()/24, 'f', 1, 64) + " 天"
 	}
 	return hours(d) + " 小时"
+}
+
+// tableWords names the reports' tables on the export links.
+var tableWords = map[string]string{
+	"days": "每日阅读", "items": "稿件阅读", "columns": "栏目阅读", "clients": "按客户端", "client_keys": "按客户端密钥",
+	"attachments": "附件下载", "searches": "热门搜索", "zero_result_searches": "无结果搜索",
+	"stages": "各环节用时", "rejections": "退回及原因", "waiting": "当前待办",
+}
+
+// export is a link to one table as CSV.
+type export struct{ Label, URL string }
+
+// exports links every table of both reports for the period.
+func (d *reportData) exports() []export {
+	var out []export
+	for _, r := range []struct {
+		path   string
+		tables []string
+	}{{"/console/reports/usage.csv", cms.UsageTables}, {"/console/reports/workflow.csv", cms.WorkflowTables}} {
+		for _, t := range r.tables {
+			if d.Usage.Departments != nil && (t == "searches" || t == "zero_result_searches") {
+				continue
+			}
+			q := url.Values{"from": {d.From}, "to": {d.To}, "table": {t}}
+			out = append(out, export{Label: tableWords[t], URL: r.path + "?" + q.Encode()})
+		}
+	}
+	return out
+}
+
+// handleReportCSV sends one table of a report as CSV, as the API does.
+func (c *Console) handleReportCSV(w http.ResponseWriter, r *http.Request, u *user) error {
+	q := r.URL.Query()
+	name, pick := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/console/reports/"), ".csv"), q.Get("table")
+	var p cms.Period
+	var table cms.ReportTable
+	ok := false
+	switch name {
+	case "usage":
+		rep, err := c.svc.Reports.Usage(r.Context(), u.p, q.Get("from"), q.Get("to"))
+		if err != nil {
+			return err
+		}
+		p = rep.Period
+		table, ok = rep.Table(cmp.Or(pick, cms.UsageTables[0]))
+	case "workflow":
+		rep, err := c.svc.Reports.Workflow(r.Context(), u.p, q.Get("from"), q.Get("to"))
+		if err != nil {
+			return err
+		}
+		p = rep.Period
+		table, ok = rep.Table(cmp.Or(pick, cms.WorkflowTables[0]))
+	}
+	if !ok {
+		return cms.Errorf(cms.ENOTFOUND, "no such table")
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/csv; charset=utf-8")
+	h.Set("Content-Disposition", `attachment; filename="`+name+"-"+p.From.String()+"-"+p.To.String()+"-"+cmp.Or(pick, "table")+`.csv"`)
+	h.Set("Cache-Control", "private, no-store")
+	return cms.WriteCSV(w, table)
 }

@@ -2,7 +2,10 @@ package console_test
 
 import (
 	"context"
+	"encoding/csv"
 	"net/http"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/tlhpf/cms/cms"
@@ -61,10 +64,38 @@ func TestReportPage(t *testing.T) {
 			`id="chart-terms-t"`, "无此事项", `id="chart-stages-t"`, "缺少&lt;b&gt;办理依据&lt;/b&gt;", "等待审核的指南", "李娜").
 			lacks(t, "<b>办理依据")
 	}
+	// The tables download as CSV, as the API sends them.
+	pub := e.browser(t)
+	pub.login(c.publisher.Username, staffPassword)
+	pub.get("/console/reports").has(t, `href="/console/reports/usage.csv?from=2026-12-01&amp;table=items&amp;to=2026-12-01"`,
+		`href="/console/reports/workflow.csv?from=2026-12-01&amp;table=rejections&amp;to=2026-12-01"`)
+	for _, tc := range []struct {
+		path   string
+		header string
+		row    []string
+	}{
+		{"/console/reports/usage.csv?from=2026-12-01&to=2026-12-01&table=items", "item_id,title,column,department,reads", []string{"住房公积金缴存登记", "4"}},
+		{"/console/reports/usage.csv?table=zero_result_searches", "term,searches,zero_results,results", []string{"无此事项", "1"}},
+		{"/console/reports/workflow.csv?table=rejections", "at,department,stage,item_id,revision_id,title,comment,reviewer", []string{"缺少<b>办理依据</b>", "李娜"}},
+	} {
+		p := pub.get(tc.path).must(t, http.StatusOK)
+		recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(p.Body, "\ufeff"))).ReadAll()
+		if err != nil || len(recs) != 2 || strings.Join(recs[0], ",") != tc.header || p.Header.Get("Content-Type") != "text/csv; charset=utf-8" {
+			t.Errorf("%s: %v %q", tc.path, err, p.Body)
+			continue
+		}
+		for _, cell := range tc.row {
+			if !slices.Contains(recs[1], cell) {
+				t.Errorf("%s: %q not in %v", tc.path, cell, recs[1])
+			}
+		}
+	}
+	pub.get("/console/reports/usage.csv?table=nope").must(t, http.StatusNotFound)
+
 	ed := e.browser(t)
 	ed.login(c.editor.Username, staffPassword)
 	ed.get("/console/reports").must(t, http.StatusOK).has(t, "统计范围：归集科", `id="chart-items-t"`, "住房公积金缴存登记").
-		lacks(t, `id="chart-terms-t"`, "无此事项")
+		lacks(t, `id="chart-terms-t"`, "无此事项", "table=searches")
 	other := e.browser(t)
 	other.login(c.otherEditor.Username, staffPassword)
 	other.get("/console/reports").must(t, http.StatusOK).has(t, "统计范围：计划财务科").lacks(t, "住房公积金缴存登记", "等待审核的指南")
@@ -76,5 +107,7 @@ func TestReportPage(t *testing.T) {
 		b.login(who.name, who.pw)
 		b.get("/console/").lacks(t, `href="/console/reports"`)
 		b.get("/console/reports").must(t, http.StatusForbidden)
+		b.get("/console/reports/usage.csv").must(t, http.StatusForbidden)
+		b.get("/console/reports/workflow.csv").must(t, http.StatusForbidden)
 	}
 }

@@ -43,6 +43,12 @@ bench:
 	  CMS_TEST_DB=postgres CMS_TEST_POSTGRES_URL="$(PG_URL)" $(GO) test -run '^$$' -bench WebhookDelivery -benchtime 6x ./api; \
 	  CMS_TEST_DB=postgres CMS_TEST_POSTGRES_URL="$(PG_URL)" $(GO) test -run '^$$' -bench SuspensionToDelivery -benchtime 200x ./api; fi
 
+## bench-stats: the content API's throughput, cached and uncached, with the usage statistics on and off (and off against off, the machine's noise), and what counting one read costs
+.PHONY: bench-stats
+bench-stats:
+	$(GO) test -run '^$$' -bench StatsOverhead -benchtime 1x ./api
+	$(GO) test -run '^$$' -bench UsageRead -cpu 1,2 ./cms
+
 ## postgres: start a throwaway PostgreSQL on 127.0.0.1:55432 for the tests
 postgres:
 	@scripts/postgres.sh start

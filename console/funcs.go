@@ -42,6 +42,8 @@ func templateFuncs(as *assets) template.FuncMap {
 		"eventType":      eventTypeLabel,
 		"deliveryState":  func(s cms.DeliveryState) string { return labelOf(deliveryStates, s) },
 		"attemptOutcome": attemptOutcome,
+		"duration":       durationWords,
+		"client":         clientWords,
 	}
 }
 

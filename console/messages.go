@@ -201,3 +201,14 @@ var auditProblems = map[string]string{
 }
 
 var anchorKinds = map[string]string{cms.AnchorEpoch: "启用密钥时", cms.AnchorPeriodic: "巡查后", cms.AnchorArchive: "导出归档时"}
+
+// clientWords names a kind of client.
+func clientWords(k cms.ClientKind) string {
+	switch k {
+	case cms.ClientApp:
+		return "App"
+	case cms.ClientWeChat:
+		return "微信"
+	}
+	return "其他"
+}

@@ -104,6 +104,9 @@ func (s *Server) serveHit(w http.ResponseWriter, r *http.Request) bool {
 	}
 	s.cache.hits.Add(1)
 	status, size := s.writeCached(w, r, e)
+	if s.opts.Observer != nil {
+		s.opts.Observer.Request(route.path, http.MethodGet, status, time.Since(start))
+	}
 	s.logHit(r, route.path, id, status, size, start, k)
 	return true
 }

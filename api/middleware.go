@@ -55,6 +55,8 @@ func (s *Server) requestLogger(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			c.Error(err)
 		}
+		took := time.Since(start)
+		s.observe(c, took)
 		res := c.Response()
 		level := slog.LevelInfo
 		if res.Status >= 500 {
@@ -65,10 +67,10 @@ func (s *Server) requestLogger(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		attrs := []slog.Attr{
 			slog.String("method", c.Request().Method),
-			slog.String("route", c.Path()),
+			slog.String("route", s.routeLabel(c)),
 			slog.Int("status", res.Status),
 			slog.Int64("bytes", res.Size),
-			slog.Duration("latency", time.Since(start)),
+			slog.Duration("latency", took),
 			slog.String("request_id", res.Header().Get(echo.HeaderXRequestID)),
 			slog.String("remote_ip", c.RealIP()),
 		}

@@ -3,6 +3,7 @@ package console
 import (
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/tlhpf/cms/cms"
 )
@@ -18,6 +19,15 @@ type Options struct {
 	CookieSecure bool
 	// Clock tells the time for "3小时前"; nil means the system clock.
 	Clock cms.Clock
+	// Observer counts every request answered, for the operators' metrics
+	// (nil: none).
+	Observer Observer
+}
+
+// Observer counts answered requests: route is the page's pattern ("":
+// none matched), status its status code.
+type Observer interface {
+	Request(route, method string, status int, took time.Duration)
 }
 
 // Console is the staff console's HTTP handler.

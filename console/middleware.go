@@ -75,8 +75,12 @@ func (c *Console) logged(next http.Handler) http.Handler {
 			if sw.status >= 500 {
 				level = slog.LevelError
 			}
+			took := time.Since(start)
+			if c.opts.Observer != nil {
+				c.opts.Observer.Request(r.Pattern, r.Method, sw.status, took)
+			}
 			attrs := []slog.Attr{slog.String("method", r.Method), slog.String("route", r.Pattern),
-				slog.Int("status", sw.status), slog.Int64("bytes", sw.size), slog.Duration("latency", time.Since(start)),
+				slog.Int("status", sw.status), slog.Int64("bytes", sw.size), slog.Duration("latency", took),
 				slog.String("remote_ip", r.RemoteAddr)}
 			if ri.userID != 0 {
 				attrs = append(attrs, slog.Int64("user_id", ri.userID))

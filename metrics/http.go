@@ -1,0 +1,59 @@
+package metrics
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// httpKey names one series of the HTTP metrics.
+type httpKey struct {
+	route, method string
+	class         int // status / 100
+}
+
+// httpSeries are a series' counter and histogram, looked up once: the
+// content API's cache hits are counted at the cost of a map read and two
+// atomic additions.
+type httpSeries struct {
+	count    prometheus.Counter
+	duration prometheus.Observer
+}
+
+// Unmatched is the route label of requests no route matched, so that
+// made-up paths do not make new series.
+const Unmatched = "unmatched"
+
+// Request counts an answered HTTP request: route is its route template
+// ("" when none matched), status its status code.
+func (r *Registry) Request(route, method string, status int, took time.Duration) {
+	if route == "" {
+		route = Unmatched
+	}
+	if status == 0 { // nothing written: net/http answers 200
+		status = http.StatusOK
+	}
+	k := httpKey{route: route, method: foldMethod(method), class: status / 100}
+	s, ok := r.series.Load(k)
+	if !ok {
+		class := statusClasses[min(max(k.class, 0), 5)]
+		s, _ = r.series.LoadOrStore(k, &httpSeries{count: r.requests.WithLabelValues(k.route, k.method, class),
+			duration: r.duration.WithLabelValues(k.route, k.method, class)})
+	}
+	hs := s.(*httpSeries)
+	hs.count.Inc()
+	hs.duration.Observe(took.Seconds())
+}
+
+var statusClasses = [...]string{"other", "1xx", "2xx", "3xx", "4xx", "5xx"}
+
+// foldMethod keeps the methods HTTP defines and folds any other into one
+// value: a client cannot make series by inventing methods.
+func foldMethod(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions:
+		return m
+	}
+	return "OTHER"
+}

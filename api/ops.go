@@ -22,6 +22,29 @@ type Observer interface {
 	Request(route, method string, status int, took time.Duration)
 }
 
+// Binder is an Observer that binds a route and method once, for the
+// hot path of cache hits (package metrics implements it).
+type Binder interface {
+	Bind(route, method string) func(status int, took time.Duration)
+}
+
+// bindHits binds the observer to each cached route, once.
+func (s *Server) bindHits() {
+	s.hitObservers = [len(cachedRoutes)]func(int, time.Duration){}
+	if s.opts.Observer == nil {
+		return
+	}
+	for i := range cachedRoutes {
+		route := cachedRoutes[i].path
+		if b, ok := s.opts.Observer.(Binder); ok {
+			s.hitObservers[i] = b.Bind(route, http.MethodGet)
+			continue
+		}
+		o := s.opts.Observer
+		s.hitObservers[i] = func(status int, took time.Duration) { o.Request(route, http.MethodGet, status, took) }
+	}
+}
+
 // Probe is one check of the readiness probe: the database, the blob store.
 type Probe struct {
 	Name  string

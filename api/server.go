@@ -75,6 +75,8 @@ type Server struct {
 	routeSet map[string]bool
 	// metricsToken is the SHA-256 of Options.MetricsToken (nil: none).
 	metricsToken []byte
+	// hitObservers count the cache hits of each cached route (nil: none).
+	hitObservers [len(cachedRoutes)]func(status int, took time.Duration)
 }
 
 // NewServer builds the server and its routes. Its public response cache
@@ -109,6 +111,7 @@ func NewServer(svc *cms.Services, opts Options, log *slog.Logger) *Server {
 		s.metricsToken = sum[:]
 	}
 	e.HTTPErrorHandler = s.errorHandler
+	s.bindHits()
 	s.routes()
 	s.routeSet = map[string]bool{}
 	for _, r := range e.Routes() {

@@ -31,19 +31,43 @@ func (r *Registry) Request(route, method string, status int, took time.Duration)
 	if route == "" {
 		route = Unmatched
 	}
-	if status == 0 { // nothing written: net/http answers 200
-		status = http.StatusOK
+	r.seriesOf(httpKey{route: route, method: foldMethod(method), class: classOf(status)}).observe(took)
+}
+
+// Bind returns the counting of one route and method, its series looked
+// up once per status class: the content API's cache hits call it.
+func (r *Registry) Bind(route, method string) func(status int, took time.Duration) {
+	var bound [len(statusClasses)]*httpSeries
+	for i := range bound {
+		bound[i] = r.seriesOf(httpKey{route: route, method: foldMethod(method), class: i})
 	}
-	k := httpKey{route: route, method: foldMethod(method), class: status / 100}
+	return func(status int, took time.Duration) { bound[classOf(status)].observe(took) }
+}
+
+func (r *Registry) seriesOf(k httpKey) *httpSeries {
 	s, ok := r.series.Load(k)
 	if !ok {
-		class := statusClasses[min(max(k.class, 0), 5)]
+		class := statusClasses[k.class]
 		s, _ = r.series.LoadOrStore(k, &httpSeries{count: r.requests.WithLabelValues(k.route, k.method, class),
 			duration: r.duration.WithLabelValues(k.route, k.method, class)})
 	}
-	hs := s.(*httpSeries)
-	hs.count.Inc()
-	hs.duration.Observe(took.Seconds())
+	return s.(*httpSeries)
+}
+
+func (s *httpSeries) observe(took time.Duration) {
+	s.count.Inc()
+	s.duration.Observe(took.Seconds())
+}
+
+// classOf is the index of status's class in statusClasses.
+func classOf(status int) int {
+	if status == 0 { // nothing written: net/http answers 200
+		return 2
+	}
+	if c := status / 100; c >= 1 && c <= 5 {
+		return c
+	}
+	return 0
 }
 
 var statusClasses = [...]string{"other", "1xx", "2xx", "3xx", "4xx", "5xx"}

@@ -2,12 +2,9 @@ package api
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -119,34 +116,17 @@ func (s *Server) requestID(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// requestIDs makes request ids unique across processes at the cost of a
-// counter: a random prefix drawn at start, then a sequence number.
-type requestIDs struct {
-	prefix [16]byte // hex
-	seq    *atomic.Uint64
-}
+// requestIDs name the requests the API answers.
+type requestIDs struct{ cms.RequestIDs }
 
-func newRequestIDs() requestIDs {
-	var raw [8]byte
-	_, _ = rand.Read(raw[:])
-	ids := requestIDs{seq: new(atomic.Uint64)}
-	hex.Encode(ids.prefix[:], raw[:])
-	return ids
-}
+func newRequestIDs() requestIDs { return requestIDs{cms.NewRequestIDs()} }
 
-// set sets the response's X-Request-Id and returns it.
+// set sets the response's X-Request-Id, the request's own or a new one,
+// and returns it.
 func (ids requestIDs) set(h http.Header, r *http.Request) string {
 	id := r.Header.Get(echo.HeaderXRequestID)
 	if id == "" {
-		var b [33]byte
-		copy(b[:], ids.prefix[:])
-		b[16] = '-'
-		n := ids.seq.Add(1)
-		for i := 32; i > 16; i-- { // the sequence number in 16 hex digits
-			b[i] = "0123456789abcdef"[n&15]
-			n >>= 4
-		}
-		id = string(b[:])
+		id = ids.Next()
 	}
 	h[echo.HeaderXRequestID] = []string{id}
 	return id

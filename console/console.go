@@ -34,6 +34,7 @@ type Observer interface {
 type Console struct {
 	svc    *cms.Services
 	opts   Options
+	ids    cms.RequestIDs
 	log    *slog.Logger
 	pages  *pages
 	assets *assets
@@ -53,7 +54,7 @@ func New(svc *cms.Services, opts Options, log *slog.Logger) (*Console, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Console{svc: svc, opts: opts, log: log, pages: ps, assets: as, mux: http.NewServeMux()}
+	c := &Console{svc: svc, opts: opts, log: log, ids: cms.NewRequestIDs(), pages: ps, assets: as, mux: http.NewServeMux()}
 	c.routes()
 	return c, nil
 }

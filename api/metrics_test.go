@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -281,4 +282,39 @@ func TestMetricsDeliveries(t *testing.T) {
 	if v := s.of("cms_outbox_undispatched_events"); v != 0 {
 		t.Errorf("undispatched events %v after the dispatcher ran", v)
 	}
+}
+
+// TestReadyNamesTheFailedCheck: /readyz checks the database and the blob
+// store and says which one failed, with 503.
+func TestReadyNamesTheFailedCheck(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	type ready struct {
+		Status string            `json:"status"`
+		Checks map[string]string `json:"checks"`
+	}
+	check := func(want int, wantStatus string, wantChecks map[string]string) {
+		t.Helper()
+		var got ready
+		e.must(t, want, "GET", "/readyz", "", nil).decode(t, &got)
+		if got.Status != wantStatus || len(got.Checks) != len(wantChecks) {
+			t.Fatalf("readyz %+v, want %s %v", got, wantStatus, wantChecks)
+		}
+		for k, v := range wantChecks {
+			if got.Checks[k] != v {
+				t.Errorf("check %s: %q, want %q", k, got.Checks[k], v)
+			}
+		}
+	}
+	check(http.StatusOK, "ready", map[string]string{"database": "ok", "blobs": "ok"})
+	// The blob folder is gone and a file stands in its place.
+	if err := os.RemoveAll(e.blobRoot); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(e.blobRoot, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	check(http.StatusServiceUnavailable, "unavailable", map[string]string{"database": "ok", "blobs": "failed"})
+	e.db.Close()
+	check(http.StatusServiceUnavailable, "unavailable", map[string]string{"database": "failed", "blobs": "failed"})
 }

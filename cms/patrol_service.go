@@ -63,7 +63,7 @@ func (s *PatrolService) run(ctx context.Context, actorID int64, trigger string) 
 	if r != nil {
 		problems = r.Problems
 	}
-	metricsOf(s.Metrics).Patrol(trigger, problems, r == nil)
+	metricsOf(s.Metrics).Patrol(trigger, problems, err != nil)
 	return r, err
 }
 

@@ -34,14 +34,23 @@ func (r *Registry) Request(route, method string, status int, took time.Duration)
 	r.seriesOf(httpKey{route: route, method: foldMethod(method), class: classOf(status)}).observe(took)
 }
 
-// Bind returns the counting of one route and method, its series looked
-// up once per status class: the content API's cache hits call it.
+// Bind returns the counting of one route and method for the content
+// API's cache hits, which answer 200 or 304: those two series are looked
+// up once, any other status as Request does.
 func (r *Registry) Bind(route, method string) func(status int, took time.Duration) {
-	var bound [len(statusClasses)]*httpSeries
-	for i := range bound {
-		bound[i] = r.seriesOf(httpKey{route: route, method: foldMethod(method), class: i})
+	method = foldMethod(method)
+	ok := r.seriesOf(httpKey{route: route, method: method, class: 2})
+	notModified := r.seriesOf(httpKey{route: route, method: method, class: 3})
+	return func(status int, took time.Duration) {
+		switch classOf(status) {
+		case 2:
+			ok.observe(took)
+		case 3:
+			notModified.observe(took)
+		default:
+			r.Request(route, method, status, took)
+		}
 	}
-	return func(status int, took time.Duration) { bound[classOf(status)].observe(took) }
 }
 
 func (r *Registry) seriesOf(k httpKey) *httpSeries {

@@ -29,6 +29,7 @@ type contentCache struct {
 	gen        atomic.Int64
 	hits       atomic.Int64             // answers served from the cache
 	misses     atomic.Int64             // answers built (whether or not then kept)
+	evictions  atomic.Int64             // entries dropped to make room, or expired
 	items      map[string]*list.Element // of *cachedResponse
 	order      *list.List               // most recently used first
 	bytes      int64
@@ -104,6 +105,7 @@ func (c *contentCache) get(key string, now time.Time) (*cachedResponse, bool) {
 	}
 	e := el.Value.(*cachedResponse)
 	if !e.until.IsZero() && !now.Before(e.until) {
+		c.evictions.Add(1)
 		c.remove(el)
 		return nil, false
 	}
@@ -136,6 +138,7 @@ func (c *contentCache) add(e *cachedResponse) {
 // its bounds.
 func (c *contentCache) shrink() {
 	for c.bytes > c.maxBytes || len(c.items) > c.maxEntries {
+		c.evictions.Add(1)
 		c.remove(c.order.Back())
 	}
 }
@@ -181,8 +184,10 @@ type CacheStats struct {
 	MaxBytes   int64
 	MaxEntries int
 	// Hits and Misses count the answers served from the cache and those
-	// built, since the server started.
-	Hits, Misses int64
+	// built, since the server started; Evictions the entries dropped to
+	// make room or because they expired (not those a change of content
+	// dropped).
+	Hits, Misses, Evictions int64
 }
 
 // CacheStats reports how full the public response cache is.
@@ -191,7 +196,7 @@ func (s *Server) CacheStats() CacheStats {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return CacheStats{Entries: len(c.items), Bytes: c.bytes, MaxBytes: c.maxBytes, MaxEntries: c.maxEntries,
-		Hits: c.hits.Load(), Misses: c.misses.Load()}
+		Hits: c.hits.Load(), Misses: c.misses.Load(), Evictions: c.evictions.Load()}
 }
 
 // newCachedResponse renders v once: its JSON and entity tag.

@@ -21,6 +21,7 @@ import (
 	"github.com/tlhpf/cms/cms"
 	"github.com/tlhpf/cms/console"
 	"github.com/tlhpf/cms/media"
+	"github.com/tlhpf/cms/metrics"
 	"github.com/tlhpf/cms/rbac"
 	"github.com/tlhpf/cms/render"
 	"github.com/tlhpf/cms/storage"
@@ -41,6 +42,9 @@ type App struct {
 	Archive cms.ArchiveExporter
 	// Keys are the keys from the key file the database is sealed with.
 	Keys *cms.Keys
+	// Metrics are the operators' metrics, served at /metrics on the main
+	// listener with a token, or on a listener of their own (cms serve).
+	Metrics *metrics.Registry
 
 	cfg Config
 	log *slog.Logger
@@ -139,12 +143,15 @@ func New(ctx context.Context, db *storage.DB, blobs cms.BlobStore, cfg Config, l
 		return nil, err
 	}
 	a := &App{DB: db, Blobs: blobs, Services: svc, Archive: svc.Archive.Exporter, Keys: keys, cfg: cfg, log: log}
+	a.Metrics = newMetrics(svc, cfg, a)
 	opts := cfg.HTTP
-	opts.Ready, opts.Spec = db.Ping, openapi.YAML
+	opts.Ready, opts.Spec = probes(db, blobs), openapi.YAML
+	opts.Observer, opts.Metrics = a.Metrics, a.Metrics.Handler()
 	a.API = api.NewServer(svc, opts, log)
+	observeCache(a.Metrics, a.API)
 	svc.Dispatch.ETags = a.API
 	if !cfg.ConsoleOff {
-		if a.Console, err = console.New(svc, console.Options{CookieSecure: cfg.CookieSecure, Clock: cfg.Clock}, log); err != nil {
+		if a.Console, err = console.New(svc, console.Options{CookieSecure: cfg.CookieSecure, Clock: cfg.Clock, Observer: a.Metrics}, log); err != nil {
 			return nil, err
 		}
 	}

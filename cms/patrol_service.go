@@ -27,6 +27,8 @@ type PatrolService struct {
 	Audit      AuditLog
 	Anchors    AnchorLog
 	Clock      Clock
+	// Metrics counts the runs and what they found (nil: nothing).
+	Metrics Metrics
 }
 
 // Run patrols for a publisher who asked for it.
@@ -54,7 +56,18 @@ func (s *PatrolService) Reports(ctx context.Context, p *Principal, limit int) ([
 	return s.Patrols.Patrols(ctx, limit)
 }
 
+// run patrols and counts the run.
 func (s *PatrolService) run(ctx context.Context, actorID int64, trigger string) (*PatrolReport, error) {
+	r, err := s.patrol(ctx, actorID, trigger)
+	var problems []PatrolProblem
+	if r != nil {
+		problems = r.Problems
+	}
+	metricsOf(s.Metrics).Patrol(trigger, problems, err != nil)
+	return r, err
+}
+
+func (s *PatrolService) patrol(ctx context.Context, actorID int64, trigger string) (*PatrolReport, error) {
 	r := &PatrolReport{StartedAt: s.Clock.Now(), ActorID: actorID, Trigger: trigger}
 	seen := map[int64]bool{} // live revisions checked through their rows
 	for after := int64(0); ; {

@@ -230,6 +230,12 @@ type BlobStore interface {
 	Presign(ctx context.Context, key, name, contentType string, ttl time.Duration) (string, error)
 }
 
+// Pinger is a store that can tell cheaply whether it answers, for the
+// readiness probe (the blob stores of package storage are).
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
 // PatrolStore lists what is live and keeps patrol reports.
 type PatrolStore interface {
 	// LiveRevisions calls fn with the id of every published revision.

@@ -30,6 +30,8 @@ type WorkflowService struct {
 	// Bus receives a notice after every transition (the public cache drops
 	// its entries, the scheduler wakes up for a cleared revision).
 	Bus *Bus
+	// Metrics counts the transitions applied (nil: none).
+	Metrics Metrics
 }
 
 func (s *WorkflowService) guard() guard { return guard{s.Authorizer, s.Audit, s.Clock} }
@@ -132,6 +134,7 @@ func (s *WorkflowService) fire(ctx context.Context, actor *User, it *Item, rev *
 	if err := s.Flow.ApplyTransition(ctx, c); err != nil {
 		return err
 	}
+	metricsOf(s.Metrics).Transition(ev)
 	s.Bus.Publish(Notice{Revision: rev})
 	return nil
 }

@@ -3,6 +3,7 @@ package console
 import (
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/tlhpf/cms/cms"
 )
@@ -18,12 +19,22 @@ type Options struct {
 	CookieSecure bool
 	// Clock tells the time for "3小时前"; nil means the system clock.
 	Clock cms.Clock
+	// Observer counts every request answered, for the operators' metrics
+	// (nil: none).
+	Observer Observer
+}
+
+// Observer counts answered requests: route is the page's pattern ("":
+// none matched), status its status code.
+type Observer interface {
+	Request(route, method string, status int, took time.Duration)
 }
 
 // Console is the staff console's HTTP handler.
 type Console struct {
 	svc    *cms.Services
 	opts   Options
+	ids    cms.RequestIDs
 	log    *slog.Logger
 	pages  *pages
 	assets *assets
@@ -43,7 +54,7 @@ func New(svc *cms.Services, opts Options, log *slog.Logger) (*Console, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Console{svc: svc, opts: opts, log: log, pages: ps, assets: as, mux: http.NewServeMux()}
+	c := &Console{svc: svc, opts: opts, log: log, ids: cms.NewRequestIDs(), pages: ps, assets: as, mux: http.NewServeMux()}
 	c.routes()
 	return c, nil
 }

@@ -154,3 +154,15 @@ func (s *FolderStore) Walk(ctx context.Context, fn func(cms.BlobInfo) error) err
 func (s *FolderStore) Presign(context.Context, string, string, string, time.Duration) (string, error) {
 	return "", cms.ErrNoPresign
 }
+
+// Ping checks that the folder is there and takes files, for the
+// readiness probe: a temporary file is made in it and removed.
+func (s *FolderStore) Ping(context.Context) error {
+	f, err := os.CreateTemp(s.root, ".ping-*")
+	if err != nil {
+		return fmt.Errorf("storage: blob folder: %w", err)
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
+}

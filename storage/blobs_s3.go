@@ -163,3 +163,15 @@ func (s *S3Store) Presign(ctx context.Context, key, name, contentType string, tt
 	}
 	return u.String(), nil
 }
+
+// Ping checks that the bucket answers, for the readiness probe.
+func (s *S3Store) Ping(ctx context.Context) error {
+	ok, err := s.client.BucketExists(ctx, s.bucket)
+	if err != nil {
+		return fmt.Errorf("storage: S3 bucket %s: %w", s.bucket, err)
+	}
+	if !ok {
+		return fmt.Errorf("storage: S3 bucket %s does not exist", s.bucket)
+	}
+	return nil
+}

@@ -71,6 +71,14 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 			return nil, fmt.Errorf("storage: create data directory: %w", err)
 		}
 	}
+	// The file holds password hashes and sessions: a new one is readable
+	// by its owner alone, whatever the umask (SQLite gives its journal
+	// files the database file's permissions).
+	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+		f.Close()
+	} else if !errors.Is(err, os.ErrExist) {
+		return nil, fmt.Errorf("storage: create %s: %w", path, err)
+	}
 	// WAL lets readers run beside the writer; immediate transactions take
 	// the write lock at BEGIN, so concurrent writers queue on busy_timeout
 	// instead of failing with SQLITE_BUSY when a read turns into a write.

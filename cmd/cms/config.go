@@ -24,7 +24,10 @@ type Config struct {
 	Addr string
 	// DebugAddr, when set, serves the Go profiler (net/http/pprof) on
 	// this loopback address, apart from the API.
-	DebugAddr     string
+	DebugAddr string
+	// MetricsAddr, when set, serves the metrics at /metrics on this
+	// loopback address, apart from the API (CMS_METRICS_ADDR).
+	MetricsAddr   string
 	AdminPassword string
 	LogLevel      slog.Level
 	LogFormat     string
@@ -50,6 +53,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	c.DataDir = envOr(getenv, "CMS_DATA_DIR", c.DataDir)
 	c.DatabaseURL = getenv("CMS_DATABASE_URL")
 	c.DebugAddr = getenv("CMS_DEBUG_ADDR")
+	c.MetricsAddr = getenv("CMS_METRICS_ADDR")
 	c.AuditKeyFile = getenv("CMS_AUDIT_KEY_FILE")
 	c.AuditAnchorFile = getenv("CMS_AUDIT_ANCHOR_FILE")
 	c.HTTP.BodyLimit = envOr(getenv, "CMS_BODY_LIMIT", c.HTTP.BodyLimit)
@@ -65,6 +69,11 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		errs = append(errs, err)
 	}
 	c.TOTPKey = []byte(totpKey)
+	if c.HTTP.MetricsToken, err = secret(getenv, "CMS_METRICS_TOKEN"); err != nil {
+		errs = append(errs, err)
+	} else if t := c.HTTP.MetricsToken; t != "" && (len(t) < 16 || strings.ContainsAny(t, " \t")) {
+		errs = append(errs, errors.New("CMS_METRICS_TOKEN: want at least 16 characters without spaces, e.g. head -c 24 /dev/urandom | base64"))
+	}
 	if c.DatabaseURL == "" {
 		c.DatabaseURL = storage.SQLiteURL(c.DataDir)
 	}
@@ -167,6 +176,9 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	}
 	if c.DebugAddr != "" && !loopback(c.DebugAddr) {
 		errs = append(errs, fmt.Errorf("CMS_DEBUG_ADDR: want a loopback address such as 127.0.0.1:6060, got %q", c.DebugAddr))
+	}
+	if c.MetricsAddr != "" && !loopback(c.MetricsAddr) {
+		errs = append(errs, fmt.Errorf("CMS_METRICS_ADDR: want a loopback address such as 127.0.0.1:9464, got %q", c.MetricsAddr))
 	}
 	errs = append(errs, c.loadS3(getenv)...)
 	errs = append(errs, c.loadEvents(getenv)...)

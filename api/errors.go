@@ -52,6 +52,9 @@ var statusOf = map[string]int{
 	cms.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
 	cms.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	cms.EINTERNAL:     http.StatusInternalServerError,
+	cms.EDBDOWN:       http.StatusServiceUnavailable,
+	cms.EBLOBDOWN:     http.StatusServiceUnavailable,
+	cms.ENOSPACE:      http.StatusInsufficientStorage,
 }
 
 // codeOfStatus names the problems echo itself raises (routing, body limit).
@@ -81,6 +84,9 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 		return
 	}
 	p := problem{Type: "about:blank", RequestID: c.Response().Header().Get(echo.HeaderXRequestID)}
+	if s.opts.Classify != nil {
+		err = s.opts.Classify(err) // a fault that reached here unnamed says what it is
+	}
 	var de *cms.Error
 	var he *echo.HTTPError
 	switch {
@@ -92,6 +98,9 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 		}
 		if de.RetryAfter > 0 {
 			c.Response().Header().Set("Retry-After", strconv.Itoa(int(de.RetryAfter.Seconds())+1))
+		}
+		if cms.Fault(de.Code) {
+			s.faults.log(c.Request().Context(), s.log, de, slog.String("method", c.Request().Method), slog.String("path", c.Path()))
 		}
 	case errors.As(err, &he):
 		p.Status = he.Code

@@ -5,7 +5,9 @@
 package api
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -44,6 +46,12 @@ type Options struct {
 	// TrustProxy takes the client address from X-Forwarded-For, set by a
 	// reverse proxy on a private network in front of the server.
 	TrustProxy bool
+	// Classify names the faults of the infrastructure among errors that
+	// reach the error handler without a code of the vocabulary (the
+	// storage's classifier; nil: none).
+	Classify func(error) error
+	// Database names the database /readyz reports on (sqlite, postgres).
+	Database string
 }
 
 // Defaults of the public response cache's bounds and of the idle timeout
@@ -63,6 +71,7 @@ type Server struct {
 	cache  *contentCache
 	limits *rateLimits
 	ids    requestIDs
+	faults faultLog
 }
 
 // NewServer builds the server and its routes. Its public response cache
@@ -238,8 +247,15 @@ func (s *Server) handleHealth(c echo.Context) error {
 func (s *Server) handleReady(c echo.Context) error {
 	if s.opts.Ready != nil {
 		if err := s.opts.Ready(c.Request().Context()); err != nil {
-			s.log.WarnContext(c.Request().Context(), "not ready", slog.Any("error", err))
-			return echo.NewHTTPError(http.StatusServiceUnavailable, "the database does not answer")
+			// The problem names the database (or the full disk); the cause
+			// goes to the log, rate-limited as every fault's.
+			if cms.ErrorCode(err) == cms.ENOSPACE {
+				var de *cms.Error
+				errors.As(err, &de)
+				return &cms.Error{Code: cms.ENOSPACE, Err: err, Message: "not ready: " + de.Message}
+			}
+			return &cms.Error{Code: cms.EDBDOWN, Err: err, RetryAfter: 2 * time.Second,
+				Message: "not ready: the database (" + cmp.Or(s.opts.Database, "unknown") + ") does not answer"}
 		}
 	}
 	return respond(c, http.StatusOK, map[string]string{"status": "ready"})

@@ -49,7 +49,7 @@ type App struct {
 // OpenDB opens the database at cfg.DatabaseURL and applies every pending
 // migration, logging what it applied.
 func OpenDB(ctx context.Context, cfg Config, log *slog.Logger) (*storage.DB, error) {
-	db, err := storage.Open(ctx, cfg.DatabaseURL)
+	db, err := storage.Open(ctx, cfg.DatabaseURL, storage.Timeout(cfg.DBTimeout))
 	if err != nil {
 		return nil, err
 	}
@@ -140,15 +140,36 @@ func New(ctx context.Context, db *storage.DB, blobs cms.BlobStore, cfg Config, l
 	}
 	a := &App{DB: db, Blobs: blobs, Services: svc, Archive: svc.Archive.Exporter, Keys: keys, cfg: cfg, log: log}
 	opts := cfg.HTTP
-	opts.Ready, opts.Spec = db.Ping, openapi.YAML
+	opts.Ready, opts.Spec = ready(db, blobs), openapi.YAML
+	opts.Classify, opts.Database = storage.Classify, db.Dialect
 	a.API = api.NewServer(svc, opts, log)
 	svc.Dispatch.ETags = a.API
 	if !cfg.ConsoleOff {
-		if a.Console, err = console.New(svc, console.Options{CookieSecure: cfg.CookieSecure, Clock: cfg.Clock}, log); err != nil {
+		if a.Console, err = console.New(svc, console.Options{CookieSecure: cfg.CookieSecure, Clock: cfg.Clock,
+			Classify: storage.Classify}, log); err != nil {
 			return nil, err
 		}
 	}
 	return a, nil
+}
+
+// ready is the readiness probe: the database answers, and the disks
+// under the SQLite file and the blob folder have room to write.
+func ready(db *storage.DB, blobs cms.BlobStore) func(context.Context) error {
+	return func(ctx context.Context) error {
+		if err := db.Ping(ctx); err != nil {
+			return err
+		}
+		if dir := db.Dir(); dir != "" {
+			if err := storage.SpaceLeft(dir); err != nil {
+				return err
+			}
+		}
+		if f, ok := blobs.(*storage.FolderStore); ok {
+			return storage.SpaceLeft(f.Root())
+		}
+		return nil
+	}
 }
 
 // sealRows seals, before anything is served, the rows written before they

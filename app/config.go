@@ -15,6 +15,10 @@ import (
 type Config struct {
 	DataDir     string
 	DatabaseURL string
+	// DBTimeout bounds how long one database operation waits for a
+	// connection, a lock or an answer before the request is answered 503
+	// database_unavailable (CMS_DB_TIMEOUT, default 5s).
+	DBTimeout time.Duration
 	// AuditKeyFile holds the master key the audit chain and the served rows
 	// are sealed with (default: audit.key in DataDir, generated on the first
 	// start of a database never sealed). It must be kept, and backed up,
@@ -80,6 +84,7 @@ func Defaults() Config {
 	return Config{
 		DataDir:      "./data",
 		DatabaseURL:  storage.SQLiteURL("./data"),
+		DBTimeout:    storage.DefaultTimeout,
 		Auth:         cms.DefaultAuthConfig(),
 		Argon2:       rbac.DefaultArgon2,
 		HashWait:     time.Second,
@@ -129,7 +134,7 @@ func (c Config) withDefaults() Config {
 		c.ClientKeyBurst = 2 * c.ClientKeyRate
 	}
 	for _, p := range []struct{ v, def *time.Duration }{
-		{&c.HashWait, &d.HashWait}, {&c.SchedulerInterval, &d.SchedulerInterval}, {&c.PatrolInterval, &d.PatrolInterval}, {&c.WatchInterval, &d.WatchInterval},
+		{&c.DBTimeout, &d.DBTimeout}, {&c.HashWait, &d.HashWait}, {&c.SchedulerInterval, &d.SchedulerInterval}, {&c.PatrolInterval, &d.PatrolInterval}, {&c.WatchInterval, &d.WatchInterval},
 	} {
 		if *p.v == 0 {
 			*p.v = *p.def

@@ -18,6 +18,9 @@ type Options struct {
 	CookieSecure bool
 	// Clock tells the time for "3小时前"; nil means the system clock.
 	Clock cms.Clock
+	// Classify names the faults of the infrastructure (database, disk,
+	// object store) among errors without a code of the vocabulary.
+	Classify func(error) error
 }
 
 // Console is the staff console's HTTP handler.

@@ -84,9 +84,7 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 		return
 	}
 	p := problem{Type: "about:blank", RequestID: c.Response().Header().Get(echo.HeaderXRequestID)}
-	if s.opts.Classify != nil {
-		err = s.opts.Classify(err) // a fault that reached here unnamed says what it is
-	}
+	err = s.classify(err) // a fault that reached here unnamed says what it is
 	var de *cms.Error
 	var he *echo.HTTPError
 	switch {

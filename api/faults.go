@@ -44,3 +44,11 @@ func (f *faultLog) log(ctx context.Context, log *slog.Logger, e *cms.Error, attr
 	}
 	log.WarnContext(ctx, "request failed: "+e.Code, args...)
 }
+
+// classify names a fault among errors without a code (Options.Classify).
+func (s *Server) classify(err error) error {
+	if s.opts.Classify == nil {
+		return err
+	}
+	return s.opts.Classify(err)
+}

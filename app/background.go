@@ -129,8 +129,12 @@ func patrolEvery(ctx context.Context, patrol *cms.PatrolService, interval time.D
 		switch {
 		case err != nil && ctx.Err() == nil:
 			log.Error("integrity patrol", slog.Any("error", err))
+		case err == nil && unchecked(r) == len(r.Problems) && len(r.Problems) > 0:
+			log.Warn("integrity patrol could not check every file: the file store did not serve them",
+				slog.Int("unchecked", len(r.Problems)), slog.Int64("report", r.ID))
 		case err == nil && len(r.Problems) > 0:
-			log.Warn("integrity patrol found tampered content", slog.Int("problems", len(r.Problems)), slog.Int64("report", r.ID))
+			log.Warn("integrity patrol found tampered content", slog.Int("problems", len(r.Problems)-unchecked(r)),
+				slog.Int("unchecked", unchecked(r)), slog.Int64("report", r.ID))
 		case err == nil:
 			log.Info("integrity patrol", slog.Int("revisions", r.Revisions), slog.Int("attachments", r.Attachments),
 				slog.Int("public_rows", r.PublicRows), slog.Int("structure_rows", r.Structure))
@@ -144,6 +148,17 @@ func patrolEvery(ctx context.Context, patrol *cms.PatrolService, interval time.D
 		case <-t.C:
 		}
 	}
+}
+
+// unchecked counts the files a patrol could not check.
+func unchecked(r *cms.PatrolReport) int {
+	n := 0
+	for _, p := range r.Problems {
+		if p.Kind == cms.KindUnchecked {
+			n++
+		}
+	}
+	return n
 }
 
 // purgeSessions deletes expired sessions at start and then every interval.

@@ -31,7 +31,34 @@ func (a *App) Run(ctx context.Context) {
 	wg.Go(func() { purgeSessions(ctx, a.Services.Auth, time.Hour, a.log) })
 	wg.Go(func() { a.WatchChanges(ctx) })
 	wg.Go(func() { a.RunEvents(ctx) })
+	wg.Go(func() { watchClock(ctx, a.cfg.Clock, time.Minute, a.log) })
 	wg.Wait()
+}
+
+// watchClock warns when the wall clock has stepped away from the steady
+// clock the services use: nothing follows the step until the server
+// restarts, which the operator should know.
+func watchClock(ctx context.Context, clock cms.Clock, every time.Duration, log *slog.Logger) {
+	steady, ok := clock.(*cms.SteadyClock)
+	if !ok {
+		return
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	var told time.Duration
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		d := steady.Drift().Round(time.Second)
+		if (d > 2*time.Second || d < -2*time.Second) && (d-told > time.Second || told-d > time.Second) {
+			told = d
+			log.Warn("the wall clock stepped away from the server's steady clock; publications, expiries, sessions and "+
+				"audit times keep the steady clock until the server restarts", slog.Duration("wall_minus_steady", d))
+		}
+	}
 }
 
 // WatchChanges publishes a notice on the bus whenever another process

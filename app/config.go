@@ -63,7 +63,8 @@ type Config struct {
 	// WatchInterval is how often the change log is polled for changes made
 	// by other server processes (PostgreSQL also notifies at once).
 	WatchInterval time.Duration
-	// Clock is the services' clock; nil means the system clock.
+	// Clock is the services' clock; nil means a cms.SteadyClock started
+	// with the app: the wall clock at start, advanced by the monotonic clock.
 	Clock cms.Clock
 	// Events configures the outbox's dispatcher, webhooks and notifications.
 	Events EventsConfig
@@ -141,7 +142,9 @@ func (c Config) withDefaults() Config {
 		}
 	}
 	if c.Clock == nil {
-		c.Clock = cms.SystemClock{}
+		// Steps of the wall clock move nothing the services time (see
+		// cms.SteadyClock); RunClockWatch warns of them.
+		c.Clock = cms.NewSteadyClock()
 	}
 	c.Events = c.Events.withDefaults()
 	return c

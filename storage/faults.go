@@ -149,8 +149,10 @@ func (db *DB) bounded(ctx context.Context) (context.Context, context.CancelFunc)
 
 // timeoutHook bounds every statement bun runs by the database timeout.
 // BEGIN is bounded by inTx instead (its context lives as long as the
-// transaction). A raw query's rows are read after the hook's AfterQuery,
-// so its context is left to end by its own timer.
+// transaction). A statement that came back with a result or an error is
+// done, and its context is released at once; one that came back with
+// neither may have handed its rows to the caller (Rows, a raw
+// QueryContext), so its context is left to end by its own timer.
 type timeoutHook struct{ db *DB }
 
 type cancelStash struct{}
@@ -160,17 +162,15 @@ func (h timeoutHook) BeforeQuery(ctx context.Context, e *bun.QueryEvent) context
 		return ctx
 	}
 	ctx, cancel := h.db.bounded(ctx)
-	if e.IQuery != nil {
-		if e.Stash == nil {
-			e.Stash = map[any]any{}
-		}
-		e.Stash[cancelStash{}] = cancel
+	if e.Stash == nil {
+		e.Stash = map[any]any{}
 	}
+	e.Stash[cancelStash{}] = cancel
 	return ctx
 }
 
 func (h timeoutHook) AfterQuery(_ context.Context, e *bun.QueryEvent) {
-	if cancel, ok := e.Stash[cancelStash{}].(context.CancelFunc); ok {
+	if cancel, ok := e.Stash[cancelStash{}].(context.CancelFunc); ok && (e.Result != nil || e.Err != nil) {
 		cancel()
 	}
 }

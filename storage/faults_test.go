@@ -92,3 +92,25 @@ func TestDatabaseTimeoutCutsWaits(t *testing.T) {
 		t.Errorf("a write behind a held lock: %v after %s, want database_unavailable within the 300ms timeout", err, took)
 	}
 }
+
+// TestTimeoutLeavesRowsToTheirReader: a statement whose rows the caller
+// reads after bun hands them over is not cut when bun's hook returns.
+func TestTimeoutLeavesRowsToTheirReader(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := storagetest.Open(t)
+	db.SetTimeout(2 * time.Second)
+	rows, err := db.Bun().NewSelect().Table("settings").Column("key").Rows(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	time.Sleep(20 * time.Millisecond)
+	n := 0
+	for rows.Next() {
+		n++
+	}
+	if err := rows.Err(); err != nil || n == 0 {
+		t.Errorf("read %d rows: %v", n, err)
+	}
+}

@@ -3,41 +3,21 @@ package api
 import (
 	"context"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/tlhpf/cms/cms"
 )
 
-// faultEvery is how often a fault that keeps happening is logged: once
-// when it starts and then at most this often, with how many requests it
-// failed meanwhile, so that an outage does not flood the log.
-const faultEvery = 10 * time.Second
+// faultLog writes a warning about a fault (database, disk, object
+// store) that failed a request, thinned out by its gate: once when it
+// starts and then at most every 10s, with how many were held back.
+type faultLog struct{ gate cms.FaultGate }
 
-// faultLog rate-limits the log lines of faults (database, disk, object
-// store), one limit per fault code.
-type faultLog struct {
-	mu   sync.Mutex
-	last map[string]time.Time
-	held map[string]int
-}
-
-// log writes a warning about the fault unless one of the same code was
-// written within faultEvery; those held back are counted in the next.
 func (f *faultLog) log(ctx context.Context, log *slog.Logger, e *cms.Error, attrs ...slog.Attr) {
-	f.mu.Lock()
-	if f.last == nil {
-		f.last, f.held = map[string]time.Time{}, map[string]int{}
-	}
-	now := time.Now()
-	if now.Sub(f.last[e.Code]) < faultEvery {
-		f.held[e.Code]++
-		f.mu.Unlock()
+	held, ok := f.gate.Allow(e.Code, time.Now())
+	if !ok {
 		return
 	}
-	held := f.held[e.Code]
-	f.last[e.Code], f.held[e.Code] = now, 0
-	f.mu.Unlock()
 	args := []any{slog.String("code", e.Code), slog.Int("suppressed", held), slog.Any("error", e.Err)}
 	for _, a := range attrs {
 		args = append(args, a)

@@ -27,6 +27,7 @@ type Options struct {
 type Console struct {
 	svc    *cms.Services
 	opts   Options
+	faults cms.FaultGate // thins out the log lines of faults
 	log    *slog.Logger
 	pages  *pages
 	assets *assets

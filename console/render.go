@@ -164,7 +164,10 @@ func (c *Console) renderError(w http.ResponseWriter, r *http.Request, u *user, e
 	}
 	var de *cms.Error
 	if cms.Fault(code) && asError(err, &de) {
-		c.log.WarnContext(r.Context(), "console request failed: "+code, slog.String("route", r.Pattern), slog.Any("error", de.Err))
+		if held, ok := c.faults.Allow(code, time.Now()); ok {
+			c.log.WarnContext(r.Context(), "console request failed: "+code, slog.String("route", r.Pattern),
+				slog.Int("suppressed", held), slog.Any("error", de.Err))
+		}
 		if de.RetryAfter > 0 {
 			w.Header().Set("Retry-After", strconv.Itoa(int(de.RetryAfter.Seconds())+1))
 		}

@@ -84,9 +84,13 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 		return
 	}
 	p := problem{Type: "about:blank", RequestID: c.Response().Header().Get(echo.HeaderXRequestID)}
-	err = s.classify(err) // a fault that reached here unnamed says what it is
 	var de *cms.Error
 	var he *echo.HTTPError
+	if !errors.As(err, &he) {
+		// A fault that reached here unnamed says what it is; echo's own
+		// errors (about the request) are left as they are.
+		err = s.classify(err)
+	}
 	switch {
 	case errors.As(err, &de):
 		p.Code, p.Detail = de.Code, de.Message

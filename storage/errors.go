@@ -42,9 +42,10 @@ func translate(err error, what string) error {
 	return Classify(err)
 }
 
-// inTx runs fn in a transaction (see begin for how long it waits to
-// start one); faults of the database come back classified (Classify). Once one that recorded events has
-// committed, the outbox's hook is told.
+// inTx runs fn in a transaction (begin says how long it waits to start
+// one); faults of the database come back classified (Classify). A panic
+// in fn rolls back too: the transaction's context ends with inTx. Once a
+// transaction that recorded events has committed, the outbox's hook is told.
 func (db *DB) inTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
 	if db.keys != nil {
 		ctx = context.WithValue(ctx, keysKey{}, db.keys)

@@ -104,6 +104,7 @@ func New(ctx context.Context, db *storage.DB, blobs cms.BlobStore, cfg Config, l
 		return nil, errors.New("app: a database and a blob store are needed")
 	}
 	cfg = cfg.withDefaults()
+	log = thinFaults(log) // an outage costs a line every few seconds per worker, not one a round
 	keys, err := openKeys(ctx, db, cfg, log)
 	if err != nil {
 		return nil, err

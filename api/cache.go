@@ -52,6 +52,9 @@ type cachedResponse struct {
 	etagHeader, gzETagHeader, maxAgeHeader []string
 	// cached: in the cache and counted in its bytes (under its mutex).
 	cached bool
+	// hits is how many results a search's answer holds, for the usage
+	// statistics.
+	hits int
 }
 
 // entryOverhead is what an entry costs beyond its key and bytes: the
@@ -275,7 +278,8 @@ func (s *Server) serveDocument(c echo.Context, q *publicQuery, maxAge string, bu
 // storing the entry on a miss.
 func (s *Server) serveEntry(c echo.Context, q *publicQuery, maxAge string, build func(key string, gen int64) (*cachedResponse, error)) error {
 	key := q.keyFor(c.Path(), c.ParamValues())
-	e, ok := s.cache.get(key, s.svc.Content.Clock.Now())
+	now := s.svc.Content.Clock.Now()
+	e, ok := s.cache.get(key, now)
 	if ok {
 		s.cache.hits.Add(1)
 	} else {
@@ -287,6 +291,11 @@ func (s *Server) serveEntry(c echo.Context, q *publicQuery, maxAge string, build
 		s.cache.add(e)
 	}
 	s.writeCached(c.Response(), c.Request(), e)
+	param := ""
+	if pv := c.ParamValues(); len(pv) > 0 {
+		param = pv[0]
+	}
+	s.countAnswer(c.Request(), now, c.Path(), param, q, e, keyOf(c))
 	return nil
 }
 

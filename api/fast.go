@@ -28,10 +28,10 @@ type cachedRoute struct {
 }
 
 var cachedRoutes = [...]cachedRoute{
-	{prefix: "/content/v1/items/", path: "/content/v1/items/:id"},
-	{prefix: "/content/v1/columns/", suffix: "/items", path: "/content/v1/columns/:slug/items", reads: []string{"cursor", "limit"}},
-	{prefix: "/content/v1/search", path: "/content/v1/search", reads: []string{"q", "column", "channel", "cursor", "limit"}},
-	{prefix: "/content/v1/channels/", suffix: "/menu", path: "/content/v1/channels/:channel/menu"},
+	{prefix: "/content/v1/items/", path: routeItem},
+	{prefix: "/content/v1/columns/", suffix: "/items", path: routeList, reads: []string{"cursor", "limit"}},
+	{prefix: "/content/v1/search", path: routeSearch, reads: []string{"q", "column", "channel", "cursor", "limit"}},
+	{prefix: "/content/v1/channels/", suffix: "/menu", path: routeMenu},
 	{prefix: "/content/v1/app-update", path: "/content/v1/app-update", reads: []string{"platform", "version"}},
 }
 
@@ -86,7 +86,8 @@ func (s *Server) serveHit(w http.ResponseWriter, r *http.Request) bool {
 		pv[0] = param
 		pvs = pv[:]
 	}
-	e, ok := s.cache.get(q.keyFor(route.path, pvs), s.svc.Content.Clock.Now())
+	now := s.svc.Content.Clock.Now()
+	e, ok := s.cache.get(q.keyFor(route.path, pvs), now)
 	if !ok {
 		return false
 	}
@@ -104,6 +105,11 @@ func (s *Server) serveHit(w http.ResponseWriter, r *http.Request) bool {
 	}
 	s.cache.hits.Add(1)
 	status, size := s.writeCached(w, r, e)
+	var keyID int64
+	if k != nil {
+		keyID = k.ID
+	}
+	s.countAnswer(r, now, route.path, param, q, e, keyID)
 	s.logHit(r, route.path, id, status, size, start, k)
 	return true
 }

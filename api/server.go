@@ -142,7 +142,7 @@ func (s *Server) routes() {
 		Skipper:       onlyContent,
 		AllowOrigins:  []string{"*"},
 		AllowMethods:  []string{http.MethodGet, http.MethodPost},
-		AllowHeaders:  []string{echo.HeaderContentType, "If-None-Match", "Range"},
+		AllowHeaders:  []string{echo.HeaderContentType, "If-None-Match", "Range", headerClient},
 		ExposeHeaders: []string{"ETag", "Content-Disposition", "Content-Range", "Content-Length"},
 		MaxAge:        86400,
 	}))
@@ -224,6 +224,8 @@ func (s *Server) routes() {
 	a.POST("/client-keys", s.handleClientKeyIssue)
 	a.DELETE("/client-keys/:id", s.handleClientKeyRevoke)
 	a.PUT("/channels/:channel/maintenance", s.handleMaintenance)
+	a.GET("/reports/usage", s.handleUsageReport)
+	a.GET("/reports/workflow", s.handleWorkflowReport)
 
 	a.GET("/webhooks", s.handleWebhookList)
 	a.POST("/webhooks", s.handleWebhookCreate)

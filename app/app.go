@@ -216,6 +216,10 @@ func services(db *storage.DB, blobs cms.BlobStore, az cms.Authorizer, sec secret
 	clientKeys := &cms.ClientKeyService{Keys: db, Authorizer: az, Audit: db, Clock: clock, Bus: bus,
 		DefaultRate: cfg.ClientKeyRate, DefaultBurst: cfg.ClientKeyBurst}
 	clientKeys.Follow(bus)
+	reports := &cms.ReportService{Store: db, Structure: db, Flow: flow, Authorizer: az, Clock: clock, Retention: cfg.StatsRetention}
+	if !cfg.StatsOff {
+		reports.Counter = cms.NewUsageCounter()
+	}
 	return &cms.Services{
 		Auth: &cms.AuthService{Users: db, Hasher: hasher, Policy: policy, Clock: clock, Config: cfg.Auth, Audit: db,
 			AddressThrottle: throttle(cfg.Auth.AddressLimit, clock), UserThrottle: throttle(cfg.Auth.UserLimit, clock),
@@ -238,6 +242,7 @@ func services(db *storage.DB, blobs cms.BlobStore, az cms.Authorizer, sec secret
 			Organization: cfg.Organization, Authorizer: az, Audit: db, Clock: clock, Keys: keys, Anchors: cfg.Anchors()},
 		Audit:      &cms.AuditService{Log: db, Users: db, Authorizer: az, Keys: keys, KeyStore: db, Anchors: cfg.Anchors()},
 		ClientKeys: clientKeys,
+		Reports:    reports,
 		Bus:        bus,
 	}
 }

@@ -15,7 +15,8 @@ import (
 // patrol (at start and every PatrolInterval, hourly by default), the media
 // garbage collector, the purge of expired sessions (hourly), the watcher
 // of changes other server processes make, and the workers that carry
-// events out (RunEvents). Call it once.
+// events out (RunEvents), and the usage statistics' flush and purge
+// (RunStats). Call it once.
 func (a *App) Run(ctx context.Context) {
 	sched := newScheduler(a.Services.Workflow, a.cfg.SchedulerInterval, a.log)
 	a.Services.Bus.Subscribe(func(n cms.Notice) {
@@ -31,6 +32,7 @@ func (a *App) Run(ctx context.Context) {
 	wg.Go(func() { purgeSessions(ctx, a.Services.Auth, time.Hour, a.log) })
 	wg.Go(func() { a.WatchChanges(ctx) })
 	wg.Go(func() { a.RunEvents(ctx) })
+	wg.Go(func() { a.RunStats(ctx) })
 	wg.Go(func() { watchClock(ctx, a.cfg.Clock, time.Minute, a.log) })
 	wg.Wait()
 }

@@ -77,6 +77,14 @@ type Config struct {
 	// second administrator (CMS_SINGLE_ADMIN). It weakens the separation of
 	// duties, so the app warns about it whenever it starts.
 	SingleAdmin bool
+	// StatsOff turns the usage statistics off (CMS_STATS=off): the content
+	// API counts nothing.
+	StatsOff bool
+	// StatsFlush is how often the counts made in memory are added to the
+	// database (CMS_STATS_FLUSH, 1m), and StatsRetention how long they are
+	// kept (CMS_STATS_RETENTION, 400 days).
+	StatsFlush     time.Duration
+	StatsRetention time.Duration
 }
 
 // Defaults returns the configuration of the embedded set-up: SQLite and
@@ -104,6 +112,8 @@ func Defaults() Config {
 		Events:            defaultEvents(),
 		ClientKeyRate:     1000,
 		ClientKeyBurst:    2000,
+		StatsFlush:        time.Minute,
+		StatsRetention:    cms.DefaultStatsRetention,
 	}
 }
 
@@ -136,6 +146,7 @@ func (c Config) withDefaults() Config {
 	}
 	for _, p := range []struct{ v, def *time.Duration }{
 		{&c.DBTimeout, &d.DBTimeout}, {&c.HashWait, &d.HashWait}, {&c.SchedulerInterval, &d.SchedulerInterval}, {&c.PatrolInterval, &d.PatrolInterval}, {&c.WatchInterval, &d.WatchInterval},
+		{&c.StatsFlush, &d.StatsFlush}, {&c.StatsRetention, &d.StatsRetention},
 	} {
 		if *p.v == 0 {
 			*p.v = *p.def

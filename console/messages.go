@@ -120,44 +120,50 @@ func errorMessage(err error) string {
 
 // flashText is what a flash key says after a redirect.
 var flashText = map[string]string{
-	"logged_out":       "您已安全退出。",
-	"session_ended":    "长时间未操作，已自动退出，请重新登录。",
-	"password_changed": "密码已修改。",
-	"created":          "稿件已保存为草稿。内容完整后即可提交审核。",
-	"revise_publish":   "已在已发布内容的基础上建立修改稿。修改后提交审核，签发发布前线上仍显示原内容。",
-	"revise_unpublish": "已建立撤下申请。提交审核后按审批流程办理，撤下前线上仍显示原内容。",
-	"saved":            "已保存。",
-	"uploaded":         "附件已上传。",
-	"removed":          "附件已删除。",
-	"acknowledged":     "已记录确认理由。",
-	"fired_submit":     "已提交审核，稿件已送科室负责人审核。",
-	"fired_withdraw":   "已撤回，稿件回到草稿。",
-	"fired_approve":    "已审核通过，送分管领导签发。",
-	"fired_sign":       "已签发。",
-	"fired_clear":      "保密审查已通过，稿件待发布。",
-	"fired_reject":     "已退回，稿件回到草稿，编辑将看到您的意见。",
-	"fired_publish":    "已发布。",
-	"fired_suspend":    "已暂停发布，客户端已不再显示。",
-	"fired_restore":    "已恢复发布。",
-	"fired_archive":    "已归档下线。",
-	"all_read":         "通知已全部标为已读。",
-	"menu_renamed":     "菜单名称已修改，客户端菜单随即更新。",
-	"menu_enabled":     "菜单项已启用。",
-	"menu_disabled":    "菜单项已停用，客户端不再显示。",
-	"notice_saved":     "停服公告已保存，客户端将按时显示。",
-	"notice_withdrawn": "停服公告已撤销。",
-	"patrol_clean":     "巡查完成，未发现问题。",
-	"batch_none":       "请先勾选要签发的稿件。",
-	"user_saved":       "账户已保存。须另一名管理员确认的角色在确认后生效。",
-	"user_disabled":    "账户已停用，其登录已全部结束。",
-	"user_enabled":     "账户已启用。",
-	"user_unlocked":    "已解除锁定。",
-	"otp_reset":        "已重置双因素认证，该账户须重新绑定验证器。",
-	"grant_confirmed":  "已确认授权，即时生效。",
-	"grant_refused":    "已拒绝授权。",
-	"signoff_saved":    "签发流程已保存，之后进入领导签发的稿件按新流程签发。",
-	"words_saved":      "敏感词已保存，系统已按新词复查审核中和已发布的内容。",
-	"patrol_found":     "巡查完成，发现问题，相关内容已暂停发布，详见下方。",
+	"logged_out":          "您已安全退出。",
+	"session_ended":       "长时间未操作，已自动退出，请重新登录。",
+	"password_changed":    "密码已修改。",
+	"created":             "稿件已保存为草稿。内容完整后即可提交审核。",
+	"revise_publish":      "已在已发布内容的基础上建立修改稿。修改后提交审核，签发发布前线上仍显示原内容。",
+	"revise_unpublish":    "已建立撤下申请。提交审核后按审批流程办理，撤下前线上仍显示原内容。",
+	"saved":               "已保存。",
+	"uploaded":            "附件已上传。",
+	"removed":             "附件已删除。",
+	"acknowledged":        "已记录确认理由。",
+	"fired_submit":        "已提交审核，稿件已送科室负责人审核。",
+	"fired_withdraw":      "已撤回，稿件回到草稿。",
+	"fired_approve":       "已审核通过，送分管领导签发。",
+	"fired_sign":          "已签发。",
+	"fired_clear":         "保密审查已通过，稿件待发布。",
+	"fired_reject":        "已退回，稿件回到草稿，编辑将看到您的意见。",
+	"fired_publish":       "已发布。",
+	"fired_suspend":       "已暂停发布，客户端已不再显示。",
+	"fired_restore":       "已恢复发布。",
+	"fired_archive":       "已归档下线。",
+	"all_read":            "通知已全部标为已读。",
+	"menu_renamed":        "菜单名称已修改，客户端菜单随即更新。",
+	"menu_enabled":        "菜单项已启用。",
+	"menu_disabled":       "菜单项已停用，客户端不再显示。",
+	"notice_saved":        "停服公告已保存，客户端将按时显示。",
+	"notice_withdrawn":    "停服公告已撤销。",
+	"patrol_clean":        "巡查完成，未发现问题。",
+	"batch_none":          "请先勾选要签发的稿件。",
+	"user_saved":          "账户已保存。须另一名管理员确认的角色在确认后生效。",
+	"user_disabled":       "账户已停用，其登录已全部结束。",
+	"user_enabled":        "账户已启用。",
+	"user_unlocked":       "已解除锁定。",
+	"otp_reset":           "已重置双因素认证，该账户须重新绑定验证器。",
+	"grant_confirmed":     "已确认授权，即时生效。",
+	"grant_refused":       "已拒绝授权。",
+	"signoff_saved":       "签发流程已保存，之后进入领导签发的稿件按新流程签发。",
+	"words_saved":         "敏感词已保存，系统已按新词复查审核中和已发布的内容。",
+	"patrol_found":        "巡查完成，发现问题，相关内容已暂停发布，详见下方。",
+	"webhook_saved":       "设置已保存。",
+	"webhook_enabled":     "接收地址已启用，停用期间的事件将继续投递。",
+	"webhook_disabled":    "接收地址已停用，事件暂存，重新启用后继续投递。",
+	"webhook_deleted":     "接收地址已删除，不再投递。",
+	"webhook_redelivered": "已安排重新发送，稍后在投递记录中查看结果。",
+	"notify_saved":        "通知设置已保存。",
 }
 
 // auditActionOrder lists the audit log's actions for its filter; the
@@ -201,3 +207,14 @@ var auditProblems = map[string]string{
 }
 
 var anchorKinds = map[string]string{cms.AnchorEpoch: "启用密钥时", cms.AnchorPeriodic: "巡查后", cms.AnchorArchive: "导出归档时"}
+
+// clientWords names a kind of client.
+func clientWords(k cms.ClientKind) string {
+	switch k {
+	case cms.ClientApp:
+		return "App"
+	case cms.ClientWeChat:
+		return "微信"
+	}
+	return "其他"
+}

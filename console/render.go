@@ -19,7 +19,7 @@ var templateFS embed.FS
 // pageNames are the views; each is templates/NAME.html with the layout.
 var pageNames = []string{"login", "password", "home", "queue", "items", "new", "revision", "edit", "approval", "error",
 	"release", "menus", "patrol", "audit", "verify", "archive", "users", "user", "created", "signoff", "words",
-	"batch", "otp", "inbox"}
+	"batch", "otp", "inbox", "webhooks", "webhook", "webhook_secret", "notify", "reports"}
 
 // pages holds one parsed template per view.
 type pages struct {
@@ -63,7 +63,8 @@ type navigation struct {
 	Release bool // 发布管理: releases, suspends or restores somewhere, or keeps the menus
 	Patrol  bool // 巡查: runs the patrol, or reads the findings of released content
 	Audit   bool // 审计: reads the audit log or exports the archive
-	Admin   bool // 系统管理: accounts, sign-off chains or sensitive words
+	Reports bool // 运营分析: reads the usage and workflow reports
+	Admin   bool // 系统管理: accounts, sign-off chains, sensitive words or webhooks
 }
 
 // navFor builds the menu from what the services say the user may do.
@@ -72,7 +73,9 @@ func navFor(stages []cms.State, cols []cms.AuthoredColumn, ab *cms.Abilities) na
 		Release: len(ab.Release) > 0 || ab.Can(cms.ActMenuManage),
 		Patrol:  ab.Can(cms.ActPatrol) || ab.Can(cms.ActFindingRead),
 		Audit:   ab.Can(cms.ActAuditRead) || ab.Can(cms.ActArchiveExport),
-		Admin:   ab.Can(cms.ActUserManage) || ab.Can(cms.ActWorkflowAdmin) || ab.Can(cms.ActSensitiveWords)}
+		Reports: ab.Can(cms.ActReportRead) || ab.Can(cms.ActReportReadDept),
+		Admin: ab.Can(cms.ActUserManage) || ab.Can(cms.ActWorkflowAdmin) || ab.Can(cms.ActSensitiveWords) ||
+			ab.Can(cms.ActWebhookManage)}
 }
 
 // abilitiesKey keeps the user's abilities in the request's scope.

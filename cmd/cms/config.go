@@ -171,6 +171,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	}
 	errs = append(errs, c.loadS3(getenv)...)
 	errs = append(errs, c.loadEvents(getenv)...)
+	errs = append(errs, c.loadStats(getenv)...)
 	if v := getenv("CMS_STAGE_LIMITS"); v != "" {
 		if err := parseStageLimits(v, c.StageLimits); err != nil {
 			errs = append(errs, fmt.Errorf("CMS_STAGE_LIMITS: %w", err))

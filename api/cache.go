@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -41,6 +42,7 @@ type cachedResponse struct {
 	key   string
 	gen   int64
 	until time.Time // zero: valid until the next change
+	built time.Time // when it was built, for Age when it is served stale
 	body  []byte
 	// gz is the compressed body, made when a client that takes gzip first
 	// asks (nil until then, and for bodies too small to compress).
@@ -105,12 +107,29 @@ func (c *contentCache) get(key string, now time.Time) (*cachedResponse, bool) {
 	}
 	e := el.Value.(*cachedResponse)
 	if !e.until.IsZero() && !now.Before(e.until) {
-		c.evictions.Add(1)
-		c.remove(el)
+		// Past its time: not served fresh, but kept (until the LRU or a
+		// change drops it) in case the database is away when it is asked
+		// for again (stale).
 		return nil, false
 	}
 	c.order.MoveToFront(el)
 	return e, true
+}
+
+// stale returns the entry under key whatever its time, for an answer
+// while the database is away. Entries of before a change of content are
+// never kept (Invalidate drops them), so nothing taken offline is served.
+func (c *contentCache) stale(key string) (*cachedResponse, bool) {
+	if !c.on {
+		return nil, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.items[key]
+	if !ok {
+		return nil, false
+	}
+	return el.Value.(*cachedResponse), true
 }
 
 // add stores e unless the content changed since it was built or it would
@@ -214,7 +233,7 @@ func newCachedResponse(key string, gen int64, v any, maxAge string) (*cachedResp
 func newCachedBody(key string, gen int64, body []byte, sum [sha256.Size]byte, maxAge string) *cachedResponse {
 	tag := hex.EncodeToString(sum[:12])
 	etag := `"` + tag + `"`
-	return &cachedResponse{key: key, gen: gen, body: body, etag: etag, maxAge: maxAge,
+	return &cachedResponse{key: key, gen: gen, body: body, etag: etag, maxAge: maxAge, built: time.Now(),
 		etagHeader: []string{etag}, gzETagHeader: []string{`"` + tag + `-gz"`}, maxAgeHeader: []string{maxAge}}
 }
 
@@ -271,7 +290,7 @@ func (s *Server) serveEntry(c echo.Context, q *publicQuery, maxAge string, build
 		s.cache.misses.Add(1)
 		var err error
 		if e, err = build(key, s.cache.gen.Load()); err != nil {
-			return err
+			return s.serveStale(c, key, err)
 		}
 		s.cache.add(e)
 	}
@@ -281,6 +300,25 @@ func (s *Server) serveEntry(c echo.Context, q *publicQuery, maxAge string, build
 		param = pv[0]
 	}
 	s.countAnswer(c.Request(), now, c.Path(), param, q, e, keyOf(c))
+	return nil
+}
+
+// serveStale answers, when building failed because the database is away,
+// with the answer the cache still holds past its time, marked stale: Age
+// (seconds since it was built) and a Warning (RFC 7234's 111, revalidation
+// failed). Without one, or for any other error, the error stands.
+func (s *Server) serveStale(c echo.Context, key string, err error) error {
+	if code := cms.ErrorCode(s.classify(err)); code != cms.EDBDOWN {
+		return err
+	}
+	e, ok := s.cache.stale(key)
+	if !ok {
+		return err
+	}
+	h := c.Response().Header()
+	h.Set("Age", strconv.Itoa(int(time.Since(e.built).Seconds())))
+	h.Set("Warning", `111 - "Revalidation Failed: the database is unavailable; this answer may be out of date"`)
+	s.writeCached(c.Response(), c.Request(), e)
 	return nil
 }
 

@@ -63,6 +63,11 @@ type readyBody struct {
 // handleReady runs every probe and answers 200 when all pass, 503 naming
 // the ones that failed otherwise. Causes go to the log, not to the
 // public answer.
+//
+// A check that failed for want of room says "full" and the answer is 507
+// (unless another check is down: 503 wins, it is the one that passes by
+// itself); any other failure says "failed" and the answer is 503 with
+// Retry-After.
 func (s *Server) handleReady(c echo.Context) error {
 	body := readyBody{Status: "ready", Checks: map[string]string{}}
 	status := http.StatusOK
@@ -70,12 +75,24 @@ func (s *Server) handleReady(c echo.Context) error {
 		ctx, cancel := context.WithTimeout(c.Request().Context(), probeTimeout)
 		err := p.Check(ctx)
 		cancel()
-		if err != nil {
-			s.log.WarnContext(c.Request().Context(), "not ready", slog.String("check", p.Name), slog.Any("error", err))
-			body.Checks[p.Name], body.Status, status = "failed", "unavailable", http.StatusServiceUnavailable
+		if err == nil {
+			body.Checks[p.Name] = "ok"
 			continue
 		}
-		body.Checks[p.Name] = "ok"
+		code := cms.ErrorCode(s.classify(err))
+		s.faults.log(c.Request().Context(), s.log, &cms.Error{Code: code, Err: err}, slog.String("check", p.Name))
+		body.Status = "unavailable"
+		if code == cms.ENOSPACE {
+			body.Checks[p.Name] = "full"
+			if status == http.StatusOK {
+				status = http.StatusInsufficientStorage
+			}
+			continue
+		}
+		body.Checks[p.Name], status = "failed", http.StatusServiceUnavailable
+	}
+	if status == http.StatusServiceUnavailable {
+		c.Response().Header().Set("Retry-After", "2")
 	}
 	return respond(c, status, body)
 }

@@ -51,6 +51,12 @@ type Options struct {
 	// TrustProxy takes the client address from X-Forwarded-For, set by a
 	// reverse proxy on a private network in front of the server.
 	TrustProxy bool
+	// Classify names the faults of the infrastructure among errors that
+	// reach the error handler without a code of the vocabulary (the
+	// storage's classifier; nil: none).
+	Classify func(error) error
+	// Database names the database /readyz reports on (sqlite, postgres).
+	Database string
 }
 
 // Defaults of the public response cache's bounds and of the idle timeout
@@ -77,6 +83,7 @@ type Server struct {
 	metricsToken []byte
 	// hitObservers count the cache hits of each cached route (nil: none).
 	hitObservers [len(cachedRoutes)]func(status int, took time.Duration)
+	faults       faultLog
 }
 
 // NewServer builds the server and its routes. Its public response cache

@@ -53,7 +53,7 @@ type App struct {
 // OpenDB opens the database at cfg.DatabaseURL and applies every pending
 // migration, logging what it applied.
 func OpenDB(ctx context.Context, cfg Config, log *slog.Logger) (*storage.DB, error) {
-	db, err := storage.Open(ctx, cfg.DatabaseURL)
+	db, err := storage.Open(ctx, cfg.DatabaseURL, storage.Timeout(cfg.DBTimeout))
 	if err != nil {
 		return nil, err
 	}
@@ -108,6 +108,7 @@ func New(ctx context.Context, db *storage.DB, blobs cms.BlobStore, cfg Config, l
 		return nil, errors.New("app: a database and a blob store are needed")
 	}
 	cfg = cfg.withDefaults()
+	log = thinFaults(log) // an outage costs a line every few seconds per worker, not one a round
 	keys, err := openKeys(ctx, db, cfg, log)
 	if err != nil {
 		return nil, err
@@ -147,11 +148,13 @@ func New(ctx context.Context, db *storage.DB, blobs cms.BlobStore, cfg Config, l
 	opts := cfg.HTTP
 	opts.Ready, opts.Spec = probes(db, blobs), openapi.YAML
 	opts.Observer, opts.Metrics = a.Metrics, a.Metrics.Handler()
+	opts.Classify, opts.Database = storage.Classify, db.Dialect
 	a.API = api.NewServer(svc, opts, log)
 	observeCache(a.Metrics, a.API)
 	svc.Dispatch.ETags = a.API
 	if !cfg.ConsoleOff {
-		if a.Console, err = console.New(svc, console.Options{CookieSecure: cfg.CookieSecure, Clock: cfg.Clock, Observer: a.Metrics}, log); err != nil {
+		if a.Console, err = console.New(svc, console.Options{CookieSecure: cfg.CookieSecure, Clock: cfg.Clock, Observer: a.Metrics,
+			Classify: storage.Classify}, log); err != nil {
 			return nil, err
 		}
 	}
@@ -192,7 +195,7 @@ func services(db *storage.DB, blobs cms.BlobStore, az cms.Authorizer, sec secret
 	hasher := cms.NewBoundedHasher(rbac.Hasher{Params: cfg.Argon2}, cfg.hashSlots(), cfg.HashWait)
 	flow := &cms.WorkflowService{Items: db, Users: db, Flow: db, Machine: workflow.Machine{}, Structure: db,
 		Authorizer: az, Audit: db, Clock: clock, Renderer: render.Renderer{}, Documents: api.Documents{}, Secrecy: db,
-		Limits: cfg.StageLimits, Bus: bus, Keys: keys}
+		Limits: cfg.StageLimits, Bus: bus, Keys: keys, Blobs: blobs}
 	integrity := &cms.IntegrityService{Keys: keys, Store: db, Items: db, Workflow: flow, Seals: db, KeyStore: db,
 		Clock: clock, Bus: bus}
 	content := &cms.ContentService{Content: db, Structure: db, Items: db, Clock: clock, Previews: previews, Blobs: blobs,

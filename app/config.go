@@ -15,6 +15,10 @@ import (
 type Config struct {
 	DataDir     string
 	DatabaseURL string
+	// DBTimeout bounds how long one database operation waits for a
+	// connection, a lock or an answer before the request is answered 503
+	// database_unavailable (CMS_DB_TIMEOUT, default 5s).
+	DBTimeout time.Duration
 	// AuditKeyFile holds the master key the audit chain and the served rows
 	// are sealed with (default: audit.key in DataDir, generated on the first
 	// start of a database never sealed). It must be kept, and backed up,
@@ -59,7 +63,8 @@ type Config struct {
 	// WatchInterval is how often the change log is polled for changes made
 	// by other server processes (PostgreSQL also notifies at once).
 	WatchInterval time.Duration
-	// Clock is the services' clock; nil means the system clock.
+	// Clock is the services' clock; nil means a cms.SteadyClock started
+	// with the app: the wall clock at start, advanced by the monotonic clock.
 	Clock cms.Clock
 	// Events configures the outbox's dispatcher, webhooks and notifications.
 	Events EventsConfig
@@ -88,6 +93,7 @@ func Defaults() Config {
 	return Config{
 		DataDir:      "./data",
 		DatabaseURL:  storage.SQLiteURL("./data"),
+		DBTimeout:    storage.DefaultTimeout,
 		Auth:         cms.DefaultAuthConfig(),
 		Argon2:       rbac.DefaultArgon2,
 		HashWait:     time.Second,
@@ -139,7 +145,7 @@ func (c Config) withDefaults() Config {
 		c.ClientKeyBurst = 2 * c.ClientKeyRate
 	}
 	for _, p := range []struct{ v, def *time.Duration }{
-		{&c.HashWait, &d.HashWait}, {&c.SchedulerInterval, &d.SchedulerInterval}, {&c.PatrolInterval, &d.PatrolInterval}, {&c.WatchInterval, &d.WatchInterval},
+		{&c.DBTimeout, &d.DBTimeout}, {&c.HashWait, &d.HashWait}, {&c.SchedulerInterval, &d.SchedulerInterval}, {&c.PatrolInterval, &d.PatrolInterval}, {&c.WatchInterval, &d.WatchInterval},
 		{&c.StatsFlush, &d.StatsFlush}, {&c.StatsRetention, &d.StatsRetention},
 	} {
 		if *p.v == 0 {
@@ -147,7 +153,9 @@ func (c Config) withDefaults() Config {
 		}
 	}
 	if c.Clock == nil {
-		c.Clock = cms.SystemClock{}
+		// Steps of the wall clock move nothing the services time (see
+		// cms.SteadyClock); RunClockWatch warns of them.
+		c.Clock = cms.NewSteadyClock()
 	}
 	c.Events = c.Events.withDefaults()
 	return c

@@ -32,10 +32,27 @@ func observeCache(m *metrics.Registry, s *api.Server) {
 
 // probes are the readiness probe's checks: the database answers, and
 // the blob store answers (and, for a folder, takes files).
+// A database in a folder (SQLite) and a blob folder also need room to
+// write: a full disk fails them as insufficient storage.
 func probes(db *storage.DB, blobs cms.BlobStore) []api.Probe {
-	ps := []api.Probe{{Name: "database", Check: db.Ping}}
+	ps := []api.Probe{{Name: "database", Check: func(ctx context.Context) error {
+		if err := db.Ping(ctx); err != nil {
+			return err
+		}
+		if dir := db.Dir(); dir != "" {
+			return storage.SpaceLeft(dir)
+		}
+		return nil
+	}}}
 	if p, ok := blobs.(cms.Pinger); ok {
-		ps = append(ps, api.Probe{Name: "blobs", Check: p.Ping})
+		ps = append(ps, api.Probe{Name: "blobs", Check: func(ctx context.Context) error {
+			if f, ok := blobs.(*storage.FolderStore); ok {
+				if err := storage.SpaceLeft(f.Root()); err != nil {
+					return err
+				}
+			}
+			return p.Ping(ctx)
+		}})
 	}
 	return ps
 }

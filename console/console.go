@@ -19,6 +19,9 @@ type Options struct {
 	CookieSecure bool
 	// Clock tells the time for "3小时前"; nil means the system clock.
 	Clock cms.Clock
+	// Classify names the faults of the infrastructure (database, disk,
+	// object store) among errors without a code of the vocabulary.
+	Classify func(error) error
 	// Observer counts every request answered, for the operators' metrics
 	// (nil: none).
 	Observer Observer
@@ -35,6 +38,7 @@ type Console struct {
 	svc    *cms.Services
 	opts   Options
 	ids    cms.RequestIDs
+	faults cms.FaultGate // thins out the log lines of faults
 	log    *slog.Logger
 	pages  *pages
 	assets *assets

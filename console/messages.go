@@ -73,6 +73,9 @@ var errorText = map[string]string{
 	cms.EOTPREQUIRED:  "此账户已启用双因素认证，请填写动态验证码。",
 	cms.EOTPINVALID:   "动态验证码不正确或已使用过，请填写验证器上当前的验证码。",
 	cms.EOTPENROL:     "您的角色须启用双因素认证，请先在“双因素认证”页面绑定验证器。",
+	cms.EDBDOWN:       "数据库暂时无法连接，本次操作未保存，请稍后再试；如持续出现，请联系信息科。",
+	cms.ENOSPACE:      "服务器存储空间已满，本次操作未保存；请联系信息科清理空间后再试。",
+	cms.EBLOBDOWN:     "文件存储暂时无法连接，请稍后再试；如持续出现，请联系信息科。",
 }
 
 // errorTitles head the error page.
@@ -82,6 +85,7 @@ var errorTitles = map[int]string{
 	http.StatusUnprocessableEntity: "内容有误", http.StatusTooManyRequests: "请稍后再试",
 	http.StatusRequestEntityTooLarge: "文件过大", http.StatusUnsupportedMediaType: "文件类型不支持",
 	http.StatusInternalServerError: "出错了", http.StatusServiceUnavailable: "系统繁忙", http.StatusUnauthorized: "需要登录",
+	http.StatusInsufficientStorage: "存储空间已满",
 }
 
 // statusOf maps error codes to HTTP statuses, as the API does.
@@ -94,6 +98,8 @@ var statusOf = map[string]int{
 	cms.EUNSUPPORTED: http.StatusUnsupportedMediaType, cms.ETHROTTLED: http.StatusTooManyRequests,
 	cms.EBUSY: http.StatusServiceUnavailable, cms.EOTPREQUIRED: http.StatusUnauthorized,
 	cms.EOTPINVALID: http.StatusUnauthorized, cms.EOTPENROL: http.StatusForbidden,
+	cms.EDBDOWN: http.StatusServiceUnavailable, cms.EBLOBDOWN: http.StatusServiceUnavailable,
+	cms.ENOSPACE: http.StatusInsufficientStorage,
 }
 
 // errorMessage says in Chinese what went wrong; a locked account is told

@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/tlhpf/cms/cms"
@@ -151,6 +152,9 @@ func (c *Console) renderError(w http.ResponseWriter, r *http.Request, u *user, e
 	if isCanceled(err) {
 		return
 	}
+	if c.opts.Classify != nil {
+		err = c.opts.Classify(err)
+	}
 	code := cms.ErrorCode(err)
 	if code == cms.EUNAUTHORIZED {
 		c.toLogin(w, r)
@@ -160,6 +164,16 @@ func (c *Console) renderError(w http.ResponseWriter, r *http.Request, u *user, e
 	if !ok {
 		status = http.StatusInternalServerError
 		c.log.ErrorContext(r.Context(), "console error", slog.String("route", r.Pattern), slog.Any("error", err))
+	}
+	var de *cms.Error
+	if cms.Fault(code) && asError(err, &de) {
+		if held, ok := c.faults.Allow(code, time.Now()); ok {
+			c.log.WarnContext(r.Context(), "console request failed: "+code, slog.String("route", r.Pattern),
+				slog.Int("suppressed", held), slog.Any("error", de.Err))
+		}
+		if de.RetryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int(de.RetryAfter.Seconds())+1))
+		}
 	}
 	msg := errorMessage(err)
 	if err == errCSRF {

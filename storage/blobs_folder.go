@@ -41,8 +41,13 @@ func (s *FolderStore) path(key string) (string, error) {
 }
 
 // Put writes the blob through a temporary file and a rename, so a reader
-// never sees a partial file and a crash leaves none behind.
-func (s *FolderStore) Put(ctx context.Context, key string, r io.Reader, size int64, _ string) error {
+// never sees a partial file and a crash leaves none behind. A full disk
+// or quota is insufficient storage; the partial file is removed.
+func (s *FolderStore) Put(ctx context.Context, key string, r io.Reader, size int64, ct string) error {
+	return Classify(s.put(ctx, key, r, size, ct))
+}
+
+func (s *FolderStore) put(ctx context.Context, key string, r io.Reader, size int64, _ string) error {
 	p, err := s.path(key)
 	if err != nil {
 		return err
@@ -149,6 +154,9 @@ func (s *FolderStore) Walk(ctx context.Context, fn func(cms.BlobInfo) error) err
 		return fn(cms.BlobInfo{Key: d.Name(), Size: info.Size(), ModTime: info.ModTime().UTC()})
 	})
 }
+
+// Root returns the folder.
+func (s *FolderStore) Root() string { return s.root }
 
 // Presign is not possible for a local folder: the server streams instead.
 func (s *FolderStore) Presign(context.Context, string, string, string, time.Duration) (string, error) {

@@ -92,6 +92,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		{"CMS_PASSWORD_MAX_AGE", &c.Auth.PasswordMaxAge},
 		{"CMS_LOCKOUT_DURATION", &c.Auth.LockoutDuration},
 		{"CMS_HASH_WAIT", &c.HashWait},
+		{"CMS_DB_TIMEOUT", &c.DBTimeout},
 		{"CMS_SHUTDOWN_GRACE", &c.ShutdownGrace},
 		{"CMS_SCHEDULER_INTERVAL", &c.SchedulerInterval},
 		{"CMS_WATCH_INTERVAL", &c.WatchInterval},
@@ -301,6 +302,11 @@ func (c *Config) loadS3(getenv func(string) string) []error {
 	c.S3 = storage.S3Config{Endpoint: getenv("CMS_S3_ENDPOINT"), Bucket: envOr(getenv, "CMS_S3_BUCKET", "cms"),
 		Region: getenv("CMS_S3_REGION"), TLS: getenv("CMS_S3_TLS") != "false"}
 	var err error
+	if v := getenv("CMS_S3_TIMEOUT"); v != "" {
+		if c.S3.Timeout, err = time.ParseDuration(v); err != nil || c.S3.Timeout <= 0 {
+			errs = append(errs, fmt.Errorf("CMS_S3_TIMEOUT: want a positive duration such as 10s, got %q", v))
+		}
+	}
 	if c.S3.AccessKey, err = secret(getenv, "CMS_S3_ACCESS_KEY"); err != nil {
 		errs = append(errs, err)
 	}

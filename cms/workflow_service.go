@@ -132,7 +132,7 @@ func (s *WorkflowService) fire(ctx context.Context, actor *User, it *Item, rev *
 	if err := s.Flow.ApplyTransition(ctx, c); err != nil {
 		return err
 	}
-	s.Bus.Publish(Notice{Revision: rev})
+	s.Bus.Publish(Notice{Revision: rev, PublicUnchanged: !c.PublicChanged})
 	return nil
 }
 

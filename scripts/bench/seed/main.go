@@ -55,6 +55,7 @@ func run() error {
 	newSchema := flag.Bool("pg-new-schema", false, "PostgreSQL: create a fresh schema in -db and print a URL that uses it, then exit")
 	dropSchema := flag.String("pg-drop-schema", "", "PostgreSQL: drop this schema (one made by -pg-new-schema) from -db, then exit")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the seeding to this file")
+	chainPassword := flag.String("chain-password", "", "also create the accounts of one editorial chain (bench-writer, bench-head, bench-leader, bench-director, bench-secrecy, bench-publisher) with this password, for the mixed run's publications")
 	flag.Parse()
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -91,10 +92,10 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	return seed(ctx, *dbURL, *n, *batch, keys)
+	return seed(ctx, *dbURL, *n, *batch, keys, *chainPassword)
 }
 
-func seed(ctx context.Context, dbURL string, n, batch int, keys *cms.Keys) error {
+func seed(ctx context.Context, dbURL string, n, batch int, keys *cms.Keys, chainPassword string) error {
 	start := time.Now()
 	db, err := storage.Open(ctx, dbURL)
 	if err != nil {
@@ -129,6 +130,11 @@ func seed(ctx context.Context, dbURL string, n, batch int, keys *cms.Keys) error
 	author, err := createEditor(ctx, db)
 	if err != nil {
 		return err
+	}
+	if chainPassword != "" {
+		if err := createChain(ctx, db, chainPassword); err != nil {
+			return err
+		}
 	}
 	setup := time.Since(start)
 

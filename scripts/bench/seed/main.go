@@ -55,6 +55,7 @@ func run() error {
 	newSchema := flag.Bool("pg-new-schema", false, "PostgreSQL: create a fresh schema in -db and print a URL that uses it, then exit")
 	dropSchema := flag.String("pg-drop-schema", "", "PostgreSQL: drop this schema (one made by -pg-new-schema) from -db, then exit")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the seeding to this file")
+	chainOnly := flag.Bool("chain-only", false, "only add the -chain-password accounts to a database seeded before, then exit")
 	chainPassword := flag.String("chain-password", "", "also create the accounts of one editorial chain (bench-writer, bench-head, bench-leader, bench-director, bench-secrecy, bench-publisher) with this password, for the mixed run's publications")
 	flag.Parse()
 	if *cpuProfile != "" {
@@ -78,6 +79,17 @@ func run() error {
 		return pgNewSchema(ctx, *dbURL)
 	case *dropSchema != "":
 		return pgDropSchema(ctx, *dbURL, *dropSchema)
+	}
+	if *chainOnly {
+		if *chainPassword == "" {
+			return errors.New("-chain-only needs -chain-password")
+		}
+		db, err := storage.Open(ctx, *dbURL)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		return createChain(ctx, db, *chainPassword)
 	}
 	if *n < 1 || *batch < 1 {
 		return errors.New("-n and -batch must be positive")

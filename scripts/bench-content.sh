@@ -245,9 +245,12 @@ start_cms() { # start_cms TAG [VAR=value…]: cms on a free port over the seeded
   tail -20 "$TMP/cms-$1.log" >&2; die "cms did not become ready"
 }
 
-try_start_cms() {
+try_start_cms() { # every start serves the profiler and counters on a port of its own, dport
   local tag=$1; shift
   port=$(free_port)
+  dport=$(free_port)
+  while [ "$dport" = "$port" ]; do dport=$(free_port); done
+  set -- "$@" CMS_DEBUG_ADDR="127.0.0.1:$dport"
   log "starting cms on 127.0.0.1:$port $*"
   # Under timeout, so that the server stops by itself even if this script is
   # killed outright; timeout passes our TERM on to it. SERVER is the cms
@@ -340,9 +343,7 @@ bench_size() { # bench_size DB N
 
   declare -A P=([detail]="/content/v1/items/$item_id" [list]="/content/v1/columns/news/items" [search]="/content/v1/search?q=$QENC")
 
-  local dport
-  dport=$(free_port)
-  start_cms "$k" CMS_DEBUG_ADDR="127.0.0.1:$dport"
+  start_cms "$k"
   R[$k.rss_idle]=$(proc_kib "$SERVER" VmRSS)
 
   # First requests: cache misses on a cold server.
@@ -390,9 +391,7 @@ bench_size() { # bench_size DB N
     # A server with its response cache off: what a miss costs, alternating
     # with the bare server, which still answers the same bytes.
     stop_pid "$CMS_PID"; CMS_PID=""
-    local mport
-    mport=$(free_port)
-    start_cms "$k" CMS_CACHE_ENTRIES=0 CMS_DEBUG_ADDR="127.0.0.1:$mport"
+    start_cms "$k" CMS_CACHE_ENTRIES=0
     for ep in $ENDPOINTS; do
       for r in $(seq "$ROUNDS"); do
         log "$db n=$n $ep miss: cms with its cache off, then bare (${DURATION}s each, round $r of $ROUNDS)"
@@ -400,7 +399,7 @@ bench_size() { # bench_size DB N
         if [ "$ep" = detail ] && [ "$r" = 1 ] && [ "$PROFILE" = 1 ] && [ "$db" = "$FIRST_DB" ] && [ "$DURATION" -ge 3 ]; then
           # A CPU profile of the server over the middle of the run.
           curl -s --max-time $((DURATION + 30)) -o "$TMP/miss-$k.pprof" \
-            "http://127.0.0.1:$mport/debug/pprof/profile?seconds=$((DURATION - 2))" &
+            "http://127.0.0.1:$dport/debug/pprof/profile?seconds=$((DURATION - 2))" &
           prof_pid=$!
         fi
         if [ "$ep" = detail ]; then
@@ -427,11 +426,9 @@ bench_size() { # bench_size DB N
     # Last, since it publishes: reads spread over every item, the cache
     # filling and emptied by publications as in production.
     stop_pid "$CMS_PID"; CMS_PID=""
-    local xport
-    xport=$(free_port)
-    start_cms "$k" CMS_DEBUG_ADDR="127.0.0.1:$xport"
+    start_cms "$k"
     log "$db n=$n mixed: reads over every item (Zipf), $MIXED_WRITES of the requests publishing (${MIXED}s)"
-    if timeout $((MIXED + 120)) "$TMP/load" -base "http://127.0.0.1:$port" -debug "http://127.0.0.1:$xport" -items "$n" \
+    if timeout $((MIXED + 120)) "$TMP/load" -base "http://127.0.0.1:$port" -debug "http://127.0.0.1:$dport" -items "$n" \
       -c "$CONNECTIONS" -d "${MIXED}s" -writes "$MIXED_WRITES" -password "$CHAIN_PW" >"$TMP/mixed-$k.out" 2>"$TMP/mixed-$k.log"; then
       local kv
       while IFS='=' read -r kv v; do R[$k.mixed.$kv]=$v; done <"$TMP/mixed-$k.out"
@@ -440,7 +437,7 @@ bench_size() { # bench_size DB N
     fi
     R[$k.rss_mixed]=$(proc_kib "$SERVER" VmRSS)
     R[$k.hwm_mixed]=$(proc_kib "$SERVER" VmHWM)
-    R[$k.cache_budget]=$(curl -s --max-time 10 "http://127.0.0.1:$xport/debug/vars" |
+    R[$k.cache_budget]=$(curl -s --max-time 10 "http://127.0.0.1:$dport/debug/vars" |
       sed -n 's/.*"content_cache":{[^}]*"MaxBytes":\([0-9]*\).*/\1/p')
   fi
 

@@ -56,7 +56,7 @@ postgres:
 clean:
 	rm -rf bin
 
-## bench-content: load the public content API with wrk at 1,000 and 100,000 items against a bare net/http ceiling (DURATION=10 s per run)
+## bench-content: the public content API against a bare net/http ceiling at 1,000 and 100,000 items (BIG=1: and 1,000,000): hits, misses, a mixed read/publish run, RSS, on SQLite and on PostgreSQL with PG_URL (SEED_CACHE=DIR keeps seeded databases)
 .PHONY: bench-content
 bench-content:
 	scripts/bench-content.sh

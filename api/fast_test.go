@@ -115,3 +115,39 @@ func headerDiff(a, b http.Header) string {
 }
 
 func cmsNotice() cms.Notice { return cms.Notice{} }
+
+// TestCacheKeptThroughReview: a transition that changes nothing public
+// (a new revision submitted, approved, signed, cleared) leaves the cached
+// answers in place; its publication drops them, and readers see it at once.
+func TestCacheKeptThroughReview(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := newChain(t, e)
+	id := e.publishNews(t, c, "公积金缴存通知", "缴存比例为**12%**。")
+	other := e.publishNews(t, c, "公积金提取通知", "提取须知。")
+	paths := []string{publicItemPath(id), "/content/v1/columns/news/items?limit=5"}
+	for _, p := range paths {
+		e.plainGet(t, p, nil) // fills the cache
+	}
+	var rev revState
+	e.must(t, http.StatusCreated, "POST", itemPath(other)+"/revisions", c.editor, map[string]any{"action": "publish", "title": "公积金提取通知（修订）"}).decode(t, &rev)
+	steps := []struct{ tok, ev string }{{c.editor, "submit"}, {c.head, "approve"}, {c.leader, "sign"}, {c.director, "sign"}, {c.secrecy, "clear"}}
+	for _, s := range steps {
+		e.fire(t, http.StatusOK, s.tok, rev.ID, s.ev, "")
+		before := e.server.CacheStats()
+		for _, p := range paths {
+			if r := e.plainGet(t, p, nil); r.Status != http.StatusOK {
+				t.Fatalf("GET %s: %d", p, r.Status)
+			}
+		}
+		if after := e.server.CacheStats(); after.Hits-before.Hits != int64(len(paths)) || after.Misses != before.Misses {
+			t.Fatalf("after %s: %d hits, %d misses, want %d hits", s.ev, after.Hits-before.Hits, after.Misses-before.Misses, len(paths))
+		}
+	}
+	e.fire(t, http.StatusOK, c.publisher, rev.ID, "publish", "")
+	before := e.server.CacheStats()
+	r := e.plainGet(t, "/content/v1/columns/news/items?limit=5", nil)
+	if after := e.server.CacheStats(); after.Misses-before.Misses != 1 || !strings.Contains(string(r.Body), "公积金提取通知（修订）") {
+		t.Fatalf("after publish: %d misses, listing %s", after.Misses-before.Misses, r.Body)
+	}
+}

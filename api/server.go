@@ -112,7 +112,11 @@ func NewServer(svc *cms.Services, opts Options, log *slog.Logger) *Server {
 	}
 	s := &Server{echo: e, svc: svc, opts: opts, log: log, cache: newContentCache(opts.CacheBytes, opts.CacheEntries),
 		limits: newRateLimits(opts.RateLimit, opts.RateBurst), ids: newRequestIDs()}
-	svc.Bus.Subscribe(func(cms.Notice) { s.cache.Invalidate() })
+	svc.Bus.Subscribe(func(n cms.Notice) {
+		if !n.PublicUnchanged {
+			s.cache.Invalidate()
+		}
+	})
 	if opts.MetricsToken != "" {
 		sum := sha256.Sum256([]byte(opts.MetricsToken))
 		s.metricsToken = sum[:]

@@ -10,6 +10,11 @@ type Notice struct {
 	// Revision is the revision that moved, as it stands after the move;
 	// nil for changes that are not transitions.
 	Revision *Revision
+	// PublicUnchanged says that the change left what the content API serves
+	// as it was (a revision moving through review): caches of public
+	// answers keep them. The zero value, for every other notice, says that
+	// public content may have changed.
+	PublicUnchanged bool
 }
 
 // Bus hands every published Notice to its subscribers, synchronously and

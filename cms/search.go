@@ -1,6 +1,7 @@
 package cms
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -123,16 +124,21 @@ func SplitQuery(q string) string {
 // Snippet returns up to width characters of text around the first match of
 // any query term, with every match wrapped in <mark></mark>. The text is
 // plain (no markup); the result is HTML-escaped apart from the marks.
+//
+// It runs on every search miss for each hit's title and text, so it
+// compares runes in place and escapes as it writes: its allocations do not
+// grow with the text.
 func Snippet(text, q string, width int) string {
 	terms := strings.Fields(SplitQuery(q))
 	runes := []rune(text)
+	// strings.ToLower maps rune to rune, so indices agree with runes'.
 	lower := []rune(strings.ToLower(text))
 	type span struct{ start, end int }
 	var spans []span
 	for _, t := range terms {
 		tr := []rune(strings.ToLower(t))
 		for i := 0; i+len(tr) <= len(lower); i++ {
-			if string(lower[i:i+len(tr)]) == string(tr) {
+			if slices.Equal(lower[i:i+len(tr)], tr) {
 				spans = append(spans, span{i, i + len(tr)})
 				i += len(tr) - 1
 			}
@@ -155,6 +161,7 @@ func Snippet(text, q string, width int) string {
 		}
 	}
 	var b strings.Builder
+	b.Grow(4*(end-start) + 2*len(spans)*len("<mark></mark>") + 2*len("…"))
 	if start > 0 {
 		b.WriteString("…")
 	}
@@ -169,7 +176,7 @@ func Snippet(text, q string, width int) string {
 		}
 		depth += d
 		if i < end {
-			b.WriteString(htmlEscaper.Replace(string(runes[i])))
+			writeEscaped(&b, runes[i])
 		}
 	}
 	if depth > 0 {
@@ -181,7 +188,23 @@ func Snippet(text, q string, width int) string {
 	return b.String()
 }
 
-var htmlEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;", "'", "&#39;")
+// writeEscaped writes r HTML-escaped as html.EscapeString escapes it.
+func writeEscaped(b *strings.Builder, r rune) {
+	switch r {
+	case '&':
+		b.WriteString("&amp;")
+	case '<':
+		b.WriteString("&lt;")
+	case '>':
+		b.WriteString("&gt;")
+	case '"':
+		b.WriteString("&#34;")
+	case '\'':
+		b.WriteString("&#39;")
+	default:
+		b.WriteRune(r)
+	}
+}
 
 // PlainText strips Markdown and HTML markup roughly, for search and
 // snippets: tags and the punctuation of Markdown syntax go, the words stay.

@@ -138,7 +138,7 @@ func (s *WorkflowService) fire(ctx context.Context, actor *User, it *Item, rev *
 		return err
 	}
 	metricsOf(s.Metrics).Transition(ev)
-	s.Bus.Publish(Notice{Revision: rev})
+	s.Bus.Publish(Notice{Revision: rev, PublicUnchanged: !c.PublicChanged})
 	return nil
 }
 

@@ -1,49 +1,66 @@
 #!/usr/bin/env bash
-# Content API benchmark (issue 4, item 10).
+# Content API benchmark (issue 4, item 10; issue 13).
 #
-# For each database size it seeds a fresh database with that many published
-# items (scripts/bench/seed), starts `cms serve` on loopback, and drives load
-# with wrk at three public endpoints:
+# For each database (SQLite, and PostgreSQL when PG_URL is set) and each
+# size it seeds a database with that many published items
+# (scripts/bench/seed), starts `cms serve` on loopback, and drives load with
+# wrk at three public endpoints:
 #   detail  GET /content/v1/items/{id}            (a news item near the middle)
 #   list    GET /content/v1/columns/news/items    (first page)
 #   search  GET /content/v1/search?q=…            (a query that matches a few percent)
 # Each is measured against the cms server and against a bare net/http server
 # (scripts/bench/bare) that writes the same bytes with the same Content-Type,
-# ETag and Cache-Control, in the same run, so that the ratio says how much of
-# the machine's ceiling the server reaches. The cms server's RSS is read from
-# /proc after the runs. A second pass defeats the response cache (a unique
-# query parameter per request, random item ids), to show what a cache miss
-# costs as the database grows. It prints a table and the goal checks, and
+# ETag and Cache-Control, in the same run, rounds alternating, so that the
+# ratio says how much of the machine's ceiling the server reaches:
+#   hit   the cms server with its response cache on (every request a hit);
+#   miss  a second cms server with its response cache off, every request
+#         built from the database (item detail over random ids), again
+#         alternating with the bare server;
+#   mixed scripts/bench/load against the cms server with its cache on:
+#         reads over all items with a Zipf distribution, 5 % of the requests
+#         walking new revisions through the workflow to publication; it
+#         prints the hit ratio, the reads' p50/p99/maximum and the server's
+#         RSS against the cache's budget.
+# Figures are medians over ROUNDS rounds. The load average is printed with
+# them: on a shared machine absolute numbers are noise, ratios measured in
+# the same run much less so. It prints a table and the goal checks, and
 # exits 0 whether the goals are met or not: it is a measurement, not a test.
 #
 # Environment:
 #   DURATION=10        seconds per wrk run
-#   SIZES="1000 100000"
+#   SIZES="1000 100000"; BIG=1 adds 1000000 (seeding it takes long: see SEED_CACHE)
+#   DBS="sqlite postgres" (postgres only with PG_URL=postgres://…; each size
+#                      runs in a schema of its own, dropped afterwards unless cached)
 #   CONNECTIONS=64 THREADS=2
 #   SEARCH_Q=提取      the search query
-#   ROUNDS=1           runs per endpoint and server, alternating cms and bare;
-#                      the best of each is reported (helps on a busy machine)
+#   ROUNDS=3           runs per endpoint and server, alternating cms and bare;
+#                      the median of each figure is reported
 #   UNCACHED=1         also run the cache-miss pass (0: skip it)
-#   DB=sqlite          or DB=postgres with PG_URL=postgres://… (each size runs
-#                      in a fresh schema of that database, dropped afterwards)
+#   MIXED=30           seconds of the mixed run (0: skip it); MIXED_WRITES=0.05
+#   SEED_CACHE=DIR     keep seeded databases in DIR (sqlite-N/ copied for each
+#                      run; a PostgreSQL schema per size, kept) and reuse them
 #   CMS_CACHE_BYTES, CMS_CACHE_ENTRIES  passed through to the server when set
 #   KEEP=1             keep the temporary directory (databases, logs, wrk output)
 #   PROFILE=1          take a CPU profile of the server (CMS_DEBUG_ADDR, pprof)
-#                      during the item-detail miss run at the largest size, and
-#                      print its top ten functions (0: skip it)
+#                      during the item-detail miss run at each size on the
+#                      first database, and print its top ten functions (0: skip)
 set -euo pipefail
 
 DURATION=${DURATION:-10}
 SIZES=${SIZES:-"1000 100000"}
+[ "${BIG:-0}" = 1 ] && SIZES="$SIZES 1000000"
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 SEARCH_Q=${SEARCH_Q:-提取}
 UNCACHED=${UNCACHED:-1}
-DB=${DB:-sqlite}
 PG_URL=${PG_URL:-}
+DBS=${DBS:-$([ -n "$PG_URL" ] && echo "sqlite postgres" || echo sqlite)}
 KEEP=${KEEP:-0}
-ROUNDS=${ROUNDS:-1}
+ROUNDS=${ROUNDS:-3}
 PROFILE=${PROFILE:-1}
+MIXED=${MIXED:-30}
+MIXED_WRITES=${MIXED_WRITES:-0.05}
+SEED_CACHE=${SEED_CACHE:-}
 
 cd "$(dirname "$0")/.."
 export LC_ALL=C.UTF-8
@@ -51,13 +68,16 @@ export LC_ALL=C.UTF-8
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-case "$DB" in
-  sqlite) ;;
-  postgres) [ -n "$PG_URL" ] || die "DB=postgres needs PG_URL=postgres://…" ;;
-  *) die "DB must be sqlite or postgres" ;;
-esac
+for db in $DBS; do
+  case "$db" in
+    sqlite) ;;
+    postgres) [ -n "$PG_URL" ] || die "postgres needs PG_URL=postgres://…" ;;
+    *) die "DBS holds sqlite and/or postgres" ;;
+  esac
+done
 [[ "$DURATION" =~ ^[0-9]+$ ]] && [ "$DURATION" -ge 1 ] || die "DURATION must be a whole number of seconds"
 [[ "$ROUNDS" =~ ^[0-9]+$ ]] && [ "$ROUNDS" -ge 1 ] || die "ROUNDS must be a positive whole number"
+[[ "$MIXED" =~ ^[0-9]+$ ]] || die "MIXED must be a whole number of seconds"
 
 # wrk comes from Debian.
 if ! command -v wrk >/dev/null 2>&1; then
@@ -75,6 +95,7 @@ TMP=$(mktemp -d /tmp/cms-bench.XXXXXX)
 CMS_PID=""
 BARE_PID=""
 PG_SCHEMA=""
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
 stop_pid() { # stop_pid PID: TERM, then KILL after 10 s
   local pid=$1 i
@@ -105,9 +126,11 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 log "building into $TMP"
-timeout 900 go build -o "$TMP/cms" ./cmd/cms
-timeout 900 go build -o "$TMP/seed" ./scripts/bench/seed
-timeout 900 go build -o "$TMP/bare" ./scripts/bench/bare
+for c in cms seed bare load; do
+  src=./scripts/bench/$c
+  [ "$c" = cms ] && src=./cmd/cms
+  timeout 900 go build -o "$TMP/$c" "$src"
+done
 
 free_port() { # a loopback port nobody listens on
   local p i
@@ -128,6 +151,16 @@ urlencode() { # percent-encodes every byte: always a valid query
 strong_password() {
   printf '%sAa1!' "$(head -c 24 /dev/urandom | base64 | tr -d '/+=\n')"
 }
+
+# The seeded editorial chain's password (seed -chain-password), kept with
+# the cached databases.
+if [ -n "$SEED_CACHE" ]; then
+  mkdir -p "$SEED_CACHE"
+  [ -s "$SEED_CACHE/chain.pw" ] || strong_password >"$SEED_CACHE/chain.pw"
+  CHAIN_PW=$(cat "$SEED_CACHE/chain.pw")
+else
+  CHAIN_PW=$(strong_password)
+fi
 
 # wrk's script for the uncached pass (run against a server whose response
 # cache is off): for item detail, a random published item on every request.
@@ -161,7 +194,7 @@ to_ms() { # wrk latency (1.23ms, 456.00us, 1.20s, 1.00m) in milliseconds
   }'
 }
 
-declare -A R # results: R[key.field]
+declare -A R # results: R[db.n.endpoint.kind.field] and the like
 
 run_wrk() { # run_wrk KEY URL [script args…]: one bounded wrk run, parsed into R
   local key=$1 url=$2 out="$TMP/wrk-$1.txt"
@@ -174,19 +207,18 @@ run_wrk() { # run_wrk KEY URL [script args…]: one bounded wrk run, parsed into
   R[$key.rps]=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$out")
   R[$key.p50]=$(to_ms "$(awk '$1 == "50%" {print $2}' "$out")")
   R[$key.p99]=$(to_ms "$(awk '$1 == "99%" {print $2}' "$out")")
-  R[$key.req]=$(awk '/requests in/ {print $1}' "$out")
   local non2xx sockerr
   non2xx=$(awk -F: '/Non-2xx or 3xx responses/ {gsub(/ /, "", $2); print $2}' "$out")
   sockerr=$(awk '/Socket errors/ {gsub(/,/, ""); print $4 + $6 + $8 + $10}' "$out")
   R[$key.err]=$(( ${non2xx:-0} + ${sockerr:-0} ))
 }
 
-best_of() { # best_of KEY: the round of KEY with the most requests per second becomes KEY
-  local key=$1 r best=1 f
-  for r in $(seq "$ROUNDS"); do
-    if [ "${R[$key.r$r.rps]:-0}" -gt "${R[$key.r$best.rps]:-0}" ]; then best=$r; fi
+median_of() { # median_of KEY: each figure of KEY is the median of its rounds' (errors: the sum)
+  local key=$1 r f
+  for f in rps p50 p99; do
+    R[$key.$f]=$(for r in $(seq "$ROUNDS"); do echo "${R[$key.r$r.$f]:-}"; done | awk 'NF' | sort -g |
+      awk '{v[NR] = $1} END { if (NR == 0) print ""; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
   done
-  for f in rps p50 p99 req; do R[$key.$f]=${R[$key.r$best.$f]:-}; done
   R[$key.err]=0
   for r in $(seq "$ROUNDS"); do R[$key.err]=$(( ${R[$key.err]} + ${R[$key.r$r.err]:-0} )); done
 }
@@ -200,242 +232,234 @@ cold_ms() { # one request, its total time in ms
 }
 
 ENDPOINTS="detail list search"
-PROFILE_TOP=""
 QENC=$(urlencode "$SEARCH_Q")
+FIRST_DB=$(awk '{print $1}' <<<"$DBS")
+PROFILES=()
 
-start_cms() { # start_cms N [VAR=value…]: cms on a free port over the seeded data; sets port, CMS_PID, SERVER
-  local n=$1; shift
+start_cms() { # start_cms TAG [VAR=value…]: cms on a free port over the seeded data; sets port, CMS_PID, SERVER
+  local attempt
+  for attempt in 1 2 3; do # another process may take the port first
+    try_start_cms "$@" && { wait_idle "$1"; return; }
+    stop_pid "$CMS_PID"; CMS_PID=""
+  done
+  tail -20 "$TMP/cms-$1.log" >&2; die "cms did not become ready"
+}
+
+try_start_cms() { # every start serves the profiler and counters on a port of its own, dport
+  local tag=$1; shift
   port=$(free_port)
+  dport=$(free_port)
+  while [ "$dport" = "$port" ]; do dport=$(free_port); done
+  set -- "$@" CMS_DEBUG_ADDR="127.0.0.1:$dport"
   log "starting cms on 127.0.0.1:$port $*"
   # Under timeout, so that the server stops by itself even if this script is
   # killed outright; timeout passes our TERM on to it. SERVER is the cms
   # process itself, whose memory we read.
-  env CMS_ADDR="127.0.0.1:$port" CMS_DATA_DIR="$data" CMS_DATABASE_URL="$dburl" \
+  env CMS_ADDR="127.0.0.1:$port" CMS_DATA_DIR="$data" CMS_DATABASE_URL="$dburl" CMS_AUDIT_KEY_FILE="$data/audit.key" \
     CMS_ADMIN_PASSWORD="$(strong_password)" CMS_CONTENT_RATE=0 CMS_LOG_LEVEL=warn "$@" \
-    timeout -s TERM 3h "$TMP/cms" serve >>"$TMP/cms-$n.log" 2>&1 &
+    timeout -s TERM 3h "$TMP/cms" serve >>"$TMP/cms-$tag.log" 2>&1 &
   CMS_PID=$!
   local i ok=0
   SERVER=""
-  for i in $(seq 300); do
+  for i in $(seq 600); do
     [ -n "$SERVER" ] || SERVER=$(pgrep -P "$CMS_PID" | head -1 || true)
     if curl -fs --max-time 2 -o /dev/null "http://127.0.0.1:$port/readyz"; then ok=1; break; fi
     kill -0 "$CMS_PID" 2>/dev/null || break
     sleep 0.2
   done
   [ -n "$SERVER" ] || SERVER=$(pgrep -P "$CMS_PID" | head -1 || true)
-  [ "$ok" = 1 ] && [ -n "$SERVER" ] || { tail -20 "$TMP/cms-$n.log" >&2; die "cms did not become ready"; }
+  [ "$ok" = 1 ] && [ -n "$SERVER" ]
 }
 
-bench_size() {
-  local n=$1 data="$TMP/data-$1" dburl port bport path ep
-  mkdir -p "$data"
-  if [ "$DB" = postgres ]; then
-    local vars
+cpu_ticks() { # cpu_ticks PID: user + system clock ticks the process has used
+  awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+
+wait_idle() { # wait_idle TAG: until the server's start-up work (the integrity patrol over every row) is done
+  # Three quiet seconds in a row: on a loaded machine a busy server can
+  # be starved of CPU for one.
+  local t0 a b i quiet=0
+  t0=$(date +%s)
+  for i in $(seq 1200); do
+    a=$(cpu_ticks "$SERVER"); sleep 1; b=$(cpu_ticks "$SERVER")
+    if [ $((b - a)) -le 3 ]; then quiet=$((quiet + 1)); else quiet=0; fi # under 3 % of a core
+    [ "$quiet" -ge 3 ] && break
+  done
+  R[$1.settle]=$(( $(date +%s) - t0 ))
+  [ "${R[$1.settle]}" -le 4 ] || log "the server's start-up work took ${R[$1.settle]} s"
+}
+
+seed_into() { # seed_into DB N: a seeded database for this run; sets dburl, data, seedout (and PG_SCHEMA when it is to be dropped)
+  local db=$1 n=$2
+  seedout="$TMP/seed-$db-$n.out"
+  if [ "$db" = postgres ]; then
+    local vars cached="${SEED_CACHE:+$SEED_CACHE/postgres-$n}"
+    if [ -n "$cached" ] && [ -s "$cached/seed.out" ] && [ -s "$cached/url" ]; then
+      log "reusing the seeded schema of $n items (postgres, $cached)"
+      dburl=$(cat "$cached/url"); cp "$cached/audit.key" "$data/audit.key"; cp "$cached/seed.out" "$seedout"
+      return
+    fi
     vars=$(timeout 120 "$TMP/seed" -db "$PG_URL" -pg-new-schema) || die "could not create a schema in PG_URL"
-    PG_SCHEMA=$(sed -n 's/^PG_SCHEMA=//p' <<<"$vars")
     dburl=$(sed -n 's/^PG_SCHEMA_URL=//p' <<<"$vars")
+    [ -n "$cached" ] || PG_SCHEMA=$(sed -n 's/^PG_SCHEMA=//p' <<<"$vars")
+    log "seeding $n items (postgres)"
+    timeout 10800 "$TMP/seed" -db "$dburl" -n "$n" -key "$data/audit.key" -chain-password "$CHAIN_PW" >"$seedout" 2>"$TMP/seed-$db-$n.log" ||
+      { cat "$TMP/seed-$db-$n.log" >&2; die "seed failed"; }
+    if [ -n "$cached" ]; then
+      mkdir -p "$cached"; cp "$data/audit.key" "$seedout" "$cached/"; mv "$cached/$(basename "$seedout")" "$cached/seed.out"
+      echo "$dburl" >"$cached/url"
+    fi
   else
+    local cached="${SEED_CACHE:+$SEED_CACHE/sqlite-$n}"
+    if [ -z "$cached" ] || ! [ -s "$cached/seed.out" ]; then
+      local into=${cached:-$data}
+      mkdir -p "$into"
+      log "seeding $n items (sqlite)"
+      timeout 10800 "$TMP/seed" -db "sqlite://$into/cms.db" -n "$n" -key "$into/audit.key" -chain-password "$CHAIN_PW" \
+        >"$TMP/seed-$db-$n.out.tmp" 2>"$TMP/seed-$db-$n.log" || { cat "$TMP/seed-$db-$n.log" >&2; die "seed failed"; }
+      mv "$TMP/seed-$db-$n.out.tmp" "$into/seed.out"
+    fi
+    if [ -n "$cached" ]; then
+      log "copying the seeded database of $n items (sqlite, $cached)"
+      cp "$cached/cms.db" "$cached/audit.key" "$data/"
+    fi
+    cp "${cached:-$data}/seed.out" "$seedout"
     dburl="sqlite://$data/cms.db"
   fi
+}
 
-  log "seeding $n items ($DB)"
-  timeout 900 "$TMP/seed" -db "$dburl" -n "$n" -key "$data/audit.key" >"$TMP/seed-$n.out" 2>"$TMP/seed-$n.log" ||
-    { cat "$TMP/seed-$n.log" >&2; die "seed failed"; }
-  grep -v 'items (' "$TMP/seed-$n.log" >&2 || true
+bench_size() { # bench_size DB N
+  local db=$1 n=$2 data="$TMP/data-$1-$2" dburl port bport path ep r seedout k="$1.$2"
+  mkdir -p "$data"
+  seed_into "$db" "$n"
+  grep -v 'items (' "$TMP/seed-$db-$n.log" >&2 2>/dev/null || true
   local item_id matches
-  item_id=$(sed -n 's/^ITEM_ID=//p' "$TMP/seed-$n.out")
-  R[$n.seed]=$(sed -n 's/^SEED_SECONDS=//p' "$TMP/seed-$n.out")
-  R[$n.news]=$(sed -n 's/^NEWS_ITEMS=//p' "$TMP/seed-$n.out")
-  matches=$(sed -n 's/^MATCHES_[0-9]*=//p' "$TMP/seed-$n.out" | tr '\n' ' ')
-  R[$n.matches]=$matches
-  [ "$DB" = sqlite ] && R[$n.dbsize]=$(du -sh "$data" | cut -f1) || R[$n.dbsize]="-"
+  item_id=$(sed -n 's/^ITEM_ID=//p' "$seedout")
+  R[$k.seed]=$(sed -n 's/^SEED_SECONDS=//p' "$seedout")
+  R[$k.news]=$(sed -n 's/^NEWS_ITEMS=//p' "$seedout")
+  matches=$(sed -n 's/^MATCHES_[0-9]*=//p' "$seedout" | tr '\n' ' ')
+  R[$k.matches]=$matches
+  [ "$db" = sqlite ] && R[$k.dbsize]=$(du -sh "$data" | cut -f1) || R[$k.dbsize]="-"
 
   declare -A P=([detail]="/content/v1/items/$item_id" [list]="/content/v1/columns/news/items" [search]="/content/v1/search?q=$QENC")
 
-  start_cms "$n"
-  R[$n.rss_idle]=$(proc_kib "$SERVER" VmRSS)
+  start_cms "$k"
+  R[$k.rss_idle]=$(proc_kib "$SERVER" VmRSS)
 
   # First requests: cache misses on a cold server.
   for ep in $ENDPOINTS; do
-    R[$n.$ep.cold]=$(cold_ms "http://127.0.0.1:$port${P[$ep]}")
+    R[$k.$ep.cold]=$(cold_ms "http://127.0.0.1:$port${P[$ep]}")
   done
 
   bport=$(free_port)
-  "$TMP/bare" -upstream "http://127.0.0.1:$port" -addr "127.0.0.1:$bport" -max-lifetime 2h \
-    "${P[detail]}" "${P[list]}" "${P[search]}" >"$TMP/bare-$n.out" 2>"$TMP/bare-$n.log" &
+  "$TMP/bare" -upstream "http://127.0.0.1:$port" -addr "127.0.0.1:$bport" -max-lifetime 3h \
+    "${P[detail]}" "${P[list]}" "${P[search]}" >"$TMP/bare-$k.out" 2>"$TMP/bare-$k.log" &
   BARE_PID=$!
-  ok=0
+  local ok=0 i
   for i in $(seq 150); do
-    if grep -q '^ready' "$TMP/bare-$n.out" 2>/dev/null; then ok=1; break; fi
+    if grep -q '^ready' "$TMP/bare-$k.out" 2>/dev/null; then ok=1; break; fi
     kill -0 "$BARE_PID" 2>/dev/null || break
     sleep 0.2
   done
-  [ "$ok" = 1 ] || { cat "$TMP/bare-$n.log" >&2; die "bare server did not start"; }
+  [ "$ok" = 1 ] || { cat "$TMP/bare-$k.log" >&2; die "bare server did not start"; }
   for ep in $ENDPOINTS; do
-    R[$n.$ep.bytes]=$(curl -s -o /dev/null --max-time 10 -w '%{size_download}' "http://127.0.0.1:$bport${P[$ep]}")
+    R[$k.$ep.bytes]=$(curl -s -o /dev/null --max-time 10 -w '%{size_download}' "http://127.0.0.1:$bport${P[$ep]}")
   done
 
   log "warming up"
   local saved=$DURATION
   DURATION=1
   for ep in $ENDPOINTS; do
-    run_wrk "warm-$n-$ep-cms" "http://127.0.0.1:$port${P[$ep]}"
-    run_wrk "warm-$n-$ep-bare" "http://127.0.0.1:$bport${P[$ep]}"
+    run_wrk "warm-$k-$ep-cms" "http://127.0.0.1:$port${P[$ep]}"
+    run_wrk "warm-$k-$ep-bare" "http://127.0.0.1:$bport${P[$ep]}"
   done
   DURATION=$saved
 
-  local r
   for ep in $ENDPOINTS; do
     for r in $(seq "$ROUNDS"); do
-      log "n=$n $ep: cms, then bare (${DURATION}s each, round $r of $ROUNDS)"
-      run_wrk "$n.$ep.cms.r$r" "http://127.0.0.1:$port${P[$ep]}"
-      run_wrk "$n.$ep.bare.r$r" "http://127.0.0.1:$bport${P[$ep]}"
+      log "$db n=$n $ep hit: cms, then bare (${DURATION}s each, round $r of $ROUNDS)"
+      run_wrk "$k.$ep.hit.r$r" "http://127.0.0.1:$port${P[$ep]}"
+      run_wrk "$k.$ep.barehit.r$r" "http://127.0.0.1:$bport${P[$ep]}"
     done
-    best_of "$n.$ep.cms"
-    best_of "$n.$ep.bare"
+    median_of "$k.$ep.hit"
+    median_of "$k.$ep.barehit"
   done
-  R[$n.rss]=$(proc_kib "$SERVER" VmRSS)
-  R[$n.hwm]=$(proc_kib "$SERVER" VmHWM)
-  stop_pid "$BARE_PID"; BARE_PID=""
+  R[$k.rss]=$(proc_kib "$SERVER" VmRSS)
+  R[$k.hwm]=$(proc_kib "$SERVER" VmHWM)
 
   if [ "$UNCACHED" = 1 ]; then
-    # The same server with its response cache off: what a miss costs.
+    # A server with its response cache off: what a miss costs, alternating
+    # with the bare server, which still answers the same bytes.
     stop_pid "$CMS_PID"; CMS_PID=""
-    local dport
-    dport=$(free_port)
-    start_cms "$n" CMS_CACHE_ENTRIES=0 CMS_DEBUG_ADDR="127.0.0.1:$dport"
+    start_cms "$k" CMS_CACHE_ENTRIES=0
     for ep in $ENDPOINTS; do
-      log "n=$n $ep: cms, every request a cache miss (${DURATION}s)"
-      if [ "$ep" = detail ]; then
+      for r in $(seq "$ROUNDS"); do
+        log "$db n=$n $ep miss: cms with its cache off, then bare (${DURATION}s each, round $r of $ROUNDS)"
         local prof_pid=""
-        if [ "$PROFILE" = 1 ] && [ "$n" = "$(awk '{print $NF}' <<<"$SIZES")" ] && [ "$DURATION" -ge 3 ]; then
+        if [ "$ep" = detail ] && [ "$r" = 1 ] && [ "$PROFILE" = 1 ] && [ "$db" = "$FIRST_DB" ] && [ "$DURATION" -ge 3 ]; then
           # A CPU profile of the server over the middle of the run.
-          curl -s --max-time $((DURATION + 30)) -o "$TMP/miss-$n.pprof" \
+          curl -s --max-time $((DURATION + 30)) -o "$TMP/miss-$k.pprof" \
             "http://127.0.0.1:$dport/debug/pprof/profile?seconds=$((DURATION - 2))" &
           prof_pid=$!
         fi
-        run_wrk "$n.$ep.miss" "http://127.0.0.1:$port${P[$ep]}" "${P[$ep]}" "$n"
+        if [ "$ep" = detail ]; then
+          run_wrk "$k.$ep.miss.r$r" "http://127.0.0.1:$port${P[$ep]}" "${P[$ep]}" "$n"
+        else
+          run_wrk "$k.$ep.miss.r$r" "http://127.0.0.1:$port${P[$ep]}" "${P[$ep]}"
+        fi
         if [ -n "$prof_pid" ]; then
           wait "$prof_pid" || true
-          go tool pprof -top -nodecount=10 "$TMP/cms" "$TMP/miss-$n.pprof" >"$TMP/miss-$n.top" 2>/dev/null || true
-          PROFILE_TOP="$TMP/miss-$n.top"
+          go tool pprof -top -nodecount=10 "$TMP/cms" "$TMP/miss-$k.pprof" >"$TMP/miss-$k.top" 2>/dev/null || true
+          go tool pprof -top -cum -nodecount=25 "$TMP/cms" "$TMP/miss-$k.pprof" >"$TMP/miss-$k.cum" 2>/dev/null || true
+          PROFILES+=("$k")
         fi
-      else
-        run_wrk "$n.$ep.miss" "http://127.0.0.1:$port${P[$ep]}" "${P[$ep]}"
-      fi
+        run_wrk "$k.$ep.baremiss.r$r" "http://127.0.0.1:$bport${P[$ep]}"
+      done
+      median_of "$k.$ep.miss"
+      median_of "$k.$ep.baremiss"
     done
-    R[$n.rss_miss]=$(proc_kib "$SERVER" VmRSS)
-    R[$n.hwm_miss]=$(proc_kib "$SERVER" VmHWM)
+    R[$k.hwm_miss]=$(proc_kib "$SERVER" VmHWM)
+  fi
+  stop_pid "$BARE_PID"; BARE_PID=""
+
+  if [ "$MIXED" -gt 0 ]; then
+    # Last, since it publishes: reads spread over every item, the cache
+    # filling and emptied by publications as in production.
+    stop_pid "$CMS_PID"; CMS_PID=""
+    start_cms "$k"
+    log "$db n=$n mixed: reads over every item (Zipf), $MIXED_WRITES of the requests publishing (${MIXED}s)"
+    if timeout $((MIXED + 120)) "$TMP/load" -base "http://127.0.0.1:$port" -debug "http://127.0.0.1:$dport" -items "$n" \
+      -c "$CONNECTIONS" -d "${MIXED}s" -writes "$MIXED_WRITES" -password "$CHAIN_PW" >"$TMP/mixed-$k.out" 2>"$TMP/mixed-$k.log"; then
+      local kv
+      while IFS='=' read -r kv v; do R[$k.mixed.$kv]=$v; done <"$TMP/mixed-$k.out"
+    else
+      log "mixed run failed: $(tail -3 "$TMP/mixed-$k.log" | tr '\n' ' ')"
+    fi
+    R[$k.rss_mixed]=$(proc_kib "$SERVER" VmRSS)
+    R[$k.hwm_mixed]=$(proc_kib "$SERVER" VmHWM)
+    R[$k.cache_budget]=$(curl -s --max-time 10 "http://127.0.0.1:$dport/debug/vars" |
+      sed -n 's/.*"content_cache":{[^}]*"MaxBytes":\([0-9]*\).*/\1/p')
   fi
 
   stop_pid "$CMS_PID"; CMS_PID=""
   # wrk closes its connections with requests in flight at the end of every
   # run, and the server logs those as failed requests (500) too: count them
   # apart. The access-log line of a failed request is not counted twice.
-  R[$n.logwarn]=$(grep -iE 'level=(warn|error)|panic' "$TMP/cms-$n.log" | grep -v 'context canceled' | grep -cv ' msg=request ' || true)
-  R[$n.logcancel]=$(grep -c 'error="context canceled"' "$TMP/cms-$n.log" || true)
-  if [ "${R[$n.logwarn]}" != 0 ]; then
-    log "cms log of n=$n has ${R[$n.logwarn]} warnings or errors besides cancelled requests, e.g.:"
-    grep -iE 'level=(warn|error)|panic' "$TMP/cms-$n.log" | grep -v 'context canceled' | grep -v ' msg=request ' | head -5 >&2 || true
+  R[$k.logwarn]=$(grep -iE 'level=(warn|error)|panic' "$TMP/cms-$k.log" | grep -v 'context canceled' | grep -cv ' msg=request ' || true)
+  R[$k.logcancel]=$(grep -c 'error="context canceled"' "$TMP/cms-$k.log" || true)
+  if [ "${R[$k.logwarn]}" != 0 ]; then
+    log "cms log of $db n=$n has ${R[$k.logwarn]} warnings or errors besides cancelled requests, e.g.:"
+    grep -iE 'level=(warn|error)|panic' "$TMP/cms-$k.log" | grep -v 'context canceled' | grep -v ' msg=request ' | head -5 >&2 || true
   fi
   drop_schema
   [ "$KEEP" = 1 ] || rm -rf "$data"
 }
 
-for n in $SIZES; do
-  bench_size "$n"
-done
-
-# Report.
-
-fmt() { [ -n "${1:-}" ] && printf '%s' "$1" || printf -- '-'; }
-ratio() { awk -v a="${1:-}" -v b="${2:-}" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print "-"; else printf "%.2f", a / b }'; }
-mib() { awk -v k="${1:-}" 'BEGIN { if (k == "") print "-"; else printf "%.1f", k / 1024 }'; }
-name() { case $1 in detail) echo "item detail" ;; list) echo "list, 1st page" ;; search) echo "search" ;; esac; }
-
-SMALL=$(awk '{print $1}' <<<"$SIZES")
-LARGE=$(awk '{print $NF}' <<<"$SIZES")
-
-echo
-echo "Content API benchmark: $DB, wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s over loopback (best of $ROUNDS), $(nproc) CPUs shared by wrk and the server"
-echo "search q=$SEARCH_Q; ratio = cms rps / bare net/http rps (same bytes and headers, same run); latencies in ms"
-echo
-printf '%-8s %-15s %8s %9s %9s %6s %8s %8s %8s %8s %8s %7s\n' \
-  items endpoint bytes "rps cms" "rps bare" ratio "p50" "p99" "bare p50" "bare p99" "1st req" errors
-for n in $SIZES; do
-  for ep in $ENDPOINTS; do
-    printf '%-8s %-15s %8s %9s %9s %6s %8s %8s %8s %8s %8s %7s\n' "$n" "$(name "$ep")" "$(fmt "${R[$n.$ep.bytes]:-}")" \
-      "$(fmt "${R[$n.$ep.cms.rps]:-}")" "$(fmt "${R[$n.$ep.bare.rps]:-}")" "$(ratio "${R[$n.$ep.cms.rps]:-}" "${R[$n.$ep.bare.rps]:-}")" \
-      "$(fmt "${R[$n.$ep.cms.p50]:-}")" "$(fmt "${R[$n.$ep.cms.p99]:-}")" "$(fmt "${R[$n.$ep.bare.p50]:-}")" "$(fmt "${R[$n.$ep.bare.p99]:-}")" \
-      "$(fmt "${R[$n.$ep.cold]:-}")" "$(( ${R[$n.$ep.cms.err]:-0} + ${R[$n.$ep.bare.err]:-0} ))"
-  done
-done
-if [ "$UNCACHED" = 1 ]; then
-  echo
-  echo "Every request a cache miss (unique query parameter; item detail over random ids):"
-  printf '%-8s %-15s %9s %8s %8s %7s\n' items endpoint "rps cms" p50 p99 errors
+for db in $DBS; do
   for n in $SIZES; do
-    for ep in $ENDPOINTS; do
-      printf '%-8s %-15s %9s %8s %8s %7s\n' "$n" "$(name "$ep")" "$(fmt "${R[$n.$ep.miss.rps]:-}")" \
-        "$(fmt "${R[$n.$ep.miss.p50]:-}")" "$(fmt "${R[$n.$ep.miss.p99]:-}")" "${R[$n.$ep.miss.err]:-0}"
-    done
+    bench_size "$db" "$n"
   done
-fi
-echo
-echo "Server memory (MiB) and data:"
-printf '%-8s %6s %11s %12s %14s %15s %7s %8s %9s %9s  %s\n' items idle "RSS (runs)" "peak (runs)" "RSS (+misses)" "peak (+misses)" "seed s" "db size" "log w/e" cancelled "news items; search matches"
-for n in $SIZES; do
-  printf '%-8s %6s %11s %12s %14s %15s %7s %8s %9s %9s  %s\n' "$n" "$(mib "${R[$n.rss_idle]:-}")" "$(mib "${R[$n.rss]:-}")" "$(mib "${R[$n.hwm]:-}")" \
-    "$(mib "${R[$n.rss_miss]:-}")" "$(mib "${R[$n.hwm_miss]:-}")" "$(fmt "${R[$n.seed]:-}")" "$(fmt "${R[$n.dbsize]:-}")" \
-    "${R[$n.logwarn]:-0}" "${R[$n.logcancel]:-0}" "${R[$n.news]:-} news; ${R[$n.matches]:-}"
 done
-echo "(log w/e: warnings and errors in the server log; cancelled: requests logged as failed (500, \"context canceled\") when wrk hung up)"
+LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 
-if [ -n "$PROFILE_TOP" ] && [ -s "$PROFILE_TOP" ]; then
-  echo
-  echo "CPU profile of the server during the item-detail miss run ($LARGE items), top ten by flat time:"
-  sed -n '/flat%/,$p' "$PROFILE_TOP"
-fi
-
-check() { # check LABEL CONDITION-EXPRESSION (awk) DETAIL
-  local verdict
-  verdict=$(awk "BEGIN { print (($2) ? \"PASS\" : \"MISS\") }" 2>/dev/null || echo "n/a")
-  printf '  %-4s  %-58s %s\n' "$verdict" "$1" "$3"
-}
-have() { [ -n "${1:-}" ] && [ "$1" != "-" ]; }
-
-echo
-echo "Goals (at $LARGE items, $CONNECTIONS connections):"
-L=$LARGE S=$SMALL
-r=$(ratio "${R[$L.detail.cms.rps]:-}" "${R[$L.detail.bare.rps]:-}")
-if have "$r" && have "${R[$L.detail.cms.p99]:-}"; then
-  check "item detail >= 0.5x bare, p99 < 10 ms" "$r >= 0.5 && ${R[$L.detail.cms.p99]} < 10" \
-    "ratio $r, p99 ${R[$L.detail.cms.p99]} ms (bare p99 $(fmt "${R[$L.detail.bare.p99]:-}") ms)"
-else echo "  n/a   item detail: no measurement"; fi
-r=$(ratio "${R[$L.list.cms.rps]:-}" "${R[$L.list.bare.rps]:-}")
-if have "$r"; then check "list first page >= 0.25x bare" "$r >= 0.25" "ratio $r"; else echo "  n/a   list: no measurement"; fi
-if [ "$S" != "$L" ]; then
-  for ep in list search; do
-    for q in p50 p99; do
-      a=${R[$S.$ep.cms.$q]:-} b=${R[$L.$ep.cms.$q]:-}
-      g=$(ratio "$b" "$a")
-      if have "$g"; then check "$(name "$ep") $q grows <= 2x from $S to $L" "$g <= 2" "$a -> $b ms (x$g)"; fi
-    done
-  done
-fi
-if have "${R[$L.hwm]:-}"; then
-  check "server RSS < 100 MiB (peak over the runs)" "${R[$L.hwm]} < 100 * 1024" "$(mib "${R[$L.hwm]}") MiB"
-fi
-if [ "$UNCACHED" = 1 ]; then
-  echo "Same goals on cache misses (not required; the runs above are answered from the response cache):"
-  if [ "$S" != "$L" ]; then
-    for ep in list search; do
-      a=${R[$S.$ep.miss.p50]:-} b=${R[$L.$ep.miss.p50]:-}
-      g=$(ratio "$b" "$a")
-      if have "$g"; then check "$(name "$ep") p50 on a miss grows <= 2x from $S to $L" "$g <= 2" "$a -> $b ms (x$g)"; fi
-    done
-  fi
-  have "${R[$L.detail.miss.p99]:-}" && check "item detail p99 on a miss < 10 ms" "${R[$L.detail.miss.p99]} < 10" "${R[$L.detail.miss.p99]} ms"
-  have "${R[$L.hwm_miss]:-}" && check "server RSS < 100 MiB (peak including the misses)" "${R[$L.hwm_miss]} < 100 * 1024" "$(mib "${R[$L.hwm_miss]}") MiB"
-fi
-exit 0
+. scripts/bench/report.sh

@@ -19,8 +19,8 @@ type searchIndex interface {
 	// put and remove keep an item's entry, inside the publication's transaction.
 	put(ctx context.Context, tx bun.Tx, p *cms.PublicItem) error
 	remove(ctx context.Context, tx bun.Tx, itemID int64) error
-	// candidates selects (id, rank) of the items matching every phrase,
-	// newest first, lower rank better.
+	// candidates selects (id, rank) of the newest SearchCandidates items
+	// matching every phrase, lower rank better, ranking no others.
 	candidates(b *bun.DB, phrases [][]string, columns []string) *bun.SelectQuery
 }
 
@@ -56,7 +56,7 @@ func (fts5Index) candidates(b *bun.DB, phrases [][]string, columns []string) *bu
 	}
 	cands := b.NewSelect().TableExpr("public_search").ColumnExpr("rowid AS id").
 		ColumnExpr("bm25(public_search, 4.0, 1.0) AS rank").Where("public_search MATCH ?", strings.Join(parts, " AND ")).
-		OrderExpr("rowid DESC")
+		OrderExpr("rowid DESC").Limit(SearchCandidates)
 	if len(columns) > 0 {
 		cands = cands.Where("rowid IN (?)", b.NewSelect().TableExpr("public_items").Column("item_id").
 			Where("column_slug IN (?)", bun.In(columns)))
@@ -78,13 +78,18 @@ func (tsvectorIndex) candidates(b *bun.DB, phrases [][]string, columns []string)
 		parts = append(parts, "("+strings.Join(quoteAll(ph), " <-> ")+")")
 	}
 	tsq := strings.Join(parts, " & ")
-	cands := b.NewSelect().TableExpr("public_items").ColumnExpr("item_id AS id").
-		ColumnExpr("-ts_rank_cd(search_vector, to_tsquery('simple', ?)) AS rank", tsq).
-		Where("search_vector @@ to_tsquery('simple', ?)", tsq).OrderExpr("item_id DESC")
+	// The newest matches are chosen in the GIN index and the heap first,
+	// and only they are ranked: ts_rank_cd reads (and decompresses) each
+	// row's whole vector, which for every match of a common word costs
+	// more than all the rest of a search.
+	newest := b.NewSelect().TableExpr("public_items").Column("item_id").
+		Where("search_vector @@ to_tsquery('simple', ?)", tsq).OrderExpr("item_id DESC").Limit(SearchCandidates)
 	if len(columns) > 0 {
-		cands = cands.Where("column_slug IN (?)", bun.In(columns))
+		newest = newest.Where("column_slug IN (?)", bun.In(columns))
 	}
-	return cands
+	return b.NewSelect().TableExpr("public_items AS s").ColumnExpr("s.item_id AS id").
+		ColumnExpr("-ts_rank_cd(s.search_vector, to_tsquery('simple', ?)) AS rank", tsq).
+		Where("s.item_id IN (?)", newest)
 }
 
 // Search finds visible items holding every phrase, best first, ranking the
@@ -102,7 +107,6 @@ func (db *DB) Search(ctx context.Context, phrases [][]string, f cms.PublicFilter
 	// rows are joined with their projection: the cost follows the page and
 	// the cap, not how many items match.
 	cands := searchIndexOf(db.bun).candidates(db.bun, phrases, f.Columns)
-	cands = cands.Limit(SearchCandidates)
 	page := db.bun.NewSelect().TableExpr("(?) AS c", cands).ColumnExpr("c.id, c.rank").
 		OrderExpr("c.rank, c.id DESC").Limit(int64(f.Limit)).Offset(int64(f.Offset))
 	var rows []hitRow

@@ -55,6 +55,8 @@ func run() error {
 	newSchema := flag.Bool("pg-new-schema", false, "PostgreSQL: create a fresh schema in -db and print a URL that uses it, then exit")
 	dropSchema := flag.String("pg-drop-schema", "", "PostgreSQL: drop this schema (one made by -pg-new-schema) from -db, then exit")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the seeding to this file")
+	chainOnly := flag.Bool("chain-only", false, "only add the -chain-password accounts to a database seeded before, then exit")
+	chainPassword := flag.String("chain-password", "", "also create the accounts of one editorial chain (bench-writer, bench-head, bench-leader, bench-director, bench-secrecy, bench-publisher) with this password, for the mixed run's publications")
 	flag.Parse()
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -78,6 +80,17 @@ func run() error {
 	case *dropSchema != "":
 		return pgDropSchema(ctx, *dbURL, *dropSchema)
 	}
+	if *chainOnly {
+		if *chainPassword == "" {
+			return errors.New("-chain-only needs -chain-password")
+		}
+		db, err := storage.Open(ctx, *dbURL)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		return createChain(ctx, db, *chainPassword)
+	}
 	if *n < 1 || *batch < 1 {
 		return errors.New("-n and -batch must be positive")
 	}
@@ -91,10 +104,10 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	return seed(ctx, *dbURL, *n, *batch, keys)
+	return seed(ctx, *dbURL, *n, *batch, keys, *chainPassword)
 }
 
-func seed(ctx context.Context, dbURL string, n, batch int, keys *cms.Keys) error {
+func seed(ctx context.Context, dbURL string, n, batch int, keys *cms.Keys, chainPassword string) error {
 	start := time.Now()
 	db, err := storage.Open(ctx, dbURL)
 	if err != nil {
@@ -129,6 +142,11 @@ func seed(ctx context.Context, dbURL string, n, batch int, keys *cms.Keys) error
 	author, err := createEditor(ctx, db)
 	if err != nil {
 		return err
+	}
+	if chainPassword != "" {
+		if err := createChain(ctx, db, chainPassword); err != nil {
+			return err
+		}
 	}
 	setup := time.Since(start)
 
@@ -232,6 +250,11 @@ func seed(ctx context.Context, dbURL string, n, batch int, keys *cms.Keys) error
 	} else {
 		for _, q := range []string{
 			"INSERT INTO public_search (public_search, rank) VALUES ('hashsize', 1048576)", // the default again
+			// One segment, as a live index whose merges have kept up: left as
+			// the chunks made it, the first publications after seeding would
+			// each pay for a crisis merge of the whole index (seconds at
+			// 100,000 items, holding the write lock).
+			"INSERT INTO public_search (public_search) VALUES ('optimize')",
 			"PRAGMA journal_mode = WAL", // as the server runs it
 		} {
 			if _, err := b.ExecContext(ctx, q); err != nil {

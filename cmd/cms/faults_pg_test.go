@@ -63,11 +63,12 @@ func TestPostgresStoppedUnderWriters(t *testing.T) {
 	}
 	ready, _ := io.ReadAll(res.Body)
 	res.Body.Close()
-	var problem struct {
-		Code, Detail string
+	var answer struct {
+		Status string
+		Checks map[string]string
 	}
-	json.Unmarshal(ready, &problem)
-	if res.StatusCode != http.StatusServiceUnavailable || problem.Code != "database_unavailable" || !strings.Contains(problem.Detail, "postgres") {
+	json.Unmarshal(ready, &answer)
+	if res.StatusCode != http.StatusServiceUnavailable || res.Header.Get("Retry-After") == "" || answer.Checks["database"] != "failed" {
 		t.Errorf("/readyz with PostgreSQL down: %d %s", res.StatusCode, ready)
 	}
 	time.Sleep(1500 * time.Millisecond)

@@ -25,6 +25,7 @@ test: vet test-sqlite
 # go test's default 10 minutes.
 test-sqlite:
 	$(GO) test -race -count=1 -timeout 30m ./...
+	$(GO) test -count=1 -run 'Allocation' ./...
 
 ## test-postgres: the same suite on PostgreSQL at CMS_TEST_POSTGRES_URL
 test-postgres:

@@ -262,7 +262,8 @@ func TestMetricsDeliveries(t *testing.T) {
 	// saw the request.
 	s := e.scrape(t)
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); s = e.scrape(t) {
-		if s.of("cms_delivery_attempts_total", "result", "ok") == 1 && s.of("cms_delivery_attempts_total", "result", "failed") >= 2 {
+		if s.of("cms_delivery_attempts_total", "result", "ok") == 1 && s.of("cms_delivery_attempts_total", "result", "failed") >= 2 &&
+			s.of("cms_delivery_duration_seconds", "channel", "webhook") >= 3 {
 			break
 		}
 		time.Sleep(20 * time.Millisecond)

@@ -37,7 +37,14 @@ func faultEnv(t *testing.T, extra map[string]string) map[string]string {
 	for k, v := range extra {
 		env[k] = v
 	}
-	getenv = func(k string) string { return env[k] }
+	// Setting up is not under test: on a busy machine its migrations may
+	// wait longer for the database than the server under test may.
+	getenv = func(k string) string {
+		if k == "CMS_DB_TIMEOUT" {
+			return "30s"
+		}
+		return env[k]
+	}
 	for _, u := range [][2]string{{"editor", "editor:collection"}, {"auditor", "auditor:office"}} {
 		if _, _, err := runCmd(t, getenv, faultPassword+"\n", "user", "add", "-username", u[0], "-department", "collection", "-role", u[1]); err != nil {
 			t.Fatal(err)

@@ -136,7 +136,7 @@ func (s *WorkflowService) ReviewStages(ctx context.Context, p *Principal) ([]Sta
 var releaseEvents = []struct {
 	State State
 	Event Event
-}{{StateScheduled, EventPublish}, {StatePublished, EventSuspend}, {StateSuspended, EventRestore}, {StatePublished, EventArchive}}
+}{{StateScheduled, EventRelease}, {StateScheduled, EventPublish}, {StatePublished, EventSuspend}, {StateSuspended, EventRestore}, {StatePublished, EventArchive}}
 
 // ReleaseEvents lists the release events (publish, suspend, restore,
 // archive) p may fire somewhere, so that the release desk is offered to

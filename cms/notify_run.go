@@ -71,7 +71,7 @@ func (s *NotificationService) newRun(ctx context.Context, run *dispatchRun) (*no
 }
 
 // decisions are the workflow events whose author is told.
-var decisions = []Event{EventApprove, EventSign, EventClear, EventReject, EventPublish, EventArchive, EventSuspend, EventRestore}
+var decisions = []Event{EventApprove, EventSign, EventClear, EventReject, EventRelease, EventPublish, EventArchive, EventSuspend, EventRestore}
 
 func (n *notifyRun) event(ctx context.Context, d *Dispatch, ev *OutboxEvent) error {
 	if wf, ok := ev.Type.WorkflowEvent(); ok {
@@ -111,7 +111,7 @@ func (n *notifyRun) review(ctx context.Context, d *Dispatch, ev *OutboxEvent, it
 	if _, stage := queueEvents[to]; !stage || rev.State != to || ev.DetailString("from") == string(to) && to != StateLeadershipSignoff {
 		return nil
 	}
-	if to == StateScheduled && !rev.PublishAt.After(n.now) {
+	if to == StateScheduled && n.svc.Workflow.AutoPublish && !rev.PublishAt.After(n.now) {
 		return nil // the scheduler publishes it now: nobody need act
 	}
 	pd := &Pending{Item: *it, Revision: *rev}

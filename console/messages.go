@@ -21,7 +21,7 @@ var stateLabels = map[cms.State]string{
 var eventLabels = map[cms.Event]string{
 	cms.EventSubmit: "提交审核", cms.EventWithdraw: "撤回", cms.EventApprove: "审核通过", cms.EventSign: "签发",
 	cms.EventClear: "保密审查通过", cms.EventReject: "退回", cms.EventPublish: "发布", cms.EventSuspend: "暂停",
-	cms.EventRestore: "恢复", cms.EventArchive: "归档",
+	cms.EventRestore: "恢复", cms.EventArchive: "归档", cms.EventRelease: "定时发布",
 }
 
 var roleLabels = map[cms.Role]string{
@@ -128,7 +128,8 @@ var flashText = map[string]string{
 	"fired_withdraw":   "已撤回，稿件回到草稿。",
 	"fired_approve":    "已审核通过，送分管领导签发。",
 	"fired_sign":       "已签发。",
-	"fired_clear":      "保密审查已通过，稿件待发布。",
+	"fired_clear":      "保密审查已通过，稿件待信息科发布。",
+	"fired_release":    "已确定发布时间，届时系统按您的决定发布。",
 	"fired_reject":     "已退回，稿件回到草稿，编辑将看到您的意见。",
 	"fired_publish":    "已发布。",
 	"fired_suspend":    "已暂停发布，客户端已不再显示。",

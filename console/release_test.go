@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tlhpf/cms/cms"
 )
@@ -65,7 +66,7 @@ func TestReleaseDesk(t *testing.T) {
 
 	pub := e.browser(t)
 	pub.login(c.publisher.Username, staffPassword)
-	p := pub.get("/console/release").must(t, http.StatusOK).has(t, "待发布", escaped, `value="publish"`, "提前发布", "栏目菜单与停服公告").
+	p := pub.get("/console/release").must(t, http.StatusOK).has(t, "待发布", escaped, "等待信息科发布", `value="publish"`, "发布（立即）", `value="release"`, `name="publish_at"`, "栏目菜单与停服公告").
 		lacks(t, hostile)
 	v := releaseVersion(t, p.Body, rev.ID)
 	// A form from elsewhere is refused, and nothing moves.
@@ -186,4 +187,45 @@ func TestMenusAndMaintenance(t *testing.T) {
 	if _, body := publicMenu(t, e, "app"); !strings.Contains(body, "中心动态") {
 		t.Error("a refused post changed the menu")
 	}
+}
+
+// TestReleaseDeskSetsTheTime: a publisher releases a cleared revision for
+// a time from the desk (第十条); it waits until then, the scheduler
+// publishes it on their behalf, and the approval form names them in 发布.
+func TestReleaseDeskSetsTheTime(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.chain(t)
+	_, rev := e.guide(t, c.editor, "缴存登记")
+	e.toScheduled(t, c, rev.ID)
+	pub := e.browser(t)
+	pub.login(c.publisher.Username, staffPassword)
+	p := pub.get("/console/release").must(t, http.StatusOK)
+	v := releaseVersion(t, p.Body, rev.ID)
+	pub.post(revPath(rev.ID)+"/transitions", url.Values{"event": {"release"}, "version": {v}, "publish_at": {"明天上午"},
+		"back": {"/console/release"}}).must(t, http.StatusUnprocessableEntity)
+	at := e.clock.Now().Add(3 * time.Hour)
+	res := pub.post(revPath(rev.ID)+"/transitions", url.Values{"event": {"release"}, "version": {v},
+		"publish_at": {at.In(cms.China).Format("2006-01-02T15:04")}, "back": {"/console/release"}})
+	if res.Status != http.StatusSeeOther {
+		t.Fatalf("release from the desk: %d %s", res.Status, res.Body)
+	}
+	pub.get("/console/release").has(t, "刘洋 已确定于 "+at.In(cms.China).Format("2006-01-02 15:04")+" 发布", "届时系统代为发布")
+	if n, _, _ := e.svc.Workflow.RunScheduler(context.Background()); n != 0 {
+		t.Fatal("published before the publisher's time")
+	}
+	if r := publicStatus(t, e, rev.ItemID); r != http.StatusNotFound {
+		t.Fatalf("served before the publisher's time: %d", r)
+	}
+	e.clock.Advance(3 * time.Hour)
+	if n, _, err := e.svc.Workflow.RunScheduler(context.Background()); n != 1 || err != nil {
+		t.Fatalf("scheduler at the publisher's time: %d %v", n, err)
+	}
+	if r := publicStatus(t, e, rev.ItemID); r != http.StatusOK {
+		t.Fatalf("not served after publication: %d", r)
+	}
+	pub = e.browser(t) // the console session ended while the clock moved on
+	pub.login(c.publisher.Username, staffPassword)
+	form := pub.get(revPath(rev.ID)+"/approval").must(t, http.StatusOK)
+	form.has(t, "定时发布", "按信息科确定的发布时间", "刘洋")
 }

@@ -151,6 +151,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	}{
 		{"CMS_TRUST_PROXY", &c.HTTP.TrustProxy},
 		{"CMS_SINGLE_ADMIN", &c.SingleAdmin},
+		{"CMS_AUTO_PUBLISH", &c.AutoPublish},
 		{"CMS_REQUIRE_2FA", &c.Auth.Require2FA},
 		{"CMS_COOKIE_SECURE", &c.CookieSecure},
 		{"CMS_CONSOLE", &consoleOn},
@@ -170,6 +171,12 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	}
 	errs = append(errs, c.loadS3(getenv)...)
 	errs = append(errs, c.loadEvents(getenv)...)
+	if v := getenv("CMS_ARCHIVE_SCHEDULE"); v != "" {
+		if v != cms.ArchiveScheduleMonthly && v != cms.ArchiveScheduleOff {
+			errs = append(errs, fmt.Errorf("CMS_ARCHIVE_SCHEDULE: want monthly or off, got %q", v))
+		}
+		c.ArchiveSchedule = v
+	}
 	if v := getenv("CMS_STAGE_LIMITS"); v != "" {
 		if err := parseStageLimits(v, c.StageLimits); err != nil {
 			errs = append(errs, fmt.Errorf("CMS_STAGE_LIMITS: %w", err))

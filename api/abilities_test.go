@@ -28,7 +28,7 @@ func TestMeSaysWhatTheCallerMayDo(t *testing.T) {
 		{"leader", c.leader, []string{}, []string{}},
 		{"director", c.director, []string{"patrol.run"}, []string{"suspend", "restore"}},
 		{"secrecy reviewer", c.secrecy, []string{"finding.read"}, []string{}},
-		{"publisher", c.publisher, []string{"menu.manage", "patrol.run"}, []string{"release", "publish", "suspend", "restore", "archive"}},
+		{"publisher", c.publisher, []string{"menu.manage", "patrol.run", "archive.export"}, []string{"release", "publish", "suspend", "restore", "archive"}},
 		{"auditor", auditor, []string{"patrol.run", "finding.read", "audit.read", "archive.export"}, []string{}},
 		{"admin", e.admin, []string{"user.manage", "user.unlock", "user.reset_otp", "workflow.configure", "sensitive_words.manage"}, []string{}},
 	}

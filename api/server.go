@@ -206,6 +206,8 @@ func (s *Server) routes() {
 	a.GET("/sensitive-words", s.handleSensitiveWords)
 	a.PUT("/sensitive-words", s.handleSensitiveWordsPut)
 	a.GET("/archive", s.handleArchive)
+	a.GET("/archives", s.handleArchivePackages)
+	a.GET("/archives/:id", s.handleArchivePackageDownload)
 	a.GET("/audit", s.handleAuditList)
 	a.GET("/audit/verify", s.handleAuditVerify)
 	a.POST("/patrols", s.handlePatrolRun)

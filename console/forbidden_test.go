@@ -104,7 +104,7 @@ func TestPagesByRole(t *testing.T) {
 		c.leader.Username:    {},
 		c.director.Username:  {"/console/release", "/console/patrol"},
 		c.secrecy.Username:   {"/console/patrol"},
-		c.publisher.Username: {"/console/release", "/console/menus", "/console/patrol"},
+		c.publisher.Username: {"/console/release", "/console/menus", "/console/patrol", "/console/archive"},
 		auditor.Username:     {"/console/patrol", "/console/audit", "/console/audit/verify", "/console/archive"},
 		"admin":              {"/console/users", "/console/users/new", "/console/signoff", "/console/words"},
 	}

@@ -62,6 +62,7 @@ type navigation struct {
 	Release bool // 发布管理: releases, suspends or restores somewhere, or keeps the menus
 	Patrol  bool // 巡查: runs the patrol, or reads the findings of released content
 	Audit   bool // 审计: reads the audit log or exports the archive
+	Archive bool // 归档, for those who export the archive but read no audit log (信息科)
 	Admin   bool // 系统管理: accounts, sign-off chains or sensitive words
 }
 
@@ -70,7 +71,8 @@ func navFor(stages []cms.State, cols []cms.AuthoredColumn, ab *cms.Abilities) na
 	return navigation{Queue: len(stages) > 0, New: len(cols) > 0,
 		Release: len(ab.Release) > 0 || ab.Can(cms.ActMenuManage),
 		Patrol:  ab.Can(cms.ActPatrol) || ab.Can(cms.ActFindingRead),
-		Audit:   ab.Can(cms.ActAuditRead) || ab.Can(cms.ActArchiveExport),
+		Audit:   ab.Can(cms.ActAuditRead),
+		Archive: !ab.Can(cms.ActAuditRead) && ab.Can(cms.ActArchiveExport),
 		Admin:   ab.Can(cms.ActUserManage) || ab.Can(cms.ActWorkflowAdmin) || ab.Can(cms.ActSensitiveWords)}
 }
 

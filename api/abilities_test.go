@@ -26,7 +26,7 @@ func TestMeSaysWhatTheCallerMayDo(t *testing.T) {
 	}{
 		{"editor", c.editor, []string{}, []string{}},
 		{"leader", c.leader, []string{}, []string{}},
-		{"director", c.director, []string{"patrol.run"}, []string{"suspend", "restore"}},
+		{"director", c.director, []string{"maintenance.decide", "patrol.run"}, []string{"suspend", "restore"}},
 		{"secrecy reviewer", c.secrecy, []string{"finding.read"}, []string{}},
 		{"publisher", c.publisher, []string{"menu.manage", "patrol.run", "archive.export"}, []string{"release", "publish", "suspend", "restore", "archive"}},
 		{"auditor", auditor, []string{"patrol.run", "finding.read", "audit.read", "archive.export"}, []string{}},

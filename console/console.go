@@ -98,6 +98,8 @@ func (c *Console) routes() {
 	m.Handle("GET /console/archive", c.user(c.handleArchive))
 	m.Handle("POST /console/archive", c.user(c.handleArchiveExport))
 	m.Handle("GET /console/archive/packages/{id}", c.user(c.handleArchivePackage))
+	m.Handle("GET /console/maintenance", c.user(c.handleMaintenanceWindows))
+	m.Handle("POST /console/maintenance/{id}", c.user(c.handleMaintenanceDecision))
 	m.Handle("GET /console/admin", c.user(c.handleAdmin))
 	m.Handle("GET /console/users", c.user(c.handleUsers))
 	m.Handle("GET /console/users/new", c.user(c.handleUserNew))

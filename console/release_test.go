@@ -169,17 +169,34 @@ func TestMenusAndMaintenance(t *testing.T) {
 	pub.post(entry, url.Values{"op": {"rename"}, "channel": {"app"}, "title": {strings.Repeat("长", 21)}}).
 		must(t, http.StatusUnprocessableEntity).has(t, "名称须为 1 至 20 个字", strings.Repeat("长", 21))
 
+	// 第十五条: 信息科 requests, a leader approves, only then it is announced.
 	notice := "/console/channels/app/maintenance"
-	pub.post(notice, url.Values{"op": {"save"}, "notice": {"系统升级"}, "starts_at": {""}}).
-		must(t, http.StatusUnprocessableEntity).has(t, "请填写停止服务的时间", "系统升级")
-	pub.post(notice, url.Values{"op": {"save"}, "notice": {"系统升级<b>暂停</b>服务"}, "starts_at": {"2026-12-10T22:00"},
-		"ends_at": {"2026-12-10T21:00"}}).must(t, http.StatusUnprocessableEntity).has(t, "须晚于停止服务的时间")
-	pub.post(notice, url.Values{"op": {"save"}, "notice": {"系统升级<b>暂停</b>服务"}, "starts_at": {"2026-12-10T22:00"},
-		"ends_at": {"2026-12-11T06:00"}}).must(t, http.StatusSeeOther)
-	pub.get("/console/menus?channel=app").has(t, "停服公告已保存", "系统升级&lt;b&gt;暂停&lt;/b&gt;服务", "2026-12-10T22:00", "撤销公告")
-	if _, body := publicMenu(t, e, "app"); !strings.Contains(body, `"starts_at":"2026-12-10T14:00:00Z"`) {
-		t.Errorf("the notice is not in the App's menu (Beijing 22:00 is 14:00 UTC): %s", body)
+	req := url.Values{"op": {"save"}, "kind": {"upgrade"}, "reason": {"App 升级到 3.0"}, "notice": {"系统升级"}, "starts_at": {""}}
+	pub.post(notice, req).must(t, http.StatusUnprocessableEntity).has(t, "请填写停止服务的时间", "系统升级")
+	req["notice"], req["starts_at"], req["ends_at"] = []string{"系统升级<b>暂停</b>服务"}, []string{"2026-12-01T22:00"}, []string{"2026-12-01T21:00"}
+	pub.post(notice, req).must(t, http.StatusUnprocessableEntity).has(t, "须晚于停止服务的时间")
+	req["ends_at"] = []string{"2026-12-02T06:00"}
+	pub.post(notice, req).must(t, http.StatusSeeOther)
+	pub.get("/console/menus?channel=app").has(t, "停服申请已提交，待中心领导批准后方对外公告")
+	if _, body := publicMenu(t, e, "app"); !strings.Contains(body, `"maintenance":null`) {
+		t.Errorf("a request not yet approved is announced: %s", body)
 	}
+	pub.get("/console/maintenance").must(t, http.StatusOK).has(t, "待批准", "App 升级到 3.0").lacks(t, "批准并公告")
+	dir := e.browser(t)
+	dir.login(c.director.Username, staffPassword)
+	p = dir.get("/console/maintenance").must(t, http.StatusOK).has(t, "停服审批", "系统升级&lt;b&gt;暂停&lt;/b&gt;服务", "批准并公告")
+	id := regexp.MustCompile(`action="/console/maintenance/(\d+)"`).FindStringSubmatch(p.Body)
+	if id == nil {
+		t.Fatal("no decision form")
+	}
+	dir.post("/console/maintenance/"+id[1], url.Values{"op": {"refuse"}, "comment": {""}}).
+		must(t, http.StatusUnprocessableEntity).has(t, "不批准时请填写意见")
+	dir.post("/console/maintenance/"+id[1], url.Values{"op": {"approve"}, "comment": {"同意"}}).must(t, http.StatusSeeOther)
+	dir.get("/console/maintenance").has(t, "已批准，停服公告已发布", "已批准并公告")
+	if _, body := publicMenu(t, e, "app"); !strings.Contains(body, `"starts_at":"2026-12-01T14:00:00Z"`) {
+		t.Errorf("the approved notice is not in the App's menu (Beijing 22:00 is 14:00 UTC): %s", body)
+	}
+	pub.get("/console/menus?channel=app").has(t, "系统升级&lt;b&gt;暂停&lt;/b&gt;服务", "2026-12-01T22:00", "撤销公告")
 	pub.post(notice, url.Values{"op": {"withdraw"}}).must(t, http.StatusSeeOther)
 	pub.get("/console/menus?channel=app").has(t, "停服公告已撤销", "目前没有停服公告")
 	// Without the session's token nothing changes.

@@ -171,6 +171,11 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	}
 	errs = append(errs, c.loadS3(getenv)...)
 	errs = append(errs, c.loadEvents(getenv)...)
+	if v := getenv("CMS_MAINTENANCE_LEAD"); v != "" {
+		if c.HTTP.MaintenanceLead, err = time.ParseDuration(v); err != nil || c.HTTP.MaintenanceLead <= 0 || c.HTTP.MaintenanceLead > 90*24*time.Hour {
+			errs = append(errs, fmt.Errorf("CMS_MAINTENANCE_LEAD: want a duration from 1s to 2160h such as 24h, got %q", v))
+		}
+	}
 	if v := getenv("CMS_ARCHIVE_SCHEDULE"); v != "" {
 		if v != cms.ArchiveScheduleMonthly && v != cms.ArchiveScheduleOff {
 			errs = append(errs, fmt.Errorf("CMS_ARCHIVE_SCHEDULE: want monthly or off, got %q", v))

@@ -19,7 +19,7 @@ const module = "github.com/tlhpf/cms"
 var (
 	domain           = []string{"cms"}
 	deliveryAdapters = []string{"api", "console"}
-	portAdapters     = []string{"storage", "rbac", "workflow", "render", "archive", "media", "outbound"}
+	portAdapters     = []string{"storage", "rbac", "workflow", "render", "archive", "media", "outbound", "metrics"}
 	compositionRoot  = []string{"app", "cmd"}
 	// tooling may do what it needs to measure the product.
 	tooling = []string{"scripts"}

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -29,6 +30,7 @@ type contentCache struct {
 	gen        atomic.Int64
 	hits       atomic.Int64             // answers served from the cache
 	misses     atomic.Int64             // answers built (whether or not then kept)
+	evictions  atomic.Int64             // entries dropped to make room, or expired
 	items      map[string]*list.Element // of *cachedResponse
 	order      *list.List               // most recently used first
 	bytes      int64
@@ -40,6 +42,7 @@ type cachedResponse struct {
 	key   string
 	gen   int64
 	until time.Time // zero: valid until the next change
+	built time.Time // when it was built, for Age when it is served stale
 	body  []byte
 	// gz is the compressed body, made when a client that takes gzip first
 	// asks (nil until then, and for bodies too small to compress).
@@ -50,6 +53,9 @@ type cachedResponse struct {
 	etagHeader, gzETagHeader, maxAgeHeader []string
 	// cached: in the cache and counted in its bytes (under its mutex).
 	cached bool
+	// hits is how many results a search's answer holds, for the usage
+	// statistics.
+	hits int
 }
 
 // entryOverhead is what an entry costs beyond its key and bytes: the
@@ -101,11 +107,29 @@ func (c *contentCache) get(key string, now time.Time) (*cachedResponse, bool) {
 	}
 	e := el.Value.(*cachedResponse)
 	if !e.until.IsZero() && !now.Before(e.until) {
-		c.remove(el)
+		// Past its time: not served fresh, but kept (until the LRU or a
+		// change drops it) in case the database is away when it is asked
+		// for again (stale).
 		return nil, false
 	}
 	c.order.MoveToFront(el)
 	return e, true
+}
+
+// stale returns the entry under key whatever its time, for an answer
+// while the database is away. Entries of before a change of content are
+// never kept (Invalidate drops them), so nothing taken offline is served.
+func (c *contentCache) stale(key string) (*cachedResponse, bool) {
+	if !c.on {
+		return nil, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.items[key]
+	if !ok {
+		return nil, false
+	}
+	return el.Value.(*cachedResponse), true
 }
 
 // add stores e unless the content changed since it was built or it would
@@ -133,6 +157,7 @@ func (c *contentCache) add(e *cachedResponse) {
 // its bounds.
 func (c *contentCache) shrink() {
 	for c.bytes > c.maxBytes || len(c.items) > c.maxEntries {
+		c.evictions.Add(1)
 		c.remove(c.order.Back())
 	}
 }
@@ -178,8 +203,10 @@ type CacheStats struct {
 	MaxBytes   int64
 	MaxEntries int
 	// Hits and Misses count the answers served from the cache and those
-	// built, since the server started.
-	Hits, Misses int64
+	// built, since the server started; Evictions the entries dropped to
+	// make room or because they expired (not those a change of content
+	// dropped).
+	Hits, Misses, Evictions int64
 }
 
 // CacheStats reports how full the public response cache is.
@@ -188,7 +215,7 @@ func (s *Server) CacheStats() CacheStats {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return CacheStats{Entries: len(c.items), Bytes: c.bytes, MaxBytes: c.maxBytes, MaxEntries: c.maxEntries,
-		Hits: c.hits.Load(), Misses: c.misses.Load()}
+		Hits: c.hits.Load(), Misses: c.misses.Load(), Evictions: c.evictions.Load()}
 }
 
 // newCachedResponse renders v once: its JSON and entity tag.
@@ -206,7 +233,7 @@ func newCachedResponse(key string, gen int64, v any, maxAge string) (*cachedResp
 func newCachedBody(key string, gen int64, body []byte, sum [sha256.Size]byte, maxAge string) *cachedResponse {
 	tag := hex.EncodeToString(sum[:12])
 	etag := `"` + tag + `"`
-	return &cachedResponse{key: key, gen: gen, body: body, etag: etag, maxAge: maxAge,
+	return &cachedResponse{key: key, gen: gen, body: body, etag: etag, maxAge: maxAge, built: time.Now(),
 		etagHeader: []string{etag}, gzETagHeader: []string{`"` + tag + `-gz"`}, maxAgeHeader: []string{maxAge}}
 }
 
@@ -255,17 +282,42 @@ func (s *Server) serveDocument(c echo.Context, q *publicQuery, maxAge string, bu
 // storing the entry on a miss.
 func (s *Server) serveEntry(c echo.Context, q *publicQuery, maxAge string, build func(key string, gen int64) (*cachedResponse, error)) error {
 	key := q.keyFor(c.Path(), c.ParamValues())
-	e, ok := s.cache.get(key, s.svc.Content.Clock.Now())
+	now := s.svc.Content.Clock.Now()
+	e, ok := s.cache.get(key, now)
 	if ok {
 		s.cache.hits.Add(1)
 	} else {
 		s.cache.misses.Add(1)
 		var err error
 		if e, err = build(key, s.cache.gen.Load()); err != nil {
-			return err
+			return s.serveStale(c, key, err)
 		}
 		s.cache.add(e)
 	}
+	s.writeCached(c.Response(), c.Request(), e)
+	param := ""
+	if pv := c.ParamValues(); len(pv) > 0 {
+		param = pv[0]
+	}
+	s.countAnswer(c.Request(), now, c.Path(), param, q, e, keyOf(c))
+	return nil
+}
+
+// serveStale answers, when building failed because the database is away,
+// with the answer the cache still holds past its time, marked stale: Age
+// (seconds since it was built) and a Warning (RFC 7234's 111, revalidation
+// failed). Without one, or for any other error, the error stands.
+func (s *Server) serveStale(c echo.Context, key string, err error) error {
+	if code := cms.ErrorCode(s.classify(err)); code != cms.EDBDOWN {
+		return err
+	}
+	e, ok := s.cache.stale(key)
+	if !ok {
+		return err
+	}
+	h := c.Response().Header()
+	h.Set("Age", strconv.Itoa(int(time.Since(e.built).Seconds())))
+	h.Set("Warning", `111 - "Revalidation Failed: the database is unavailable; this answer may be out of date"`)
 	s.writeCached(c.Response(), c.Request(), e)
 	return nil
 }

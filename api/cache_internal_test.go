@@ -67,8 +67,17 @@ func TestCacheBoundsAndFrees(t *testing.T) {
 	e := testEntry("timed", c.gen.Load(), 10)
 	e.until = now.Add(time.Minute)
 	c.add(e)
-	if _, ok := c.get("timed", now.Add(2*time.Minute)); ok || c.items["timed"] != nil {
-		t.Error("an expired entry was served or kept")
+	if _, ok := c.get("timed", now.Add(2*time.Minute)); ok {
+		t.Error("an expired entry was served")
+	}
+	// It is kept, within the bounds, for an answer while the database is
+	// away (served stale), until a change drops it.
+	if s, ok := c.stale("timed"); !ok || s != e {
+		t.Error("an expired entry was not kept for a stale answer")
+	}
+	c.Invalidate()
+	if _, ok := c.stale("timed"); ok {
+		t.Error("an entry of before a change was kept for a stale answer")
 	}
 }
 

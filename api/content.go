@@ -211,7 +211,7 @@ func (s *Server) handleSearch(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.serveCached(c, pq, cacheShort, func() (any, error) {
+	return s.serveEntry(c, pq, cacheShort, func(key string, gen int64) (*cachedResponse, error) {
 		q := pq.Q
 		res, err := s.svc.Content.Search(c.Request().Context(), q, pq.Column, pq.Channel, pq.Cursor, pq.Limit)
 		if err != nil {
@@ -224,7 +224,12 @@ func (s *Server) handleSearch(c echo.Context) error {
 				TitleHTML: cms.Snippet(p.Title, q, 200), Snippet: cms.Snippet(p.PlainText, q, 120),
 				PublishedAt: p.PublishedAt, UpdatedAt: p.UpdatedAt}
 		}
-		return map[string]any{"query": q, "items": out, "next_cursor": cursorJSON(res.Next)}, nil
+		e, err := newCachedResponse(key, gen, map[string]any{"query": q, "items": out, "next_cursor": cursorJSON(res.Next)}, cacheShort)
+		if err != nil {
+			return nil, err
+		}
+		e.hits = len(res.Hits)
+		return e, nil
 	})
 }
 

@@ -52,6 +52,9 @@ var statusOf = map[string]int{
 	cms.EUNSUPPORTED:  http.StatusUnsupportedMediaType,
 	cms.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	cms.EINTERNAL:     http.StatusInternalServerError,
+	cms.EDBDOWN:       http.StatusServiceUnavailable,
+	cms.EBLOBDOWN:     http.StatusServiceUnavailable,
+	cms.ENOSPACE:      http.StatusInsufficientStorage,
 }
 
 // codeOfStatus names the problems echo itself raises (routing, body limit).
@@ -83,6 +86,11 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	p := problem{Type: "about:blank", RequestID: c.Response().Header().Get(echo.HeaderXRequestID)}
 	var de *cms.Error
 	var he *echo.HTTPError
+	if !errors.As(err, &he) {
+		// A fault that reached here unnamed says what it is; echo's own
+		// errors (about the request) are left as they are.
+		err = s.classify(err)
+	}
 	switch {
 	case errors.As(err, &de):
 		p.Code, p.Detail = de.Code, de.Message
@@ -92,6 +100,9 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 		}
 		if de.RetryAfter > 0 {
 			c.Response().Header().Set("Retry-After", strconv.Itoa(int(de.RetryAfter.Seconds())+1))
+		}
+		if cms.Fault(de.Code) {
+			s.faults.log(c.Request().Context(), s.log, de, slog.String("method", c.Request().Method), slog.String("path", c.Path()))
 		}
 	case errors.As(err, &he):
 		p.Status = he.Code

@@ -25,14 +25,21 @@ type cachedRoute struct {
 	prefix, suffix string   // around the one path parameter, if any
 	path           string   // echo's route, which the cache key names
 	reads          []string // the query parameters the route reads
+	index          int      // in cachedRoutes
 }
 
 var cachedRoutes = [...]cachedRoute{
-	{prefix: "/content/v1/items/", path: "/content/v1/items/:id"},
-	{prefix: "/content/v1/columns/", suffix: "/items", path: "/content/v1/columns/:slug/items", reads: []string{"cursor", "limit"}},
-	{prefix: "/content/v1/search", path: "/content/v1/search", reads: []string{"q", "column", "channel", "cursor", "limit"}},
-	{prefix: "/content/v1/channels/", suffix: "/menu", path: "/content/v1/channels/:channel/menu"},
+	{prefix: "/content/v1/items/", path: routeItem},
+	{prefix: "/content/v1/columns/", suffix: "/items", path: routeList, reads: []string{"cursor", "limit"}},
+	{prefix: "/content/v1/search", path: routeSearch, reads: []string{"q", "column", "channel", "cursor", "limit"}},
+	{prefix: "/content/v1/channels/", suffix: "/menu", path: routeMenu},
 	{prefix: "/content/v1/app-update", path: "/content/v1/app-update", reads: []string{"platform", "version"}},
+}
+
+func init() {
+	for i := range cachedRoutes {
+		cachedRoutes[i].index = i
+	}
 }
 
 // match returns the route a path takes and its parameter.
@@ -86,7 +93,8 @@ func (s *Server) serveHit(w http.ResponseWriter, r *http.Request) bool {
 		pv[0] = param
 		pvs = pv[:]
 	}
-	e, ok := s.cache.get(q.keyFor(route.path, pvs), s.svc.Content.Clock.Now())
+	now := s.svc.Content.Clock.Now()
+	e, ok := s.cache.get(q.keyFor(route.path, pvs), now)
 	if !ok {
 		return false
 	}
@@ -104,7 +112,23 @@ func (s *Server) serveHit(w http.ResponseWriter, r *http.Request) bool {
 	}
 	s.cache.hits.Add(1)
 	status, size := s.writeCached(w, r, e)
-	s.logHit(r, route.path, id, status, size, start, k)
+	var keyID int64
+	if k != nil {
+		keyID = k.ID
+	}
+	s.countAnswer(r, now, route.path, param, q, e, keyID)
+	// One reading of the clock serves the metrics and the log.
+	o, logged := s.hitObservers[route.index], s.log.Enabled(r.Context(), slog.LevelInfo)
+	if o == nil && !logged {
+		return true
+	}
+	took := time.Since(start)
+	if o != nil {
+		o(status, took)
+	}
+	if logged {
+		s.logHit(r, route.path, id, status, size, took, k)
+	}
 	return true
 }
 
@@ -142,12 +166,9 @@ func badQuery(params url.Values) bool {
 }
 
 // logHit writes the line requestLogger writes for a request echo serves.
-func (s *Server) logHit(r *http.Request, route, id string, status, size int, start time.Time, k *cms.ClientKey) {
-	if !s.log.Enabled(r.Context(), slog.LevelInfo) {
-		return
-	}
+func (s *Server) logHit(r *http.Request, route, id string, status, size int, took time.Duration, k *cms.ClientKey) {
 	attrs := []slog.Attr{slog.String("method", r.Method), slog.String("route", route), slog.Int("status", status),
-		slog.Int64("bytes", int64(size)), slog.Duration("latency", time.Since(start)), slog.String("request_id", id),
+		slog.Int64("bytes", int64(size)), slog.Duration("latency", took), slog.String("request_id", id),
 		slog.String("remote_ip", s.echo.IPExtractor(r))}
 	if k != nil {
 		attrs = append(attrs, slog.Int64("client_key", k.ID))

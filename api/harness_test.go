@@ -102,6 +102,13 @@ func newEnv(t testing.TB) *env {
 // newEnvWith is newEnv with the app's configuration changed by opt.
 func newEnvWith(t testing.TB, opt func(*app.Config)) *env {
 	t.Helper()
+	return newEnvBlobs(t, opt, nil)
+}
+
+// newEnvBlobs is newEnvWith with the blob store wrapped by wrap (nil:
+// the folder store as it is), for tests that inject its faults.
+func newEnvBlobs(t testing.TB, opt func(*app.Config), wrap func(cms.BlobStore) cms.BlobStore) *env {
+	t.Helper()
 	ctx := context.Background()
 	dbURL := storagetest.URL(t)
 	db := storagetest.OpenURL(t, dbURL)
@@ -116,7 +123,7 @@ func newEnvWith(t testing.TB, opt func(*app.Config)) *env {
 		opt(&cfg)
 	}
 	blobRoot := filepath.Join(t.TempDir(), "blobs")
-	e := startEnv(t, db, blobRoot, cfg)
+	e := startEnv(t, db, blobRoot, cfg, wrap)
 	e.clock, e.dbURL = clock, dbURL
 	if _, _, err := e.svc.Users.Bootstrap(ctx, adminPassword, "information"); err != nil {
 		t.Fatal(err)
@@ -132,11 +139,15 @@ func newEnvWith(t testing.TB, opt func(*app.Config)) *env {
 }
 
 // startEnv builds the app over db and serves it over HTTP.
-func startEnv(t testing.TB, db *storage.DB, blobRoot string, cfg app.Config) *env {
+func startEnv(t testing.TB, db *storage.DB, blobRoot string, cfg app.Config, wrap ...func(cms.BlobStore) cms.BlobStore) *env {
 	t.Helper()
-	blobs, err := storage.NewFolderStore(blobRoot)
+	folder, err := storage.NewFolderStore(blobRoot)
 	if err != nil {
 		t.Fatal(err)
+	}
+	var blobs cms.BlobStore = folder
+	if len(wrap) > 0 && wrap[0] != nil {
+		blobs = wrap[0](folder)
 	}
 	a, err := app.New(context.Background(), db, blobs, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {

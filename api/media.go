@@ -186,6 +186,7 @@ func (s *Server) handlePublicAttachment(c echo.Context) error {
 	if s.opts.MediaRedirect > 0 {
 		u, err := s.svc.Content.Blobs.Presign(ctx, a.Key, a.Name, a.ContentType, s.opts.MediaRedirect)
 		if err == nil {
+			s.countDownload(c, id, aid)
 			c.Response().Header().Set("Cache-Control", "no-store")
 			return c.Redirect(http.StatusFound, u)
 		}
@@ -198,6 +199,7 @@ func (s *Server) handlePublicAttachment(c echo.Context) error {
 		return err
 	}
 	defer blob.Close()
+	s.countDownload(c, id, aid)
 	return s.serveBlob(c, a, blob, "public, max-age=60")
 }
 

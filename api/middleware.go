@@ -2,12 +2,9 @@ package api
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -55,6 +52,8 @@ func (s *Server) requestLogger(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			c.Error(err)
 		}
+		took := time.Since(start)
+		s.observe(c, took)
 		res := c.Response()
 		level := slog.LevelInfo
 		if res.Status >= 500 {
@@ -65,10 +64,10 @@ func (s *Server) requestLogger(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		attrs := []slog.Attr{
 			slog.String("method", c.Request().Method),
-			slog.String("route", c.Path()),
+			slog.String("route", s.routeLabel(c)),
 			slog.Int("status", res.Status),
 			slog.Int64("bytes", res.Size),
-			slog.Duration("latency", time.Since(start)),
+			slog.Duration("latency", took),
 			slog.String("request_id", res.Header().Get(echo.HeaderXRequestID)),
 			slog.String("remote_ip", c.RealIP()),
 		}
@@ -117,34 +116,17 @@ func (s *Server) requestID(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// requestIDs makes request ids unique across processes at the cost of a
-// counter: a random prefix drawn at start, then a sequence number.
-type requestIDs struct {
-	prefix [16]byte // hex
-	seq    *atomic.Uint64
-}
+// requestIDs name the requests the API answers.
+type requestIDs struct{ cms.RequestIDs }
 
-func newRequestIDs() requestIDs {
-	var raw [8]byte
-	_, _ = rand.Read(raw[:])
-	ids := requestIDs{seq: new(atomic.Uint64)}
-	hex.Encode(ids.prefix[:], raw[:])
-	return ids
-}
+func newRequestIDs() requestIDs { return requestIDs{cms.NewRequestIDs()} }
 
-// set sets the response's X-Request-Id and returns it.
+// set sets the response's X-Request-Id, the request's own or a new one,
+// and returns it.
 func (ids requestIDs) set(h http.Header, r *http.Request) string {
 	id := r.Header.Get(echo.HeaderXRequestID)
 	if id == "" {
-		var b [33]byte
-		copy(b[:], ids.prefix[:])
-		b[16] = '-'
-		n := ids.seq.Add(1)
-		for i := 32; i > 16; i-- { // the sequence number in 16 hex digits
-			b[i] = "0123456789abcdef"[n&15]
-			n >>= 4
-		}
-		id = string(b[:])
+		id = ids.Next()
 	}
 	h[echo.HeaderXRequestID] = []string{id}
 	return id

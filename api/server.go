@@ -5,7 +5,7 @@
 package api
 
 import (
-	"context"
+	"crypto/sha256"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -19,10 +19,17 @@ import (
 
 // Options configure the HTTP layer.
 type Options struct {
-	BodyLimit string                          // largest JSON body, e.g. "1M"
-	Ready     func(ctx context.Context) error // readiness probe (database ping)
-	Spec      []byte                          // openapi.yaml, served at /openapi.yaml
+	BodyLimit string  // largest JSON body, e.g. "1M"
+	Ready     []Probe // the readiness probe's checks (the database, the blob store)
+	Spec      []byte  // openapi.yaml, served at /openapi.yaml
 	Version   string
+	// Observer counts every request answered, the content API's cache
+	// hits included (nil: none).
+	Observer Observer
+	// Metrics serves the metrics at GET /metrics to callers that present
+	// MetricsToken as a bearer token; without both the route answers 404.
+	Metrics      http.Handler
+	MetricsToken string
 	// RateLimit is the content API's sustained requests per second per
 	// client IP (0: no limit) and RateBurst the burst it allows.
 	RateLimit float64
@@ -47,6 +54,12 @@ type Options struct {
 	// TrustProxy takes the client address from X-Forwarded-For, set by a
 	// reverse proxy on a private network in front of the server.
 	TrustProxy bool
+	// Classify names the faults of the infrastructure among errors that
+	// reach the error handler without a code of the vocabulary (the
+	// storage's classifier; nil: none).
+	Classify func(error) error
+	// Database names the database /readyz reports on (sqlite, postgres).
+	Database string
 }
 
 // Defaults of the public response cache's bounds and of the idle timeout
@@ -66,6 +79,14 @@ type Server struct {
 	cache  *contentCache
 	limits *rateLimits
 	ids    requestIDs
+	// routeSet holds the route templates, the values of the metrics'
+	// route label.
+	routeSet map[string]bool
+	// metricsToken is the SHA-256 of Options.MetricsToken (nil: none).
+	metricsToken []byte
+	// hitObservers count the cache hits of each cached route (nil: none).
+	hitObservers [len(cachedRoutes)]func(status int, took time.Duration)
+	faults       faultLog
 }
 
 // NewServer builds the server and its routes. Its public response cache
@@ -95,8 +116,17 @@ func NewServer(svc *cms.Services, opts Options, log *slog.Logger) *Server {
 	s := &Server{echo: e, svc: svc, opts: opts, log: log, cache: newContentCache(opts.CacheBytes, opts.CacheEntries),
 		limits: newRateLimits(opts.RateLimit, opts.RateBurst), ids: newRequestIDs()}
 	svc.Bus.Subscribe(func(cms.Notice) { s.cache.Invalidate() })
+	if opts.MetricsToken != "" {
+		sum := sha256.Sum256([]byte(opts.MetricsToken))
+		s.metricsToken = sum[:]
+	}
 	e.HTTPErrorHandler = s.errorHandler
+	s.bindHits()
 	s.routes()
+	s.routeSet = map[string]bool{}
+	for _, r := range e.Routes() {
+		s.routeSet[r.Path] = true
+	}
 	return s
 }
 
@@ -125,6 +155,7 @@ func (s *Server) routes() {
 	e.GET("/healthz", s.handleHealth)
 	e.GET("/readyz", s.handleReady)
 	e.GET("/openapi.yaml", s.handleSpec)
+	e.GET("/metrics", s.handleMetrics)
 
 	// Public content API: published content only, cached, rate limited.
 	// Its middleware is attached with a skipper rather than to a group, so
@@ -136,7 +167,7 @@ func (s *Server) routes() {
 		Skipper:       onlyContent,
 		AllowOrigins:  []string{"*"},
 		AllowMethods:  []string{http.MethodGet, http.MethodPost},
-		AllowHeaders:  []string{echo.HeaderContentType, "If-None-Match", "Range"},
+		AllowHeaders:  []string{echo.HeaderContentType, "If-None-Match", "Range", headerClient},
 		ExposeHeaders: []string{"ETag", "Content-Disposition", "Content-Range", "Content-Length"},
 		MaxAge:        86400,
 	}))
@@ -223,6 +254,8 @@ func (s *Server) routes() {
 	a.GET("/maintenance-windows", s.handleMaintenanceWindows)
 	a.POST("/maintenance-windows", s.handleMaintenanceRequest)
 	a.POST("/maintenance-windows/:id/decision", s.handleMaintenanceDecision)
+	a.GET("/reports/usage", s.handleUsageReport)
+	a.GET("/reports/workflow", s.handleWorkflowReport)
 
 	a.GET("/webhooks", s.handleWebhookList)
 	a.POST("/webhooks", s.handleWebhookCreate)
@@ -241,16 +274,6 @@ func (s *Server) routes() {
 
 func (s *Server) handleHealth(c echo.Context) error {
 	return respond(c, http.StatusOK, map[string]string{"status": "ok", "version": s.opts.Version})
-}
-
-func (s *Server) handleReady(c echo.Context) error {
-	if s.opts.Ready != nil {
-		if err := s.opts.Ready(c.Request().Context()); err != nil {
-			s.log.WarnContext(c.Request().Context(), "not ready", slog.Any("error", err))
-			return echo.NewHTTPError(http.StatusServiceUnavailable, "the database does not answer")
-		}
-	}
-	return respond(c, http.StatusOK, map[string]string{"status": "ready"})
 }
 
 func (s *Server) handleSpec(c echo.Context) error {

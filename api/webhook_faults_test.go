@@ -103,7 +103,7 @@ func TestThousandUndeliverableEvents(t *testing.T) {
 	// atLeast waits until every delivery was attempted n times.
 	atLeast := func(n int) {
 		t.Helper()
-		deadline := time.Now().Add(60 * time.Second)
+		deadline := time.Now().Add(3 * time.Minute) // a deadline, not a goal: the machine may be busy
 		for {
 			var count int
 			if err := e.db.Bun().NewRaw("SELECT count(*) FROM webhook_deliveries WHERE webhook_id = ? AND attempts >= ? AND lease_owner = ''",
@@ -138,9 +138,11 @@ func TestThousandUndeliverableEvents(t *testing.T) {
 		t.Errorf("heap grew from %.1f to %.1f MiB", float64(h0)/(1<<20), float64(h1)/(1<<20))
 	}
 	// Nothing lost: each event still waits for its next attempt, or was
-	// given up after its tenth as the schedule says.
+	// given up after its tenth as the schedule says (or later: on a
+	// machine so busy that an attempt outlived its lease, the delivery was
+	// claimed again, which at least once allows).
 	var kept int
-	if err := e.db.Bun().NewRaw("SELECT count(*) FROM webhook_deliveries WHERE webhook_id = ? AND (state = 'pending' OR state = 'failed' AND attempts = ?)",
+	if err := e.db.Bun().NewRaw("SELECT count(*) FROM webhook_deliveries WHERE webhook_id = ? AND (state = 'pending' OR state = 'failed' AND attempts >= ?)",
 		id, cms.MaxDeliveryAttempts).Scan(ctx, &kept); err != nil {
 		t.Fatal(err)
 	}

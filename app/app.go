@@ -21,6 +21,7 @@ import (
 	"github.com/tlhpf/cms/cms"
 	"github.com/tlhpf/cms/console"
 	"github.com/tlhpf/cms/media"
+	"github.com/tlhpf/cms/metrics"
 	"github.com/tlhpf/cms/rbac"
 	"github.com/tlhpf/cms/render"
 	"github.com/tlhpf/cms/storage"
@@ -41,6 +42,9 @@ type App struct {
 	Archive cms.ArchiveExporter
 	// Keys are the keys from the key file the database is sealed with.
 	Keys *cms.Keys
+	// Metrics are the operators' metrics, served at /metrics on the main
+	// listener with a token, or on a listener of their own (cms serve).
+	Metrics *metrics.Registry
 
 	cfg Config
 	log *slog.Logger
@@ -49,7 +53,7 @@ type App struct {
 // OpenDB opens the database at cfg.DatabaseURL and applies every pending
 // migration, logging what it applied.
 func OpenDB(ctx context.Context, cfg Config, log *slog.Logger) (*storage.DB, error) {
-	db, err := storage.Open(ctx, cfg.DatabaseURL)
+	db, err := storage.Open(ctx, cfg.DatabaseURL, storage.Timeout(cfg.DBTimeout))
 	if err != nil {
 		return nil, err
 	}
@@ -104,6 +108,7 @@ func New(ctx context.Context, db *storage.DB, blobs cms.BlobStore, cfg Config, l
 		return nil, errors.New("app: a database and a blob store are needed")
 	}
 	cfg = cfg.withDefaults()
+	log = thinFaults(log) // an outage costs a line every few seconds per worker, not one a round
 	keys, err := openKeys(ctx, db, cfg, log)
 	if err != nil {
 		return nil, err
@@ -139,12 +144,17 @@ func New(ctx context.Context, db *storage.DB, blobs cms.BlobStore, cfg Config, l
 		return nil, err
 	}
 	a := &App{DB: db, Blobs: blobs, Services: svc, Archive: svc.Archive.Exporter, Keys: keys, cfg: cfg, log: log}
+	a.Metrics = newMetrics(svc, cfg, a)
 	opts := cfg.HTTP
-	opts.Ready, opts.Spec = db.Ping, openapi.YAML
+	opts.Ready, opts.Spec = probes(db, blobs), openapi.YAML
+	opts.Observer, opts.Metrics = a.Metrics, a.Metrics.Handler()
+	opts.Classify, opts.Database = storage.Classify, db.Dialect
 	a.API = api.NewServer(svc, opts, log)
+	observeCache(a.Metrics, a.API)
 	svc.Dispatch.ETags = a.API
 	if !cfg.ConsoleOff {
-		if a.Console, err = console.New(svc, console.Options{CookieSecure: cfg.CookieSecure, Clock: cfg.Clock}, log); err != nil {
+		if a.Console, err = console.New(svc, console.Options{CookieSecure: cfg.CookieSecure, Clock: cfg.Clock, Observer: a.Metrics,
+			Classify: storage.Classify}, log); err != nil {
 			return nil, err
 		}
 	}
@@ -185,7 +195,7 @@ func services(db *storage.DB, blobs cms.BlobStore, az cms.Authorizer, sec secret
 	hasher := cms.NewBoundedHasher(rbac.Hasher{Params: cfg.Argon2}, cfg.hashSlots(), cfg.HashWait)
 	flow := &cms.WorkflowService{Items: db, Users: db, Flow: db, Machine: workflow.Machine{}, Structure: db,
 		Authorizer: az, Audit: db, Clock: clock, Renderer: render.Renderer{}, Documents: api.Documents{}, Secrecy: db,
-		Limits: cfg.StageLimits, Bus: bus, Keys: keys, AutoPublish: cfg.AutoPublish}
+		Limits: cfg.StageLimits, Bus: bus, Keys: keys, Blobs: blobs, AutoPublish: cfg.AutoPublish}
 	integrity := &cms.IntegrityService{Keys: keys, Store: db, Items: db, Workflow: flow, Seals: db, KeyStore: db,
 		Clock: clock, Bus: bus}
 	content := &cms.ContentService{Content: db, Structure: db, Items: db, Clock: clock, Previews: previews, Blobs: blobs,
@@ -194,6 +204,10 @@ func services(db *storage.DB, blobs cms.BlobStore, az cms.Authorizer, sec secret
 	clientKeys := &cms.ClientKeyService{Keys: db, Authorizer: az, Audit: db, Clock: clock, Bus: bus,
 		DefaultRate: cfg.ClientKeyRate, DefaultBurst: cfg.ClientKeyBurst}
 	clientKeys.Follow(bus)
+	reports := &cms.ReportService{Store: db, Structure: db, Flow: flow, Authorizer: az, Clock: clock, Retention: cfg.StatsRetention}
+	if !cfg.StatsOff {
+		reports.Counter = cms.NewUsageCounter()
+	}
 	return &cms.Services{
 		Auth: &cms.AuthService{Users: db, Hasher: hasher, Policy: policy, Clock: clock, Config: cfg.Auth, Audit: db,
 			AddressThrottle: throttle(cfg.Auth.AddressLimit, clock), UserThrottle: throttle(cfg.Auth.UserLimit, clock),
@@ -218,6 +232,7 @@ func services(db *storage.DB, blobs cms.BlobStore, az cms.Authorizer, sec secret
 			PackageStore: db, Blobs: blobs, Verifier: archive.Exporter{}, Schedule: cfg.ArchiveSchedule, Owner: leaseOwner()},
 		Audit:      &cms.AuditService{Log: db, Users: db, Authorizer: az, Keys: keys, KeyStore: db, Anchors: cfg.Anchors()},
 		ClientKeys: clientKeys,
+		Reports:    reports,
 		Bus:        bus,
 	}
 }

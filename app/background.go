@@ -15,7 +15,8 @@ import (
 // patrol (at start and every PatrolInterval, hourly by default), the media
 // garbage collector, the purge of expired sessions (hourly), the watcher
 // of changes other server processes make, and the workers that carry
-// events out (RunEvents). Call it once.
+// events out (RunEvents), and the usage statistics' flush and purge
+// (RunStats). Call it once.
 func (a *App) Run(ctx context.Context) {
 	sched := newScheduler(a.Services.Workflow, a.cfg.SchedulerInterval, a.log)
 	a.Services.Bus.Subscribe(func(n cms.Notice) {
@@ -32,7 +33,35 @@ func (a *App) Run(ctx context.Context) {
 	wg.Go(func() { archiveMonthly(ctx, a.Services.Archive, time.Hour, a.log) })
 	wg.Go(func() { a.WatchChanges(ctx) })
 	wg.Go(func() { a.RunEvents(ctx) })
+	wg.Go(func() { a.RunStats(ctx) })
+	wg.Go(func() { watchClock(ctx, a.cfg.Clock, time.Minute, a.log) })
 	wg.Wait()
+}
+
+// watchClock warns when the wall clock has stepped away from the steady
+// clock the services use: nothing follows the step until the server
+// restarts, which the operator should know.
+func watchClock(ctx context.Context, clock cms.Clock, every time.Duration, log *slog.Logger) {
+	steady, ok := clock.(*cms.SteadyClock)
+	if !ok {
+		return
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	var told time.Duration
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		d := steady.Drift().Round(time.Second)
+		if (d > 2*time.Second || d < -2*time.Second) && (d-told > time.Second || told-d > time.Second) {
+			told = d
+			log.Warn("the wall clock stepped away from the server's steady clock; publications, expiries, sessions and "+
+				"audit times keep the steady clock until the server restarts", slog.Duration("wall_minus_steady", d))
+		}
+	}
 }
 
 // WatchChanges publishes a notice on the bus whenever another process
@@ -130,8 +159,12 @@ func patrolEvery(ctx context.Context, patrol *cms.PatrolService, interval time.D
 		switch {
 		case err != nil && ctx.Err() == nil:
 			log.Error("integrity patrol", slog.Any("error", err))
+		case err == nil && unchecked(r) == len(r.Problems) && len(r.Problems) > 0:
+			log.Warn("integrity patrol could not check every file: the file store did not serve them",
+				slog.Int("unchecked", len(r.Problems)), slog.Int64("report", r.ID))
 		case err == nil && len(r.Problems) > 0:
-			log.Warn("integrity patrol found tampered content", slog.Int("problems", len(r.Problems)), slog.Int64("report", r.ID))
+			log.Warn("integrity patrol found tampered content", slog.Int("problems", len(r.Problems)-unchecked(r)),
+				slog.Int("unchecked", unchecked(r)), slog.Int64("report", r.ID))
 		case err == nil:
 			log.Info("integrity patrol", slog.Int("revisions", r.Revisions), slog.Int("attachments", r.Attachments),
 				slog.Int("public_rows", r.PublicRows), slog.Int("structure_rows", r.Structure))
@@ -145,6 +178,17 @@ func patrolEvery(ctx context.Context, patrol *cms.PatrolService, interval time.D
 		case <-t.C:
 		}
 	}
+}
+
+// unchecked counts the files a patrol could not check.
+func unchecked(r *cms.PatrolReport) int {
+	n := 0
+	for _, p := range r.Problems {
+		if p.Kind == cms.KindUnchecked {
+			n++
+		}
+	}
+	return n
 }
 
 // purgeSessions deletes expired sessions at start and then every interval.

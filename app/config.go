@@ -15,6 +15,10 @@ import (
 type Config struct {
 	DataDir     string
 	DatabaseURL string
+	// DBTimeout bounds how long one database operation waits for a
+	// connection, a lock or an answer before the request is answered 503
+	// database_unavailable (CMS_DB_TIMEOUT, default 5s).
+	DBTimeout time.Duration
 	// AuditKeyFile holds the master key the audit chain and the served rows
 	// are sealed with (default: audit.key in DataDir, generated on the first
 	// start of a database never sealed). It must be kept, and backed up,
@@ -67,7 +71,8 @@ type Config struct {
 	// WatchInterval is how often the change log is polled for changes made
 	// by other server processes (PostgreSQL also notifies at once).
 	WatchInterval time.Duration
-	// Clock is the services' clock; nil means the system clock.
+	// Clock is the services' clock; nil means a cms.SteadyClock started
+	// with the app: the wall clock at start, advanced by the monotonic clock.
 	Clock cms.Clock
 	// Events configures the outbox's dispatcher, webhooks and notifications.
 	Events EventsConfig
@@ -80,6 +85,14 @@ type Config struct {
 	// second administrator (CMS_SINGLE_ADMIN). It weakens the separation of
 	// duties, so the app warns about it whenever it starts.
 	SingleAdmin bool
+	// StatsOff turns the usage statistics off (CMS_STATS=off): the content
+	// API counts nothing.
+	StatsOff bool
+	// StatsFlush is how often the counts made in memory are added to the
+	// database (CMS_STATS_FLUSH, 1m), and StatsRetention how long they are
+	// kept (CMS_STATS_RETENTION, 400 days).
+	StatsFlush     time.Duration
+	StatsRetention time.Duration
 }
 
 // Defaults returns the configuration of the embedded set-up: SQLite and
@@ -88,6 +101,7 @@ func Defaults() Config {
 	return Config{
 		DataDir:      "./data",
 		DatabaseURL:  storage.SQLiteURL("./data"),
+		DBTimeout:    storage.DefaultTimeout,
 		Auth:         cms.DefaultAuthConfig(),
 		Argon2:       rbac.DefaultArgon2,
 		HashWait:     time.Second,
@@ -108,6 +122,8 @@ func Defaults() Config {
 		Events:            defaultEvents(),
 		ClientKeyRate:     1000,
 		ClientKeyBurst:    2000,
+		StatsFlush:        time.Minute,
+		StatsRetention:    cms.DefaultStatsRetention,
 	}
 }
 
@@ -142,14 +158,17 @@ func (c Config) withDefaults() Config {
 		c.ClientKeyBurst = 2 * c.ClientKeyRate
 	}
 	for _, p := range []struct{ v, def *time.Duration }{
-		{&c.HashWait, &d.HashWait}, {&c.SchedulerInterval, &d.SchedulerInterval}, {&c.PatrolInterval, &d.PatrolInterval}, {&c.WatchInterval, &d.WatchInterval},
+		{&c.DBTimeout, &d.DBTimeout}, {&c.HashWait, &d.HashWait}, {&c.SchedulerInterval, &d.SchedulerInterval}, {&c.PatrolInterval, &d.PatrolInterval}, {&c.WatchInterval, &d.WatchInterval},
+		{&c.StatsFlush, &d.StatsFlush}, {&c.StatsRetention, &d.StatsRetention},
 	} {
 		if *p.v == 0 {
 			*p.v = *p.def
 		}
 	}
 	if c.Clock == nil {
-		c.Clock = cms.SystemClock{}
+		// Steps of the wall clock move nothing the services time (see
+		// cms.SteadyClock); RunClockWatch warns of them.
+		c.Clock = cms.NewSteadyClock()
 	}
 	c.Events = c.Events.withDefaults()
 	return c

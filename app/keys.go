@@ -28,6 +28,10 @@ func (c Config) keyFile() string {
 	return filepath.Join(c.DataDir, "audit.key")
 }
 
+// KeyFile is the path of the key file ("" when there is none: no data
+// directory and no AuditKeyFile).
+func (c Config) KeyFile() string { return c.keyFile() }
+
 // Anchors returns the append-only anchor file: AuditAnchorFile, or
 // audit.anchor in the data directory.
 func (c Config) Anchors() storage.AnchorFile {

@@ -165,7 +165,7 @@ func (s *WorkflowService) ReleaseEvents(ctx context.Context, p *Principal) ([]Ev
 // Tasks are the centre-wide tasks beyond the chain's decisions, in the
 // order a menu lists them.
 var Tasks = []Action{ActMenuManage, ActMaintenanceDecide, ActPatrol, ActFindingRead, ActAuditRead, ActArchiveExport, ActUserManage,
-	ActUserUnlock, ActUserResetOTP, ActWorkflowAdmin, ActSensitiveWords}
+	ActUserUnlock, ActUserResetOTP, ActWorkflowAdmin, ActSensitiveWords, ActWebhookManage, ActReportRead, ActReportReadDept}
 
 // Abilities are what a person may do somewhere in the centre beyond
 // writing and reviewing: the tasks of Tasks the authorizer allows them and

@@ -26,6 +26,7 @@ func (s *AuthService) reserve(ctx context.Context, userID int64, now time.Time) 
 		map[string]any{"reason": "attempts in progress"})); err != nil {
 		return a, err
 	}
+	metricsOf(s.Metrics).LoginFailed(LoginBusy)
 	return a, &Error{Code: ETHROTTLED, Message: "too many attempts for this account are being checked; try again in a moment",
 		RetryAfter: time.Second}
 }
@@ -37,15 +38,24 @@ func (s *AuthService) refuseLocked(ctx context.Context, userID int64, until, now
 		map[string]any{"reason": "locked"})); err != nil {
 		return err
 	}
+	metricsOf(s.Metrics).LoginFailed(LoginLocked)
 	return &Error{Code: ELOCKED, Message: "too many failed logins; the account is locked for a while", RetryAfter: until.Sub(now)}
 }
 
 // fail settles a reserved check that failed, locking the account (and
 // ending its sessions) when the count reached the threshold. It runs even
 // when the client has gone, so that no reservation is left behind.
-func (s *AuthService) fail(ctx context.Context, a Attempt, reason string, now time.Time) (bool, error) {
+func (s *AuthService) fail(ctx context.Context, a Attempt, reason string, failure LoginFailure, now time.Time) (bool, error) {
 	audit := NewAuditEntry(now, a.UserID, AuditLoginFailed, userSubject(a.UserID), map[string]any{"reason": reason})
-	return s.Users.FailAttempt(context.WithoutCancel(ctx), a, s.Config.LockoutThreshold, now.Add(s.Config.LockoutDuration), audit)
+	locked, err := s.Users.FailAttempt(context.WithoutCancel(ctx), a, s.Config.LockoutThreshold, now.Add(s.Config.LockoutDuration), audit)
+	if err == nil {
+		m := metricsOf(s.Metrics)
+		m.LoginFailed(failure)
+		if locked {
+			m.Lockout()
+		}
+	}
+	return locked, err
 }
 
 // release gives a reservation back when no password was judged wrong: the

@@ -62,6 +62,8 @@ type AuthService struct {
 	// SubjectKey keys the hash that stands for an unknown username in the
 	// audit log (see MaskedName).
 	SubjectKey []byte
+	// Metrics counts refused logins and lockouts (nil: none).
+	Metrics Metrics
 
 	dummyMu   sync.Mutex
 	dummyHash string
@@ -129,6 +131,7 @@ func (s *AuthService) Login(ctx context.Context, in LoginRequest) (*LoginResult,
 		return nil, err
 	}
 	if err := s.throttle(in.Client, username); err != nil {
+		metricsOf(s.Metrics).LoginFailed(LoginThrottled)
 		return nil, err
 	}
 	now := s.Clock.Now()
@@ -144,6 +147,7 @@ func (s *AuthService) Login(ctx context.Context, in LoginRequest) (*LoginResult,
 			map[string]any{"reason": "unknown user"})); err != nil {
 			return nil, err
 		}
+		metricsOf(s.Metrics).LoginFailed(LoginUnknownUser)
 		return nil, errBadCredentials
 	}
 	if err != nil {
@@ -162,11 +166,11 @@ func (s *AuthService) Login(ctx context.Context, in LoginRequest) (*LoginResult,
 		return nil, err
 	}
 	if !ok || u.Disabled {
-		reason := "wrong password"
+		reason, failure := "wrong password", LoginWrongPassword
 		if u.Disabled {
-			reason = "disabled"
+			reason, failure = "disabled", LoginDisabled
 		}
-		if _, err := s.fail(ctx, a, reason, now); err != nil {
+		if _, err := s.fail(ctx, a, reason, failure, now); err != nil {
 			return nil, err
 		}
 		return nil, errBadCredentials
@@ -199,7 +203,7 @@ func (s *AuthService) verifySecondFactor(ctx context.Context, a Attempt, u *User
 		return "", err
 	}
 	if factor == "" {
-		if _, err := s.fail(ctx, a, "wrong one-time code", now); err != nil {
+		if _, err := s.fail(ctx, a, "wrong one-time code", LoginWrongCode, now); err != nil {
 			return "", err
 		}
 		return "", errOTPInvalid
@@ -299,7 +303,7 @@ func (s *AuthService) ChangePassword(ctx context.Context, p *Principal, current,
 		// Guessing the current password with a stolen token counts like
 		// failed logins: at the threshold the account locks and every
 		// session of it ends.
-		if _, err := s.fail(ctx, a, "wrong current password", now); err != nil {
+		if _, err := s.fail(ctx, a, "wrong current password", LoginWrongCurrentPwd, now); err != nil {
 			return err
 		}
 		return Invalid("current password is wrong", FieldError{Field: "current_password", Message: "does not match"})

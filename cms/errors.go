@@ -30,6 +30,15 @@ const (
 	EUNSUPPORTED  = "unsupported_media_type"
 	EUNAVAILABLE  = "unavailable"
 	EINTERNAL     = "internal"
+	// EDBDOWN: the database does not answer (refused, reset, shutting
+	// down, or no connection free within the database timeout). Retry.
+	EDBDOWN = "database_unavailable"
+	// ENOSPACE: the disk or quota under the database or the blob folder is
+	// full. Nothing was half written; retry once space is freed.
+	ENOSPACE = "insufficient_storage"
+	// EBLOBDOWN: the object store does not answer, times out or fails on
+	// its side. Retry.
+	EBLOBDOWN = "blob_store_unavailable"
 )
 
 // FieldError names one invalid field of a request and why it is invalid.
@@ -44,7 +53,20 @@ type Error struct {
 	Code       string
 	Message    string
 	Fields     []FieldError
-	RetryAfter time.Duration // how long to wait before retrying (ELOCKED, ETHROTTLED, EBUSY)
+	RetryAfter time.Duration // how long to wait before retrying (ELOCKED, ETHROTTLED, EBUSY, EDBDOWN, EBLOBDOWN)
+	// Err is the cause, kept for the log: the message is what the client
+	// is told, Err what the operator needs.
+	Err error
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Fault reports whether code names a fault of the infrastructure (the
+// database, the disk, the object store) rather than of the request: the
+// request may succeed unchanged once the fault is gone.
+func Fault(code string) bool {
+	return code == EDBDOWN || code == ENOSPACE || code == EBLOBDOWN
 }
 
 func (e *Error) Error() string {

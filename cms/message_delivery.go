@@ -24,6 +24,7 @@ func (s *NotificationService) NextMessageAt(ctx context.Context) (time.Time, boo
 // ctx ends first, the message is given back.
 func (s *NotificationService) SendMessage(ctx context.Context, owner string, m *Message) error {
 	var err error
+	start := time.Now()
 	switch {
 	case m.Channel == ChannelEmail && s.Mailer != nil:
 		err = s.Mailer.Send(ctx, m.To, m.Subject, m.Body)
@@ -35,6 +36,7 @@ func (s *NotificationService) SendMessage(ctx context.Context, owner string, m *
 	if ctx.Err() != nil {
 		return s.Store.ReleaseMessage(context.WithoutCancel(ctx), owner, m.ID)
 	}
+	metricsOf(s.Metrics).Delivery(string(m.Channel), err == nil, time.Since(start))
 	now := s.Clock.Now()
 	switch {
 	case err == nil:

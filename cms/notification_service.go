@@ -42,6 +42,9 @@ type NotificationService struct {
 	Robots Robots
 	Config NotifyConfig
 	Random func() float64
+	// Metrics counts the messages sent and failed, and how long sending
+	// took (nil: nothing).
+	Metrics Metrics
 }
 
 // signedIn checks that p may use what every signed-in user has: their own

@@ -27,6 +27,8 @@ type PatrolService struct {
 	Audit      AuditLog
 	Anchors    AnchorLog
 	Clock      Clock
+	// Metrics counts the runs and what they found (nil: nothing).
+	Metrics Metrics
 }
 
 // Run patrols for a publisher who asked for it.
@@ -54,7 +56,18 @@ func (s *PatrolService) Reports(ctx context.Context, p *Principal, limit int) ([
 	return s.Patrols.Patrols(ctx, limit)
 }
 
+// run patrols and counts the run.
 func (s *PatrolService) run(ctx context.Context, actorID int64, trigger string) (*PatrolReport, error) {
+	r, err := s.patrol(ctx, actorID, trigger)
+	var problems []PatrolProblem
+	if r != nil {
+		problems = r.Problems
+	}
+	metricsOf(s.Metrics).Patrol(trigger, problems, err != nil)
+	return r, err
+}
+
+func (s *PatrolService) patrol(ctx context.Context, actorID int64, trigger string) (*PatrolReport, error) {
 	r := &PatrolReport{StartedAt: s.Clock.Now(), ActorID: actorID, Trigger: trigger}
 	seen := map[int64]bool{} // live revisions checked through their rows
 	for after := int64(0); ; {
@@ -167,12 +180,18 @@ func (s *PatrolService) refreshDocuments(ctx context.Context, p *PublicItem) err
 	return err
 }
 
-// checkFiles re-hashes a revision's files.
+// checkFiles re-hashes a revision's files. Only evidence counts against
+// them: a file the store says it does not have, or whose bytes differ. A
+// file the store cannot serve now (down, timing out, failing) is recorded
+// as unchecked, which takes nothing offline.
 func (s *PatrolService) checkFiles(ctx context.Context, r *PatrolReport, rev *Revision) []PatrolProblem {
 	var found []PatrolProblem
 	for _, a := range rev.Attachments {
 		r.Attachments++
-		if p := s.checkBlob(ctx, a); p != nil {
+		if p := s.checkBlob(ctx, a); p != nil && p.Kind == KindUnchecked {
+			r.Problems = append(r.Problems, PatrolProblem{ItemID: rev.ItemID, RevisionID: rev.ID,
+				Subject: "item:" + itoa64(rev.ItemID), Kind: p.Kind, Detail: p.Detail})
+		} else if p != nil {
 			found = append(found, *p)
 		}
 	}
@@ -222,15 +241,22 @@ func (s *PatrolService) checkUnprojected(ctx context.Context, r *PatrolReport, r
 	return nil
 }
 
+// KindUnchecked is the kind of a patrol problem that is not a finding: a
+// file the store could not serve, so that it could not be checked.
+const KindUnchecked = "unchecked_attachment"
+
 func (s *PatrolService) checkBlob(ctx context.Context, a Attachment) *PatrolProblem {
 	b, err := s.Blobs.Open(ctx, a.Key)
+	if ErrorCode(err) == ENOTFOUND {
+		return &PatrolProblem{Kind: "missing_attachment", Detail: "file " + a.Name + " is missing from the file store"}
+	}
 	if err != nil {
-		return &PatrolProblem{Kind: "missing_attachment", Detail: "file " + a.Name + " cannot be read: " + err.Error()}
+		return &PatrolProblem{Kind: KindUnchecked, Detail: "file " + a.Name + " could not be checked: " + messageOf(err)}
 	}
 	defer b.Close()
 	h := sha256.New()
 	if _, err := io.Copy(h, b); err != nil {
-		return &PatrolProblem{Kind: "missing_attachment", Detail: "file " + a.Name + " cannot be read: " + err.Error()}
+		return &PatrolProblem{Kind: KindUnchecked, Detail: "file " + a.Name + " could not be checked: " + messageOf(err)}
 	}
 	if got := hex.EncodeToString(h.Sum(nil)); got != a.Key {
 		return &PatrolProblem{Kind: "attachment", Detail: "file " + a.Name + " was altered (sha256 " + got[:12] + "…)"}

@@ -24,6 +24,9 @@ type Services struct {
 	Audit         *AuditService
 	// ClientKeys are the content API's client keys.
 	ClientKeys *ClientKeyService
+	// Reports counts the public's reads and makes the usage and workflow
+	// reports (运营分析).
+	Reports *ReportService
 	// Bus carries in-process notices of change from the services that
 	// make them to the adapters and workers that react.
 	Bus *Bus

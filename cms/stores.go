@@ -232,6 +232,12 @@ type BlobStore interface {
 	Presign(ctx context.Context, key, name, contentType string, ttl time.Duration) (string, error)
 }
 
+// Pinger is a store that can tell cheaply whether it answers, for the
+// readiness probe (the blob stores of package storage are).
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
 // PatrolStore lists what is live and keeps patrol reports.
 type PatrolStore interface {
 	// LiveRevisions calls fn with the id of every published revision.
@@ -400,4 +406,20 @@ type ClientKeyStore interface {
 	ClientKeys(ctx context.Context) ([]ClientKey, error)
 	ClientKey(ctx context.Context, id int64) (*ClientKey, error)
 	RevokeClientKey(ctx context.Context, id int64, at time.Time, audit AuditEntry) error
+}
+
+// UsageStore keeps the usage statistics: counts per day, added to by every
+// server process, summed for reports and purged past their retention.
+type UsageStore interface {
+	// AddUsage adds a batch to the stored counts in one transaction.
+	AddUsage(ctx context.Context, b UsageBatch) error
+	// PurgeUsage deletes the counts of days before the given one.
+	PurgeUsage(ctx context.Context, before Day) (int64, error)
+	// UsageFigures sums the counts a report shows.
+	UsageFigures(ctx context.Context, q UsageQuery) (*UsageFigures, error)
+	// StageHistory returns the transitions of every revision that entered
+	// or left a review stage from since until before, and of every revision
+	// in review now, with their items, ordered by revision and then id;
+	// only items of depts, unless depts is nil.
+	StageHistory(ctx context.Context, since, before time.Time, depts []string) ([]StageTransition, error)
 }

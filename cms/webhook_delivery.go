@@ -39,6 +39,7 @@ func (s *WebhookService) Attempt(ctx context.Context, owner string, d *Delivery)
 	}
 	a := DeliveryAttempt{DeliveryID: d.ID, Attempt: d.Attempts, At: now, Status: res.Status, Latency: res.Latency,
 		Error: res.Error, Response: res.Response}
+	metricsOf(s.Metrics).Delivery(DeliveryWebhook, a.OK(), a.Latency)
 	if !a.OK() && a.Error == "" {
 		a.Error = "the endpoint answered " + itoa(a.Status)
 	}

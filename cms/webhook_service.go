@@ -30,6 +30,8 @@ type WebhookService struct {
 	// Random returns numbers in [0, 1) for the retry schedule's jitter;
 	// nil means the system's.
 	Random func() float64
+	// Metrics counts the attempts and their latency (nil: nothing).
+	Metrics Metrics
 }
 
 func (s *WebhookService) guard() guard { return guard{s.Authorizer, s.Audit, s.Clock} }

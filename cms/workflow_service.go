@@ -34,6 +34,11 @@ type WorkflowService struct {
 	// its publish_at (CMS_AUTO_PUBLISH). Off, a cleared revision waits for
 	// a publisher of 信息科 to publish or release it (第十条).
 	AutoPublish bool
+	// Metrics counts the transitions applied (nil: none).
+	Metrics Metrics
+	// Blobs hold the attachments, which a publication checks are there
+	// (nil: not checked).
+	Blobs BlobStore
 }
 
 func (s *WorkflowService) guard() guard { return guard{s.Authorizer, s.Audit, s.Clock} }
@@ -149,6 +154,7 @@ func (s *WorkflowService) fire(ctx context.Context, actor *User, it *Item, rev *
 	if err := s.Flow.ApplyTransition(ctx, c); err != nil {
 		return err
 	}
+	metricsOf(s.Metrics).Transition(ev)
 	s.Bus.Publish(Notice{Revision: rev})
 	return nil
 }
@@ -273,12 +279,58 @@ func (s *WorkflowService) goLive(ctx context.Context, it *Item, rev *Revision, c
 		it.LiveRevisionID = 0
 		return nil
 	}
+	if err := s.verifyFiles(ctx, rev); err != nil {
+		return err
+	}
 	rev.PublishedAt = now
 	it.LiveRevisionID = rev.ID
 	if it.PublishedAt.IsZero() {
 		it.PublishedAt = now
 	}
 	return nil
+}
+
+// verifyFiles checks, before a revision goes live, that the file store
+// holds each of its attachments whole. A file missing or of another size
+// refuses the publication; a store that cannot answer makes it wait
+// (blob_store_unavailable: the revision stays scheduled and the scheduler
+// tries again), so that nothing is published with half its files.
+func (s *WorkflowService) verifyFiles(ctx context.Context, rev *Revision) error {
+	if s.Blobs == nil {
+		return nil
+	}
+	for _, a := range rev.Attachments {
+		info, err := s.Blobs.Stat(ctx, a.Key)
+		switch code := ErrorCode(err); {
+		case code == "" && info.Size == a.Size:
+		case code == "" || code == ENOTFOUND:
+			return Errorf(EPRECONDITION, "attachment %q is missing from the file store or incomplete; the revision cannot be published", a.Name)
+		case Fault(code):
+			return &Error{Code: code, Err: err, RetryAfter: retryOf(err),
+				Message: "the attachments cannot be verified now: " + messageOf(err) + "; the revision stays scheduled and is published once they can"}
+		default:
+			return &Error{Code: EBLOBDOWN, Err: err, RetryAfter: 5 * time.Second,
+				Message: "the attachments cannot be verified now; the revision stays scheduled and is published once they can"}
+		}
+	}
+	return nil
+}
+
+// retryOf and messageOf read a domain error's Retry-After and message.
+func retryOf(err error) time.Duration {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.RetryAfter
+	}
+	return 0
+}
+
+func messageOf(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return err.Error()
 }
 
 func eventList() string {
@@ -363,6 +415,7 @@ func (s *WorkflowService) RunScheduler(ctx context.Context) (published, archived
 	if err != nil {
 		return 0, 0, err
 	}
+	var waiting error
 	for _, id := range due {
 		switch err := s.FireSystem(ctx, id, EventPublish); ErrorCode(err) {
 		case "":
@@ -370,6 +423,10 @@ func (s *WorkflowService) RunScheduler(ctx context.Context) (published, archived
 		case ECONFLICT, EPRECONDITION, ETRANSITION:
 			// Another process got there first, or the content was tampered
 			// with (the guard refuses it); the next patrol reports it.
+		case EBLOBDOWN:
+			// Its files cannot be verified now: it waits for the next
+			// run, and revisions without files go ahead.
+			waiting = err
 		default:
 			return published, archived, err
 		}
@@ -387,7 +444,7 @@ func (s *WorkflowService) RunScheduler(ctx context.Context) (published, archived
 			return published, archived, err
 		}
 	}
-	return published, archived, nil
+	return published, archived, waiting
 }
 
 func (s *WorkflowService) openFindings(ctx context.Context, revID int64) (int, error) {

@@ -12,7 +12,8 @@ import (
 
 // 归档导出 (seed rule 第十一条): a verifiable package of everything published
 // in a period, downloaded as a ZIP. The archive service checks who may and
-// records the export; the browser's download shows its progress.
+// records the export; the page (with script) and the browser show its
+// progress.
 
 // archiveData is the export form.
 type archiveData struct {

@@ -4,7 +4,9 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,8 +18,10 @@ import (
 
 // The console's speed: pages render server-side in a few milliseconds and
 // weigh little. Each benchmark reports the median server time of a page
-// (p50-ms, the handler alone, no network) and the weight of the page with
-// the assets it links (page+assets-KB).
+// (p50-ms, the handler alone, no network), the median CPU time the handler
+// used (cpu-p50-ms: the same on a quiet machine, and unchanged on a busy
+// one, where the wall time also counts the waits for a core) and the
+// weight of the page with the assets it links (page+assets-KB).
 
 // BenchmarkQueuePage renders 待办 for a leader with 1,000 revisions waiting
 // for his signature, a page of 50 at a time.
@@ -95,37 +99,58 @@ var linkedAssets = regexp.MustCompile(`(?:href|src)="(/console/static/[^"]+)"`)
 func measurePage(b *testing.B, e *env, br *browser, path string) {
 	h := e.app.Handler()
 	ck := br.cookie("cms_console")
-	times := make([]time.Duration, 0, b.N)
-	var size int
+	times, cpu := make([]time.Duration, 0, b.N), make([]time.Duration, 0, b.N)
+	var size, assets int
+	runtime.LockOSThread() // the handler runs on this thread, whose CPU time threadCPU reads
+	defer runtime.UnlockOSThread()
 	b.ResetTimer()
 	for range b.N {
 		req := httptest.NewRequest(http.MethodGet, path, nil)
 		req.AddCookie(ck)
 		rec := httptest.NewRecorder()
-		start := time.Now()
+		start, startCPU := time.Now(), threadCPU()
 		h.ServeHTTP(rec, req)
-		times = append(times, time.Since(start))
+		times, cpu = append(times, time.Since(start)), append(cpu, threadCPU()-startCPU)
 		if rec.Code != http.StatusOK {
 			b.Fatalf("%s: %d", path, rec.Code)
 		}
 		size = rec.Body.Len()
 		if len(times) == 1 {
 			for _, m := range linkedAssets.FindAllStringSubmatch(rec.Body.String(), -1) {
-				size += assetSize(b, e, m[1])
+				assets += assetSize(b, e, m[1])
 			}
 		}
 	}
 	b.StopTimer()
 	slices.Sort(times)
-	p50 := times[len(times)/2]
+	slices.Sort(cpu)
+	p50, cpu50 := times[len(times)/2], cpu[len(cpu)/2]
 	b.ReportMetric(float64(p50.Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(cpu50.Microseconds())/1000, "cpu-p50-ms")
+	b.ReportMetric(float64(size)/1024, "page-KB")
+	size += assets
 	b.ReportMetric(float64(size)/1024, "page+assets-KB")
-	if p50 > 10*time.Millisecond {
-		b.Errorf("%s: p50 %v, want under 10 ms", path, p50)
+	switch load := loadAverage(); {
+	case cpu50 > 10*time.Millisecond, p50 > 10*time.Millisecond && load < float64(runtime.NumCPU()):
+		b.Errorf("%s: p50 %v (CPU %v), want under 10 ms", path, p50, cpu50)
+	case p50 > 10*time.Millisecond:
+		b.Logf("%s: p50 %v on a machine with a load average of %.1f on %d cores; the handler's CPU time p50 %v",
+			path, p50, load, runtime.NumCPU(), cpu50)
 	}
 	if size > 150<<10 {
 		b.Errorf("%s with its assets weighs %d KB, want under 150 KB", path, size>>10)
 	}
+}
+
+// loadAverage is the machine's load average over the last minute (0 when
+// unknown).
+func loadAverage() float64 {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return 0
+	}
+	f, _ := strconv.ParseFloat(strings.Fields(string(b) + " 0")[0], 64)
+	return f
 }
 
 func assetSize(b *testing.B, e *env, path string) int {

@@ -269,6 +269,7 @@ func (p *person) accessible(page string) []axeViolation {
 	if err := json.Unmarshal(raw, &vs); err != nil {
 		p.t.Fatal(err)
 	}
+	p.t.Logf("axe-core on %s at %d px: %d violations", page, p.width, len(vs))
 	for _, v := range vs {
 		if v.Impact == "serious" || v.Impact == "critical" {
 			p.t.Errorf("axe-core on %s at %d px: %s %s (%s) at %v", page, p.width, v.Impact, v.ID, v.Help, v.Nodes)

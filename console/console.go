@@ -3,6 +3,7 @@ package console
 import (
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/tlhpf/cms/cms"
 )
@@ -18,12 +19,26 @@ type Options struct {
 	CookieSecure bool
 	// Clock tells the time for "3小时前"; nil means the system clock.
 	Clock cms.Clock
+	// Classify names the faults of the infrastructure (database, disk,
+	// object store) among errors without a code of the vocabulary.
+	Classify func(error) error
+	// Observer counts every request answered, for the operators' metrics
+	// (nil: none).
+	Observer Observer
+}
+
+// Observer counts answered requests: route is the page's pattern ("":
+// none matched), status its status code.
+type Observer interface {
+	Request(route, method string, status int, took time.Duration)
 }
 
 // Console is the staff console's HTTP handler.
 type Console struct {
 	svc    *cms.Services
 	opts   Options
+	ids    cms.RequestIDs
+	faults cms.FaultGate // thins out the log lines of faults
 	log    *slog.Logger
 	pages  *pages
 	assets *assets
@@ -43,7 +58,7 @@ func New(svc *cms.Services, opts Options, log *slog.Logger) (*Console, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Console{svc: svc, opts: opts, log: log, pages: ps, assets: as, mux: http.NewServeMux()}
+	c := &Console{svc: svc, opts: opts, log: log, ids: cms.NewRequestIDs(), pages: ps, assets: as, mux: http.NewServeMux()}
 	c.routes()
 	return c, nil
 }
@@ -70,6 +85,8 @@ func (c *Console) routes() {
 	m.Handle("GET /console/queue", c.user(c.handleQueue))
 	m.Handle("GET /console/inbox", c.user(c.handleInbox))
 	m.Handle("POST /console/inbox/read", c.user(c.handleInboxRead))
+	m.Handle("GET /console/inbox/settings", c.user(c.handleNotifySettings))
+	m.Handle("POST /console/inbox/settings", c.user(c.handleNotifySave))
 	m.Handle("POST /console/queue/sign", c.user(c.handleBatchSign))
 	m.Handle("GET /console/items", c.user(c.handleItemList))
 	m.Handle("GET /console/items/new", c.user(c.handleItemNew))
@@ -96,6 +113,9 @@ func (c *Console) routes() {
 	m.Handle("GET /console/audit", c.user(c.handleAudit))
 	m.Handle("GET /console/audit/verify", c.user(c.handleAuditVerify))
 	m.Handle("GET /console/archive", c.user(c.handleArchive))
+	m.Handle("GET /console/reports", c.user(c.handleReports))
+	m.Handle("GET /console/reports/usage.csv", c.user(c.handleReportCSV))
+	m.Handle("GET /console/reports/workflow.csv", c.user(c.handleReportCSV))
 	m.Handle("POST /console/archive", c.user(c.handleArchiveExport))
 	m.Handle("GET /console/archive/packages/{id}", c.user(c.handleArchivePackage))
 	m.Handle("GET /console/maintenance", c.user(c.handleMaintenanceWindows))
@@ -112,6 +132,13 @@ func (c *Console) routes() {
 	m.Handle("POST /console/signoff/{column}", c.user(c.handleSignoffSave))
 	m.Handle("GET /console/words", c.user(c.handleWords))
 	m.Handle("POST /console/words", c.user(c.handleWordsSave))
+	m.Handle("GET /console/webhooks", c.user(c.handleWebhooks))
+	m.Handle("GET /console/webhooks/new", c.user(c.handleWebhookNew))
+	m.Handle("POST /console/webhooks/new", c.user(c.handleWebhookCreate))
+	m.Handle("GET /console/webhooks/{id}", c.user(c.handleWebhook))
+	m.Handle("POST /console/webhooks/{id}", c.user(c.handleWebhookUpdate))
+	m.Handle("POST /console/webhooks/{id}/{op}", c.user(c.handleWebhookAction))
+	m.Handle("POST /console/webhooks/{id}/deliveries/{did}/redeliver", c.user(c.handleRedeliver))
 
 	m.HandleFunc("/console/", func(w http.ResponseWriter, r *http.Request) {
 		c.renderError(w, r, nil, cms.Errorf(cms.ENOTFOUND, "no such page"))

@@ -9,7 +9,9 @@
 // does, the management API can do too.
 //
 // The pages work without JavaScript (forms, Post/Redirect/Get with a flash
-// message, inline errors); a small script only adds drag-and-drop upload.
+// message, inline errors); a small script only adds the live preview, the
+// progress of an upload and of the archive's download, drag-and-drop
+// upload and a print button.
 // Sessions are cookies of their own kind (never API bearer tokens), every
 // form carries a CSRF token, and the Content-Security-Policy allows no
 // inline script or style. Templates, the stylesheet and the script are

@@ -73,6 +73,10 @@ func (e *env) auditorExports(t *testing.T, browserCtx context.Context) {
 		t.Errorf("the downloaded archive's bag-info.txt: %q", bag)
 	}
 	t.Logf("the auditor downloaded %s (%d bytes)", filepath.Base(file), size)
+	// The script fetched it, counting what arrived, and saved it.
+	a.do(chromedp.Poll[chromedp.Void](`document.querySelector("[data-download-status]").textContent.indexOf("已下载") === 0`))
+	a.sees("已下载", ".zip")
+	a.shots("archive-downloaded")
 
 	a.open("/console/otp", http.StatusOK)
 	a.submit(`form[action="/console/otp"] button`, http.StatusOK)
@@ -155,4 +159,59 @@ func (p *person) download(button string) (string, int64) {
 	}
 	p.t.Fatalf("%s: no download", p.name)
 	return "", 0
+}
+
+// keepsWebhooks: the administrator registers the WeChat backend's
+// endpoint and reads its secret once; when the publisher suspends and
+// restores the item, the delivery log shows what the endpoint answered;
+// one is sent again and the secret rotated. Then the administrator
+// chooses how notifications reach them.
+func (e *env) keepsWebhooks(t *testing.T, browserCtx context.Context, c chain, revID int64) {
+	t.Helper()
+	rc := newHookReceiver(t)
+	if _, err := e.svc.Dispatch.Dispatch(context.Background(), 500); err != nil { // what happened before is nobody's
+		t.Fatal(err)
+	}
+	admin := e.newPerson(t, browserCtx, "admin-webhooks", desktop, 900)
+	admin.login("admin", adminPassword)
+	admin.open("/console/webhooks", http.StatusOK)
+	admin.sees("尚未登记接收地址")
+	admin.open("/console/webhooks/new", http.StatusOK)
+	admin.fill("#url", rc.srv.URL+"/wechat")
+	admin.fill("#description", "微信公众号后台：刷新缓存")
+	admin.shots("webhook-new")
+	admin.submit(`form[action="/console/webhooks/new"] button[type=submit]`, http.StatusOK)
+	admin.sees("接收地址已登记", "只显示这一次", "whsec_")
+	admin.shots("webhook-secret")
+
+	e.fire(t, c.publisher, revID, cms.EventSuspend, "核对办理时限。")
+	e.fire(t, c.publisher, revID, cms.EventRestore, "已核实。")
+	e.deliver(t)
+	if len(rc.got) != 2 {
+		t.Fatalf("the endpoint got %d requests, want the suspension and the restoration", len(rc.got))
+	}
+	admin.open("/console/webhooks", http.StatusOK)
+	admin.sees("微信公众号后台：刷新缓存", "已启用")
+	admin.shots("webhooks")
+	admin.do(chromedp.Click(chromedp.CSS(`td.title-cell a`), chromedp.NodeVisible))
+	admin.do(chromedp.WaitVisible(chromedp.CSS("#deliveries")))
+	admin.sees("暂停发布", "恢复发布", "已送达", "对方已接收（HTTP 200）")
+	admin.submit(`#deliveries tbody tr:first-child button[type=submit]`, http.StatusOK)
+	admin.sees("已安排重新发送", "尚未尝试")
+	e.deliver(t)
+	admin.open(path(admin.location()), http.StatusOK)
+	admin.shots("webhook")
+	admin.submit(`form[action$="/rotate"] button`, http.StatusOK)
+	admin.sees("签名密钥已更换", "旧密钥在")
+
+	admin.open("/console/inbox/settings", http.StatusOK)
+	admin.fill("#email", "wang.min@tlgjj.example.gov.cn")
+	admin.do(chromedp.Click(chromedp.CSS(`input[name="system.email"]`), chromedp.NodeVisible))
+	admin.submit(`form[action="/console/inbox/settings"] button[type=submit]`, http.StatusOK)
+	admin.sees("通知设置已保存")
+	admin.shots("notify-settings")
+	st, err := e.svc.Notifications.Settings(context.Background(), e.admin)
+	if err != nil || st.Email != "wang.min@tlgjj.example.gov.cn" || !st.Kinds[cms.NotifySystem].Email {
+		t.Errorf("the settings saved: %+v %v", st, err)
+	}
 }

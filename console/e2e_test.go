@@ -29,14 +29,16 @@ const (
 // it back with a comment; the editor reads it, fixes the draft and submits
 // again; the head approves; the leader in charge signs on a phone, the
 // director signs; the secrecy reviewer acknowledges the finding in the text
-// and clears; the publisher publishes, and the content API serves it.
+// and clears; the publisher publishes, and the content API serves it. The
+// auditor exports the period; the administrator keeps the accounts, the
+// chains, the words, the webhooks and their own notification settings.
 // Every main page is photographed at 390 and 1280 px and checked with
 // axe-core.
 func TestChainInBrowser(t *testing.T) {
 	t.Parallel()
 	browser := chromium(t)
 	start := time.Now()
-	e := newEnv(t)
+	e := newHookEnv(t) // the WeChat backend's endpoint is a receiver on this machine
 	c := e.chain(t)
 	const title = "住房公积金缴存登记"
 
@@ -68,7 +70,7 @@ func TestChainInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	ed.do(chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{file}, chromedp.NodeReady))
-	ed.submit("form[data-dropzone] button[type=submit]", http.StatusOK)
+	ed.uploads("form[data-dropzone] button[type=submit]")
 	ed.sees("附件已上传", "缴存登记表.pdf")
 	ed.shots("revision-draft")
 	ed.submit(`button[name=event][value=submit]`, http.StatusOK)
@@ -97,13 +99,19 @@ func TestChainInBrowser(t *testing.T) {
 	ed.fill(`select[name="fields.materials[1].form"]`, "copy")
 	// The live preview shows the body as clients will, as it is typed.
 	ed.do(chromedp.SendKeys(chromedp.CSS("#body"), "\n\n## 温馨提示\n\n请携带**原件**。", chromedp.NodeVisible))
-	ed.do(chromedp.WaitVisible(chromedp.CSS("[data-preview-body] h2")))
+	ed.do(chromedp.WaitVisible(chromedp.CSS("[data-preview-body] h2")), chromedp.WaitVisible(chromedp.CSS("[data-preview-body] strong")))
 	if got := ed.text("#live-preview"); !strings.Contains(got, "温馨提示") || !strings.Contains(got, "原件") {
 		t.Errorf("the live preview shows %q", got)
 	}
 	ed.shots("edit")
+	// A colleague saves first: the save shows both versions and where
+	// they differ, keeps what was typed, and the next save merges.
+	e.colleagueSaves(t, revID(t, revURL), "住房公积金单位缴存登记")
+	ed.submit(`button[value="save"]`, http.StatusPreconditionFailed)
+	ed.sees("他人保存的版本", "住房公积金单位缴存登记", "与您填写的内容不同之处", "您填写的内容")
+	ed.shots("edit-conflict")
 	ed.submit(`button[value="save"]`, http.StatusOK)
-	ed.sees("已保存", "经办人身份证")
+	ed.sees("已保存", "经办人身份证", title)
 	ed.submit(`button[name=event][value=submit]`, http.StatusOK)
 	ed.open("/console/items", http.StatusOK)
 	ed.shots("items")
@@ -188,6 +196,7 @@ func TestChainInBrowser(t *testing.T) {
 
 	e.auditorExports(t, browser)
 	e.administers(t, browser)
+	e.keepsWebhooks(t, browser, c, revID(t, revURL))
 
 	// The App and the WeChat account read it from the content API.
 	items, _, err := e.svc.Items.List(context.Background(), e.as(t, c.editor), cms.ItemFilter{Query: title}, "")
@@ -214,6 +223,31 @@ func TestChainInBrowser(t *testing.T) {
 	t.Logf("the chain in the browser took %v", time.Since(start).Round(time.Millisecond))
 }
 
+// colleagueSaves changes a draft's title as another editor of 归集科,
+// through the services.
+func (e *env) colleagueSaves(t *testing.T, revID int64, title string) {
+	t.Helper()
+	wu := e.staff(t, "wu.fang", "吴芳", "collection", bind(cms.RoleEditor, "collection"))
+	p := e.as(t, wu)
+	rev, _, err := e.svc.Items.Revision(context.Background(), p, revID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.svc.Items.UpdateDraft(context.Background(), p, revID, rev.Version, cms.Content{Title: &title}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// revID is the revision id of a revision page's address.
+func revID(t *testing.T, url string) int64 {
+	t.Helper()
+	id, err := strconv.ParseInt(strings.TrimPrefix(path(url), "/console/revisions/"), 10, 64)
+	if err != nil {
+		t.Fatalf("not a revision page: %s", url)
+	}
+	return id
+}
+
 // path is the path of a page's address.
 func path(url string) string {
 	u := mustURL(url)
@@ -236,6 +270,23 @@ func (p *person) shots(name string) {
 	}
 	p.width = own
 	p.do(chromedp.EmulateViewport(own, p.height, chromedp.EmulateScale(1)))
+}
+
+// uploads presses the upload button and waits for the page the server
+// answers. The script sends the file in the background with a progress
+// bar and shows the answer in place: the page is never left (a mark set
+// on it survives), and the progress bar came and went.
+func (p *person) uploads(button string) {
+	p.t.Helper()
+	p.do(chromedp.Evaluate[chromedp.Void](`window.stayed = true; document.querySelector("progress").dataset.was = "idle"`))
+	p.do(chromedp.Click(chromedp.CSS(button), chromedp.NodeVisible))
+	p.do(chromedp.WaitReady(chromedp.CSS("progress:not([data-was])"))) // the answer's page is in
+	ctx, cancel := context.WithTimeout(p.ctx, stepTimeout)
+	defer cancel()
+	stayed, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.stayed === true && !document.querySelector("progress").dataset.was`))
+	if err != nil || !stayed {
+		p.t.Errorf("%s: the upload left the page (%v): the progress bar's script did not send it", p.name, err)
+	}
 }
 
 // viewShot photographs what the screen shows, without scrolling.

@@ -3,6 +3,7 @@ package console
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/tlhpf/cms/cms"
 )
@@ -29,6 +30,28 @@ type editData struct {
 type conflictView struct {
 	Rev    *cms.Revision
 	Fields []fieldView
+	// Diff is, field by field, where theirs and the form differ.
+	Diff []diffRow
+}
+
+// conflictWith compares what someone else saved with the user's form.
+func conflictWith(ct *cms.ContentType, theirs *cms.Revision, mine cms.Content) *conflictView {
+	m := *theirs
+	m.Title, m.Body, m.BodyFormat = *mine.Title, *mine.Body, *mine.BodyFormat
+	m.PublishAt, m.ExpireAt = time.Time{}, time.Time{}
+	if mine.PublishAt != nil {
+		m.PublishAt = *mine.PublishAt
+	}
+	if mine.ExpireAt != nil {
+		m.ExpireAt = *mine.ExpireAt
+	}
+	m.Fields = map[string]any{}
+	for k, v := range mine.Fields {
+		if v != nil {
+			m.Fields[k] = v
+		}
+	}
+	return &conflictView{Rev: theirs, Fields: fieldViews(ct, theirs.Fields), Diff: diffRows(ct, cms.DiffRevisions(theirs, &m))}
 }
 
 func targetOf(a cms.AuthoredColumn) string { return a.Column.Slug + "|" + a.Department }
@@ -172,7 +195,7 @@ func (c *Console) handleRevisionSave(w http.ResponseWriter, r *http.Request, u *
 		d.Other = form.withProblems(problemsOf(err))
 	case cms.EPRECONDITION:
 		status, d.Version = http.StatusPreconditionFailed, d.Rev.Version
-		d.Conflict = &conflictView{Rev: d.Rev, Fields: fieldViews(d.Type, d.Rev.Fields)}
+		d.Conflict = conflictWith(d.Type, d.Rev, content)
 		d.Alert = "在您编辑期间，他人保存了这份稿件。上方是他人保存的版本，下方保留着您填写的内容；请对照合并后再保存，保存后以下方内容为准。"
 	default:
 		return err

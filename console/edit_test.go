@@ -124,7 +124,9 @@ func TestEditDraft(t *testing.T) {
 		t.Fatal(err)
 	}
 	ed.post(path+"/edit", f).must(t, http.StatusPreconditionFailed).
-		has(t, "他人保存的版本", "同事改过的标题", "您填写的内容", `value="住房公积金缴存登记"`, `value="营业执照"`, `name="version" value="2"`)
+		has(t, "他人保存的版本", "同事改过的标题", "您填写的内容", `value="住房公积金缴存登记"`, `value="营业执照"`, `name="version" value="2"`,
+			"与您填写的内容不同之处", `<th scope="row">标题</th><td class="old"><pre>同事改过的标题</pre></td><td class="new"><pre>住房公积金缴存登记</pre></td>`,
+			`<th scope="row">所需材料</th>`)
 	f.Set("version", "2")
 	ed.post(path+"/edit", f).must(t, http.StatusSeeOther)
 	ed.get(path).has(t, "已保存", "住房公积金缴存登记", button(cms.EventSubmit)).lacks(t, "提交审核前还需完善")

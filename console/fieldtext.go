@@ -66,6 +66,16 @@ var fieldMessages = []struct {
 	{regexp.MustCompile(`^say why \(it is kept in the history\)$`), "请填写意见（将记入审批记录）"},
 	{regexp.MustCompile(`^say why it may be published`), "请说明可以发布的理由（1 至 1000 字）"},
 	{regexp.MustCompile(`^must be at most 4000 bytes$`), "意见过长，请精简"},
+	{regexp.MustCompile(`^must be an http or https URL of at most`), "请填写以 http:// 或 https:// 开头的网址，最长 2000 字节"},
+	{regexp.MustCompile(`^must use http or https$`), "只能使用 http 或 https"},
+	{regexp.MustCompile(`^must not carry credentials`), "网址中不能带用户名和密码：请求以签名证明来源"},
+	{regexp.MustCompile(`^must name a host$`), "网址须包含主机名"},
+	{regexp.MustCompile(`^must have no fragment and no spaces$`), "网址不能包含 # 片段或空格"},
+	{regexp.MustCompile(`loopback, private or otherwise internal`), "不能发往本机、内网或其他内部地址"},
+	{regexp.MustCompile(`^the host \S+ does not resolve$`), "无法解析该主机名"},
+	{regexp.MustCompile(`^must list 1 to 50 event types$`), "请至少选择一种事件"},
+	{regexp.MustCompile(`^must be an event type such as`), "不是可订阅的事件"},
+	{regexp.MustCompile(`^must be an e-mail address such as`), "请填写电子邮箱地址，如 zhang.wei@example.gov.cn；不用电子邮件可留空"},
 }
 
 // fieldMessage says in Chinese what is wrong with a field.

@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -62,7 +63,7 @@ func TestPagesRefuseWhatRolesDoNotAllow(t *testing.T) {
 			} else {
 				p = b.post(vis.path, vis.form)
 			}
-			if p.Status != http.StatusForbidden || !contains(p.Body, "没有权限", `lang="zh-CN"`) {
+			if p.Status != http.StatusForbidden || !contains(p.Body, "没有权限", `lang="zh-CN"`) || strings.Contains(p.Body, "表单已过期") {
 				t.Errorf("%s %s %s: %d", username, vis.method, vis.path, p.Status)
 			}
 		}
@@ -88,14 +89,16 @@ func contains(body string, texts ...string) bool {
 // TestPagesByRole is the permission matrix of the release desk, the
 // patrol, the audit and the administration through the console: each
 // person gets the page their roles allow (200) and the 403 page for the
-// others, and the menu shows exactly the entries they may open.
+// others, and the menu shows exactly the entries they may open; their own
+// notifications and settings are everyone's.
 func TestPagesByRole(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	c := e.chain(t)
 	auditor := e.staff(t, "qian.hui", "钱慧", "office", bind(cms.RoleAuditor, "office"))
 	pages := []string{"/console/release", "/console/menus", "/console/patrol", "/console/audit", "/console/audit/verify",
-		"/console/archive", "/console/users", "/console/users/new", "/console/signoff", "/console/words"}
+		"/console/archive", "/console/users", "/console/users/new", "/console/signoff", "/console/words", "/console/webhooks",
+		"/console/webhooks/new"}
 	nav := map[string]string{"/console/release": "发布管理", "/console/patrol": "巡查", "/console/audit": "审计",
 		"/console/users": "系统管理"}
 	allowed := map[string][]string{
@@ -106,7 +109,7 @@ func TestPagesByRole(t *testing.T) {
 		c.secrecy.Username:   {"/console/patrol"},
 		c.publisher.Username: {"/console/release", "/console/menus", "/console/patrol", "/console/archive"},
 		auditor.Username:     {"/console/patrol", "/console/audit", "/console/audit/verify", "/console/archive"},
-		"admin":              {"/console/users", "/console/users/new", "/console/signoff", "/console/words"},
+		"admin":              {"/console/users", "/console/users/new", "/console/signoff", "/console/words", "/console/webhooks", "/console/webhooks/new"},
 	}
 	for who, ok := range allowed {
 		b := e.browser(t)
@@ -133,5 +136,82 @@ func TestPagesByRole(t *testing.T) {
 				t.Errorf("%s GET %s: the 403 page does not say why", who, path)
 			}
 		}
+		// Everyone reads their own notifications and keeps their settings.
+		for _, path := range []string{"/console/inbox", "/console/inbox/settings"} {
+			if p := b.get(path); p.Status != http.StatusOK {
+				t.Errorf("%s GET %s: %d", who, path, p.Status)
+			}
+		}
+	}
+}
+
+// TestFormsByRole is the permission matrix of the forms of the release
+// desk, the patrol, the audit and the administration: each person's post
+// of a form their roles do not allow is refused with the 403 page and
+// changes nothing.
+func TestFormsByRole(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.chain(t)
+	auditor := e.staff(t, "qian.hui", "钱慧", "office", bind(cms.RoleAuditor, "office"))
+	ctx := context.Background()
+	menu, err := e.svc.Structure.Menu(ctx, e.admin, "app")
+	if err != nil || len(menu) == 0 {
+		t.Fatalf("the App's menu: %v", err)
+	}
+	entry := "/console/menus/entries/" + strconv.FormatInt(menu[0].ID, 10)
+	admin := strconv.FormatInt(e.admin.User.ID, 10)
+	forms := map[string]url.Values{
+		entry:                                  {"op": {"disable"}, "channel": {"app"}},
+		"/console/channels/app/maintenance":    {"notice": {"系统升级"}, "starts_at": {"2026-12-02T22:00"}, "ends_at": {"2026-12-03T06:00"}},
+		"/console/patrol":                      nil,
+		"/console/archive":                     {"from": {"2026-01-01"}, "to": {"2026-12-01"}},
+		"/console/users/new":                   {"username": {"wu.fang"}, "display_name": {"吴芳"}, "department": {"collection"}, "role": {"editor|collection"}},
+		"/console/users/" + admin:              {"display_name": {"某人"}, "department": {"information"}, "role": {"admin|information"}},
+		"/console/users/" + admin + "/disable": nil,
+		"/console/grants/1/confirm":            nil,
+		"/console/signoff/guides-deposit":      {"chain": {"director"}},
+		"/console/words":                       {"blocking": {"内部参阅"}},
+		"/console/webhooks/new":                {"url": {"https://93.184.215.14/hook"}, "events": {"*"}},
+		"/console/webhooks/1/disable":          nil,
+	}
+	allowed := map[string][]string{
+		c.publisher.Username: {entry, "/console/channels/app/maintenance", "/console/patrol"},
+		c.director.Username:  {"/console/patrol"},
+		auditor.Username:     {"/console/patrol", "/console/archive"},
+		c.editor.Username:    nil, c.head.Username: nil, c.leader.Username: nil, c.secrecy.Username: nil,
+	}
+	for who, ok := range allowed {
+		b := e.browser(t)
+		b.login(who, staffPassword)
+		b.get("/console/")
+		for path, form := range forms {
+			if slices.Contains(ok, path) {
+				continue
+			}
+			p := b.post(path, maps.Clone(form)) // post sets the token in the form it is given
+			if p.Status != http.StatusForbidden || !strings.Contains(p.Body, "没有权限") || strings.Contains(p.Body, "表单已过期") {
+				t.Errorf("%s POST %s: %d, want 403 for the roles", who, path, p.Status)
+			}
+		}
+	}
+	if menu, _ = e.svc.Structure.Menu(ctx, e.admin, "app"); !menu[0].Enabled {
+		t.Error("a refused post disabled the menu entry")
+	}
+	if ws, _ := e.svc.Secrecy.SensitiveWords(ctx, e.admin); len(ws) != 0 {
+		t.Errorf("a refused post set words: %v", ws)
+	}
+	if us, _ := e.svc.Users.List(ctx, e.admin, cms.UserFilter{}); slices.ContainsFunc(us, func(u cms.User) bool { return u.Username == "wu.fang" }) {
+		t.Error("a refused post created an account")
+	}
+	if chain, _ := e.svc.Workflow.SignoffChain(ctx, e.admin, "guides-deposit"); len(chain) != 2 {
+		t.Errorf("a refused post set the chain: %v", chain)
+	}
+	// What is allowed goes through: the publisher's post is no refusal.
+	pub := e.browser(t)
+	pub.login(c.publisher.Username, staffPassword)
+	pub.get("/console/menus?channel=app")
+	if p := pub.post(entry, maps.Clone(forms[entry])); p.Status != http.StatusSeeOther {
+		t.Errorf("the publisher's post of %s: %d %s", entry, p.Status, p.Body)
 	}
 }

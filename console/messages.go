@@ -73,6 +73,9 @@ var errorText = map[string]string{
 	cms.EOTPREQUIRED:  "此账户已启用双因素认证，请填写动态验证码。",
 	cms.EOTPINVALID:   "动态验证码不正确或已使用过，请填写验证器上当前的验证码。",
 	cms.EOTPENROL:     "您的角色须启用双因素认证，请先在“双因素认证”页面绑定验证器。",
+	cms.EDBDOWN:       "数据库暂时无法连接，本次操作未保存，请稍后再试；如持续出现，请联系信息科。",
+	cms.ENOSPACE:      "服务器存储空间已满，本次操作未保存；请联系信息科清理空间后再试。",
+	cms.EBLOBDOWN:     "文件存储暂时无法连接，请稍后再试；如持续出现，请联系信息科。",
 }
 
 // errorTitles head the error page.
@@ -82,6 +85,7 @@ var errorTitles = map[int]string{
 	http.StatusUnprocessableEntity: "内容有误", http.StatusTooManyRequests: "请稍后再试",
 	http.StatusRequestEntityTooLarge: "文件过大", http.StatusUnsupportedMediaType: "文件类型不支持",
 	http.StatusInternalServerError: "出错了", http.StatusServiceUnavailable: "系统繁忙", http.StatusUnauthorized: "需要登录",
+	http.StatusInsufficientStorage: "存储空间已满",
 }
 
 // statusOf maps error codes to HTTP statuses, as the API does.
@@ -94,6 +98,8 @@ var statusOf = map[string]int{
 	cms.EUNSUPPORTED: http.StatusUnsupportedMediaType, cms.ETHROTTLED: http.StatusTooManyRequests,
 	cms.EBUSY: http.StatusServiceUnavailable, cms.EOTPREQUIRED: http.StatusUnauthorized,
 	cms.EOTPINVALID: http.StatusUnauthorized, cms.EOTPENROL: http.StatusForbidden,
+	cms.EDBDOWN: http.StatusServiceUnavailable, cms.EBLOBDOWN: http.StatusServiceUnavailable,
+	cms.ENOSPACE: http.StatusInsufficientStorage,
 }
 
 // errorMessage says in Chinese what went wrong; a locked account is told
@@ -129,7 +135,6 @@ var flashText = map[string]string{
 	"fired_approve":         "已审核通过，送分管领导签发。",
 	"fired_sign":            "已签发。",
 	"fired_clear":           "保密审查已通过，稿件待信息科发布。",
-	"fired_release":         "已确定发布时间，届时系统按您的决定发布。",
 	"fired_reject":          "已退回，稿件回到草稿，编辑将看到您的意见。",
 	"fired_publish":         "已发布。",
 	"fired_suspend":         "已暂停发布，客户端已不再显示。",
@@ -139,9 +144,7 @@ var flashText = map[string]string{
 	"menu_renamed":          "菜单名称已修改，客户端菜单随即更新。",
 	"menu_enabled":          "菜单项已启用。",
 	"menu_disabled":         "菜单项已停用，客户端不再显示。",
-	"maintenance_requested": "停服申请已提交，待中心领导批准后方对外公告。",
-	"maintenance_approved":  "已批准，停服公告已发布，客户端将按时显示。",
-	"maintenance_refused":   "已不予批准，申请人将收到您的意见。",
+	"notice_saved":          "停服公告已保存，客户端将按时显示。",
 	"notice_withdrawn":      "停服公告已撤销。",
 	"patrol_clean":          "巡查完成，未发现问题。",
 	"batch_none":            "请先勾选要签发的稿件。",
@@ -155,6 +158,16 @@ var flashText = map[string]string{
 	"signoff_saved":         "签发流程已保存，之后进入领导签发的稿件按新流程签发。",
 	"words_saved":           "敏感词已保存，系统已按新词复查审核中和已发布的内容。",
 	"patrol_found":          "巡查完成，发现问题，相关内容已暂停发布，详见下方。",
+	"webhook_saved":         "设置已保存。",
+	"webhook_enabled":       "接收地址已启用，停用期间的事件将继续投递。",
+	"webhook_disabled":      "接收地址已停用，事件暂存，重新启用后继续投递。",
+	"webhook_deleted":       "接收地址已删除，不再投递。",
+	"webhook_redelivered":   "已安排重新发送，稍后在投递记录中查看结果。",
+	"notify_saved":          "通知设置已保存。",
+	"fired_release":         "已确定发布时间，届时系统按您的决定发布。",
+	"maintenance_requested": "停服申请已提交，待中心领导批准后方对外公告。",
+	"maintenance_approved":  "已批准，停服公告已发布，客户端将按时显示。",
+	"maintenance_refused":   "已不予批准，申请人将收到您的意见。",
 }
 
 // auditActionOrder lists the audit log's actions for its filter; the
@@ -198,3 +211,14 @@ var auditProblems = map[string]string{
 }
 
 var anchorKinds = map[string]string{cms.AnchorEpoch: "启用密钥时", cms.AnchorPeriodic: "巡查后", cms.AnchorArchive: "导出归档时"}
+
+// clientWords names a kind of client.
+func clientWords(k cms.ClientKind) string {
+	switch k {
+	case cms.ClientApp:
+		return "App"
+	case cms.ClientWeChat:
+		return "微信"
+	}
+	return "其他"
+}

@@ -61,6 +61,11 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 func (c *Console) logged(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		id := r.Header.Get("X-Request-Id")
+		if !goodRequestID(id) {
+			id = c.ids.Next()
+		}
+		w.Header().Set("X-Request-Id", id)
 		ctx, ri := withReqInfo(cms.WithRequestScope(r.Context()))
 		r = r.WithContext(ctx)
 		sw := &statusWriter{ResponseWriter: w}
@@ -75,9 +80,13 @@ func (c *Console) logged(next http.Handler) http.Handler {
 			if sw.status >= 500 {
 				level = slog.LevelError
 			}
+			took := time.Since(start)
+			if c.opts.Observer != nil {
+				c.opts.Observer.Request(r.Pattern, r.Method, sw.status, took)
+			}
 			attrs := []slog.Attr{slog.String("method", r.Method), slog.String("route", r.Pattern),
-				slog.Int("status", sw.status), slog.Int64("bytes", sw.size), slog.Duration("latency", time.Since(start)),
-				slog.String("remote_ip", r.RemoteAddr)}
+				slog.Int("status", sw.status), slog.Int64("bytes", sw.size), slog.Duration("latency", took),
+				slog.String("request_id", id), slog.String("remote_ip", r.RemoteAddr)}
 			if ri.userID != 0 {
 				attrs = append(attrs, slog.Int64("user_id", ri.userID))
 			}
@@ -85,4 +94,18 @@ func (c *Console) logged(next http.Handler) http.Handler {
 		}()
 		next.ServeHTTP(sw, r)
 	})
+}
+
+// goodRequestID reports whether a client's X-Request-Id may be kept: 1 to
+// 128 printable ASCII characters without spaces.
+func goodRequestID(id string) bool {
+	if id == "" || len(id) > 128 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] <= ' ' || id[i] > '~' {
+			return false
+		}
+	}
+	return true
 }

@@ -41,7 +41,7 @@ type releasedRow struct {
 // patrolKinds name what a patrol problem is about.
 var patrolKinds = map[string]string{
 	"content": "正文或字段被改动", "projection": "对外发布的数据被改动", "unprojected": "已发布内容在客户端缺失",
-	"attachment": "附件被改动", "missing_attachment": "附件丢失", "menu_entry": "菜单项被改动", "channel": "渠道设置或停服公告被改动",
+	"attachment": "附件被改动", "missing_attachment": "附件丢失", "unchecked_attachment": "附件未能核验（文件存储暂不可用）", "menu_entry": "菜单项被改动", "channel": "渠道设置或停服公告被改动",
 	"column": "栏目设置被改动",
 }
 

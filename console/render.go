@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/tlhpf/cms/cms"
@@ -18,7 +19,7 @@ var templateFS embed.FS
 // pageNames are the views; each is templates/NAME.html with the layout.
 var pageNames = []string{"login", "password", "home", "queue", "items", "new", "revision", "edit", "approval", "error",
 	"release", "menus", "patrol", "audit", "verify", "archive", "users", "user", "created", "signoff", "words",
-	"batch", "otp", "inbox", "maintenance"}
+	"batch", "otp", "inbox", "webhooks", "webhook", "webhook_secret", "notify", "reports", "maintenance"}
 
 // pages holds one parsed template per view.
 type pages struct {
@@ -61,10 +62,11 @@ type navigation struct {
 	New         bool // the user may create items somewhere
 	Release     bool // 发布管理: releases, suspends or restores somewhere, or keeps the menus
 	Patrol      bool // 巡查: runs the patrol, or reads the findings of released content
-	Audit       bool // 审计: reads the audit log or exports the archive
+	Audit       bool // 审计: reads the audit log (and exports the archive)
 	Maintenance bool // 停服审批, for those who decide maintenance windows
 	Archive     bool // 归档, for those who export the archive but read no audit log (信息科)
-	Admin       bool // 系统管理: accounts, sign-off chains or sensitive words
+	Reports     bool // 运营分析: reads the usage and workflow reports
+	Admin       bool // 系统管理: accounts, sign-off chains, sensitive words or webhooks
 }
 
 // navFor builds the menu from what the services say the user may do.
@@ -75,7 +77,9 @@ func navFor(stages []cms.State, cols []cms.AuthoredColumn, ab *cms.Abilities) na
 		Audit:       ab.Can(cms.ActAuditRead),
 		Archive:     !ab.Can(cms.ActAuditRead) && ab.Can(cms.ActArchiveExport),
 		Maintenance: ab.Can(cms.ActMaintenanceDecide),
-		Admin:       ab.Can(cms.ActUserManage) || ab.Can(cms.ActWorkflowAdmin) || ab.Can(cms.ActSensitiveWords)}
+		Reports:     ab.Can(cms.ActReportRead) || ab.Can(cms.ActReportReadDept),
+		Admin: ab.Can(cms.ActUserManage) || ab.Can(cms.ActWorkflowAdmin) || ab.Can(cms.ActSensitiveWords) ||
+			ab.Can(cms.ActWebhookManage)}
 }
 
 // abilitiesKey keeps the user's abilities in the request's scope.
@@ -152,6 +156,9 @@ func (c *Console) renderError(w http.ResponseWriter, r *http.Request, u *user, e
 	if isCanceled(err) {
 		return
 	}
+	if c.opts.Classify != nil {
+		err = c.opts.Classify(err)
+	}
 	code := cms.ErrorCode(err)
 	if code == cms.EUNAUTHORIZED {
 		c.toLogin(w, r)
@@ -161,6 +168,16 @@ func (c *Console) renderError(w http.ResponseWriter, r *http.Request, u *user, e
 	if !ok {
 		status = http.StatusInternalServerError
 		c.log.ErrorContext(r.Context(), "console error", slog.String("route", r.Pattern), slog.Any("error", err))
+	}
+	var de *cms.Error
+	if cms.Fault(code) && asError(err, &de) {
+		if held, ok := c.faults.Allow(code, time.Now()); ok {
+			c.log.WarnContext(r.Context(), "console request failed: "+code, slog.String("route", r.Pattern),
+				slog.Int("suppressed", held), slog.Any("error", de.Err))
+		}
+		if de.RetryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int(de.RetryAfter.Seconds())+1))
+		}
 	}
 	msg := errorMessage(err)
 	if err == errCSRF {

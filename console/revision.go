@@ -24,6 +24,7 @@ type revisionData struct {
 	History   []historyRow
 	Author    string
 	Findings  []findingRow
+	Marked    []markedText // the texts with findings, each finding marked
 	Ack       map[int64]bool
 	Open      int // blocking findings nobody acknowledged
 	Events    []cms.Event
@@ -113,6 +114,7 @@ func (c *Console) showRevision(w http.ResponseWriter, r *http.Request, u *user, 
 			d.Open++
 		}
 	}
+	d.Marked = markFindings(d.Type, rev, d.Findings)
 	if d.Ack, err = c.svc.Secrecy.Acknowledgeable(ctx, p, id); err != nil {
 		return err
 	}

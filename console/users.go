@@ -176,7 +176,7 @@ func userProblems(err error) problems {
 }
 
 // adminTabs are the administration pages the user may open.
-type adminTabs struct{ Users, Signoff, Words bool }
+type adminTabs struct{ Users, Signoff, Words, Webhooks bool }
 
 func (c *Console) adminTabs(r *http.Request, u *user) (adminTabs, error) {
 	ab, err := c.abilities(r, u)
@@ -184,7 +184,7 @@ func (c *Console) adminTabs(r *http.Request, u *user) (adminTabs, error) {
 		return adminTabs{}, err
 	}
 	return adminTabs{Users: ab.Can(cms.ActUserManage), Signoff: ab.Can(cms.ActWorkflowAdmin),
-		Words: ab.Can(cms.ActSensitiveWords)}, nil
+		Words: ab.Can(cms.ActSensitiveWords), Webhooks: ab.Can(cms.ActWebhookManage)}, nil
 }
 
 // handleAdmin opens the first administration page the user may.
@@ -196,7 +196,7 @@ func (c *Console) handleAdmin(w http.ResponseWriter, r *http.Request, u *user) e
 	for _, p := range []struct {
 		ok   bool
 		path string
-	}{{t.Users, "/console/users"}, {t.Signoff, "/console/signoff"}, {t.Words, "/console/words"}} {
+	}{{t.Users, "/console/users"}, {t.Signoff, "/console/signoff"}, {t.Words, "/console/words"}, {t.Webhooks, "/console/webhooks"}} {
 		if p.ok {
 			http.Redirect(w, r, p.path, http.StatusSeeOther)
 			return nil

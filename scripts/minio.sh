@@ -6,6 +6,11 @@
 #
 #   scripts/minio.sh start   # prints CMS_TEST_S3_ENDPOINT=… lines
 #   scripts/minio.sh stop
+#   scripts/minio.sh kill    # ends it at once (SIGKILL), keeping its data
+#   scripts/minio.sh resume  # starts it again on the same data and keys
+#
+# MINIO_ROOT and MINIO_PORT choose another instance (the fault tests run
+# their own, to stop it under load without disturbing anyone).
 set -euo pipefail
 MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
 CACHE=${CMS_MINIO_CACHE:-$HOME/.cache/cms-minio}
@@ -30,9 +35,15 @@ start() {
   local user pass
   user=cms$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')
   pass=$(head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  printf '%s\n%s\n' "$user" "$pass" >"$ROOT/keys"
+  launch "$user" "$pass"
+}
+
+launch() {
+  local user=$1 pass=$2
   MINIO_ROOT_USER=$user MINIO_ROOT_PASSWORD=$pass MINIO_BROWSER=off \
     nohup "$BIN" server "$ROOT/data" --address "127.0.0.1:$PORT" --console-address "127.0.0.1:$((PORT + 1))" \
-    >"$ROOT/server.log" 2>&1 &
+    >>"$ROOT/server.log" 2>&1 &
   echo $! >"$ROOT/pid"
   for _ in $(seq 1 100); do
     if curl -sf "http://127.0.0.1:$PORT/minio/health/live" >/dev/null 2>&1; then
@@ -55,9 +66,24 @@ stop() {
   fi
 }
 
+kill9() {
+  if [ -f "$ROOT/pid" ]; then
+    kill -9 "$(cat "$ROOT/pid")" 2>/dev/null || true
+    rm -f "$ROOT/pid"
+  fi
+}
+
+resume() {
+  build
+  { read -r user; read -r pass; } <"$ROOT/keys"
+  launch "$user" "$pass"
+}
+
 case "${1:-start}" in
   start) start ;;
   stop) stop ;;
+  kill) kill9 ;;
+  resume) resume ;;
   build) build ;;
-  *) echo "usage: $0 start|stop|build" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|kill|resume|build" >&2; exit 2 ;;
 esac

@@ -43,6 +43,7 @@ func (db *DB) Backup(ctx context.Context, blobs cms.BlobStore, path, version str
 	if db.Dialect != SQLite {
 		return nil, ErrBackupNotSupported
 	}
+	ctx = WithoutTimeout(ctx) // the operator's command takes as long as the copy does
 	m, err := db.writeBackup(ctx, blobs, path, version)
 	if err != nil {
 		os.Remove(path)

@@ -41,8 +41,13 @@ func (s *FolderStore) path(key string) (string, error) {
 }
 
 // Put writes the blob through a temporary file and a rename, so a reader
-// never sees a partial file and a crash leaves none behind.
-func (s *FolderStore) Put(ctx context.Context, key string, r io.Reader, size int64, _ string) error {
+// never sees a partial file and a crash leaves none behind. A full disk
+// or quota is insufficient storage; the partial file is removed.
+func (s *FolderStore) Put(ctx context.Context, key string, r io.Reader, size int64, ct string) error {
+	return Classify(s.put(ctx, key, r, size, ct))
+}
+
+func (s *FolderStore) put(ctx context.Context, key string, r io.Reader, size int64, _ string) error {
 	p, err := s.path(key)
 	if err != nil {
 		return err
@@ -150,7 +155,22 @@ func (s *FolderStore) Walk(ctx context.Context, fn func(cms.BlobInfo) error) err
 	})
 }
 
+// Root returns the folder.
+func (s *FolderStore) Root() string { return s.root }
+
 // Presign is not possible for a local folder: the server streams instead.
 func (s *FolderStore) Presign(context.Context, string, string, string, time.Duration) (string, error) {
 	return "", cms.ErrNoPresign
+}
+
+// Ping checks that the folder is there and takes files, for the
+// readiness probe: a temporary file is made in it and removed.
+func (s *FolderStore) Ping(context.Context) error {
+	f, err := os.CreateTemp(s.root, ".ping-*")
+	if err != nil {
+		return fmt.Errorf("storage: blob folder: %w", err)
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
 }

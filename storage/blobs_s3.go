@@ -2,10 +2,13 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
+	"net"
 	"net/url"
+	"syscall"
 	"time"
 
 	"github.com/minio/minio-go/v7"
@@ -22,6 +25,10 @@ type S3Config struct {
 	SecretKey string
 	Region    string
 	TLS       bool
+	// Timeout bounds how long the store may take to connect and to start
+	// answering a request (0: 10s); a store slower than that is answered
+	// 503 blob_store_unavailable. A transfer under way is not cut.
+	Timeout time.Duration
 }
 
 // S3Store keeps blobs in an S3 bucket through minio-go, under
@@ -39,8 +46,19 @@ func NewS3Store(ctx context.Context, c S3Config) (*S3Store, error) {
 	if c.Region == "" {
 		c.Region = "us-east-1"
 	}
+	if c.Timeout <= 0 {
+		c.Timeout = 10 * time.Second
+	}
+	tr, err := minio.DefaultTransport(c.TLS)
+	if err != nil {
+		return nil, fmt.Errorf("storage: S3 transport: %w", err)
+	}
+	tr.DialContext = (&net.Dialer{Timeout: c.Timeout, KeepAlive: 30 * time.Second}).DialContext
+	tr.ResponseHeaderTimeout = c.Timeout
+	// Three attempts, not ten: a store that is down is reported in
+	// seconds, and the client retries after Retry-After.
 	client, err := minio.New(c.Endpoint, &minio.Options{Creds: credentials.NewStaticV4(c.AccessKey, c.SecretKey, ""),
-		Secure: c.TLS, Region: c.Region, BucketLookup: minio.BucketLookupPath})
+		Secure: c.TLS, Region: c.Region, BucketLookup: minio.BucketLookupPath, Transport: tr, MaxRetries: 3})
 	if err != nil {
 		return nil, fmt.Errorf("storage: S3 client: %w", err)
 	}
@@ -63,10 +81,26 @@ func s3Key(key string) (string, error) {
 	return "blobs/" + key[:2] + "/" + key[2:4] + "/" + key, nil
 }
 
+// s3Error translates the store's errors: a missing object is not found,
+// a full store insufficient storage, and a store that cannot be reached,
+// times out or fails on its side (5xx) unavailable.
 func s3Error(err error) error {
-	switch minio.ToErrorResponse(err).Code {
+	if err == nil {
+		return nil
+	}
+	resp := minio.ToErrorResponse(err)
+	switch resp.Code {
 	case "NoSuchKey", "NotFound":
 		return cms.Errorf(cms.ENOTFOUND, "no such blob")
+	case "XMinioStorageFull", "StorageFull":
+		return &cms.Error{Code: cms.ENOSPACE, Err: err, Message: "the file store is full; nothing was saved"}
+	}
+	var ne net.Error
+	if resp.StatusCode >= 500 || errors.As(err, &ne) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
+		resp.Code == "SlowDown" || resp.Code == "XMinioServerNotInitialized" {
+		return &cms.Error{Code: cms.EBLOBDOWN, Err: err, RetryAfter: retryBlobs,
+			Message: "the file store is unavailable; try again in a moment"}
 	}
 	return err
 }
@@ -81,7 +115,7 @@ func (s *S3Store) Put(ctx context.Context, key string, r io.Reader, size int64, 
 	// refreshes its time, which the garbage collector's grace period reads.
 	_, err = s.client.PutObject(ctx, s.bucket, k, r, size, minio.PutObjectOptions{ContentType: contentType,
 		PartSize: 16 << 20, UserMetadata: map[string]string{"sha256": key}})
-	return err
+	return s3Error(err)
 }
 
 type s3Blob struct {
@@ -128,14 +162,14 @@ func (s *S3Store) Delete(ctx context.Context, key string) error {
 	if err != nil {
 		return err
 	}
-	return s.client.RemoveObject(ctx, s.bucket, k, minio.RemoveObjectOptions{})
+	return s3Error(s.client.RemoveObject(ctx, s.bucket, k, minio.RemoveObjectOptions{}))
 }
 
 // Walk calls fn for every blob in the bucket.
 func (s *S3Store) Walk(ctx context.Context, fn func(cms.BlobInfo) error) error {
 	for obj := range s.client.ListObjects(ctx, s.bucket, minio.ListObjectsOptions{Prefix: "blobs/", Recursive: true}) {
 		if obj.Err != nil {
-			return obj.Err
+			return s3Error(obj.Err)
 		}
 		key := obj.Key[len(obj.Key)-min(64, len(obj.Key)):]
 		if !cms.ValidBlobKey(key) {
@@ -159,7 +193,19 @@ func (s *S3Store) Presign(ctx context.Context, key, name, contentType string, tt
 	params.Set("response-content-type", contentType)
 	u, err := s.client.PresignedGetObject(ctx, s.bucket, k, ttl, params)
 	if err != nil {
-		return "", err
+		return "", s3Error(err)
 	}
 	return u.String(), nil
+}
+
+// Ping checks that the bucket answers, for the readiness probe.
+func (s *S3Store) Ping(ctx context.Context) error {
+	ok, err := s.client.BucketExists(ctx, s.bucket)
+	if err != nil {
+		return fmt.Errorf("storage: S3 bucket %s: %w", s.bucket, err)
+	}
+	if !ok {
+		return fmt.Errorf("storage: S3 bucket %s does not exist", s.bucket)
+	}
+	return nil
 }

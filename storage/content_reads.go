@@ -89,6 +89,8 @@ func (h *hotStmts) close() {
 // revision's: see hot). An item without one is not found here; the
 // content service then reads its projection row.
 func (db *DB) ItemDocument(ctx context.Context, itemID int64) (*cms.PublicItem, error) {
+	ctx, cancel := db.bounded(ctx)
+	defer cancel()
 	h, err := db.hot(ctx)
 	if err != nil {
 		return nil, err
@@ -109,6 +111,8 @@ func (db *DB) ListEntries(ctx context.Context, f cms.PublicFilter) ([]cms.Public
 	if len(f.Columns) != 1 || f.Offset != 0 {
 		return nil, cms.Errorf(cms.EINTERNAL, "ListEntries lists one column by keyset")
 	}
+	ctx, cancel := db.bounded(ctx)
+	defer cancel()
 	h, err := db.hot(ctx)
 	if err != nil {
 		return nil, err

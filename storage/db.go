@@ -12,14 +12,17 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/dialect/sqlitedialect"
 	"github.com/uptrace/bun/driver/sqliteshim"
 	"github.com/uptrace/bun/migrate"
+	"github.com/uptrace/bun/schema"
 
 	"github.com/tlhpf/cms/cms"
 	"github.com/tlhpf/cms/storage/migrations"
@@ -40,6 +43,26 @@ type DB struct {
 	outbox  outbox
 	// hotReads are the content API's prepared statements (content_reads.go).
 	hotReads *hotReads
+	// timeout bounds each operation's wait (faults.go), in nanoseconds.
+	timeout atomic.Int64
+	dir     string // the SQLite file's directory
+}
+
+// Option configures Open.
+type Option func(*options)
+
+type options struct{ timeout time.Duration }
+
+// Timeout bounds how long one operation may wait for a connection, a lock
+// or an answer before it fails as database_unavailable (0: DefaultTimeout).
+func Timeout(d time.Duration) Option { return func(o *options) { o.timeout = d } }
+
+// newDB wraps an open database handle.
+func newDB(sqldb *sql.DB, d schema.Dialect, name, rawURL string, o options) *DB {
+	db := &DB{bun: bun.NewDB(sqldb, d), Dialect: name, url: rawURL, hotReads: &hotReads{}}
+	db.SetTimeout(o.timeout)
+	db.bun.AddQueryHook(timeoutHook{db})
+	return db
 }
 
 // Bun returns the underlying bun handle, for tests and tools.
@@ -53,16 +76,23 @@ func SQLiteURL(dataDir string) string {
 // Open connects to the database at rawURL: "postgres://…" (or
 // "postgresql://…") for PostgreSQL, "sqlite://PATH" or a bare path for a
 // SQLite file. It does not migrate; call Migrate.
-func Open(ctx context.Context, rawURL string) (*DB, error) {
+func Open(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.timeout <= 0 {
+		o.timeout = DefaultTimeout
+	}
 	switch {
 	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
-		return openPostgres(ctx, rawURL)
+		return openPostgres(ctx, rawURL, o)
 	default:
-		return openSQLite(ctx, strings.TrimPrefix(rawURL, "sqlite://"))
+		return openSQLite(ctx, strings.TrimPrefix(rawURL, "sqlite://"), o)
 	}
 }
 
-func openSQLite(ctx context.Context, path string) (*DB, error) {
+func openSQLite(ctx context.Context, path string, o options) (*DB, error) {
 	if path == "" {
 		return nil, errors.New("storage: empty SQLite path")
 	}
@@ -71,12 +101,21 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 			return nil, fmt.Errorf("storage: create data directory: %w", err)
 		}
 	}
+	// The file holds password hashes and sessions: a new one is readable
+	// by its owner alone, whatever the umask (SQLite gives its journal
+	// files the database file's permissions).
+	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+		f.Close()
+	} else if !errors.Is(err, os.ErrExist) {
+		return nil, fmt.Errorf("storage: create %s: %w", path, err)
+	}
 	// WAL lets readers run beside the writer; immediate transactions take
 	// the write lock at BEGIN, so concurrent writers queue on busy_timeout
 	// instead of failing with SQLITE_BUSY when a read turns into a write.
 	q := url.Values{}
 	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "busy_timeout(10000)")
+	// A writer waits for the lock no longer than the database timeout.
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", o.timeout.Milliseconds()))
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Set("_txlock", "immediate")
@@ -87,7 +126,8 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	sqldb.SetMaxOpenConns(8)
 	sqldb.SetMaxIdleConns(8)
 	sqldb.SetConnMaxIdleTime(0)
-	db := &DB{bun: bun.NewDB(sqldb, sqlitedialect.New()), Dialect: SQLite, hotReads: &hotReads{}}
+	db := newDB(sqldb, sqlitedialect.New(), SQLite, "", o)
+	db.dir = filepath.Dir(path)
 	if err := db.Ping(ctx); err != nil {
 		sqldb.Close()
 		return nil, fmt.Errorf("storage: open %s: %w", path, err)
@@ -95,15 +135,19 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	return db, nil
 }
 
-func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
-	sqldb, err := sql.Open("pgx", rawURL)
+func openPostgres(ctx context.Context, rawURL string, o options) (*DB, error) {
+	cfg, err := pgx.ParseConfig(rawURL)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("storage: PostgreSQL URL: %w", err)
 	}
+	if cfg.ConnectTimeout == 0 || cfg.ConnectTimeout > o.timeout {
+		cfg.ConnectTimeout = o.timeout // a server that does not answer is not waited for
+	}
+	sqldb := stdlib.OpenDB(*cfg)
 	sqldb.SetMaxOpenConns(20)
 	sqldb.SetMaxIdleConns(10)
 	sqldb.SetConnMaxLifetime(time.Hour)
-	db := &DB{bun: bun.NewDB(sqldb, pgdialect.New()), Dialect: Postgres, url: rawURL, hotReads: &hotReads{}}
+	db := newDB(sqldb, pgdialect.New(), Postgres, rawURL, o)
 	if err := db.Ping(ctx); err != nil {
 		sqldb.Close()
 		return nil, fmt.Errorf("storage: connect to PostgreSQL: %w", err)
@@ -111,11 +155,11 @@ func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
 	return db, nil
 }
 
-// Ping checks that the database answers.
+// Ping checks that the database answers within the database timeout.
 func (db *DB) Ping(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, db.Timeout())
 	defer cancel()
-	return db.bun.PingContext(ctx)
+	return Classify(db.bun.PingContext(ctx))
 }
 
 // Close closes the database.
@@ -124,6 +168,7 @@ func (db *DB) Close() error { return db.bun.Close() }
 // Migrate applies every migration not yet applied and returns their names.
 // Several processes starting at once take turns on the migration lock.
 func (db *DB) Migrate(ctx context.Context) ([]string, error) {
+	ctx = WithoutTimeout(ctx)
 	m := migrate.NewMigrator(db.bun, migrations.Migrations, migrate.WithMarkAppliedOnSuccess(true))
 	if err := m.Init(ctx); err != nil {
 		return nil, fmt.Errorf("storage: init migrations: %w", err)

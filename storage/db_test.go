@@ -80,3 +80,32 @@ func TestOpenRefusesBadSQLitePaths(t *testing.T) {
 		}
 	}
 }
+
+// TestSQLiteFileIsPrivate: a new database file (password hashes,
+// sessions) and its WAL are readable by their owner alone, whatever the
+// umask, in a data directory made by someone else.
+func TestSQLiteFileIsPrivate(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "cms.db")
+	db, err := storage.Open(context.Background(), "sqlite://"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{path, path + "-wal"} {
+		st, err := os.Stat(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Mode().Perm()&0o077 != 0 {
+			t.Errorf("%s is %s", f, st.Mode().Perm())
+		}
+	}
+}

@@ -30,7 +30,7 @@ func translate(err error, what string) error {
 		case "23503":
 			return cms.Errorf(cms.EINVALID, "%s refers to something that does not exist", what)
 		}
-		return err
+		return Classify(err)
 	}
 	msg := err.Error()
 	switch {
@@ -39,19 +39,30 @@ func translate(err error, what string) error {
 	case strings.Contains(msg, "FOREIGN KEY constraint failed"):
 		return cms.Errorf(cms.EINVALID, "%s refers to something that does not exist", what)
 	}
-	return err
+	return Classify(err)
 }
 
-// inTx runs fn in a transaction. Once one that recorded events has
-// committed, the outbox's hook is told.
+// inTx runs fn in a transaction (begin says how long it waits to start
+// one); faults of the database come back classified (Classify). A panic
+// in fn rolls back too: the transaction's context ends with inTx. Once a
+// transaction that recorded events has committed, the outbox's hook is told.
 func (db *DB) inTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) error) error {
 	if db.keys != nil {
 		ctx = context.WithValue(ctx, keysKey{}, db.keys)
 	}
 	st := &outboxState{off: db.outbox.off.Load()}
 	ctx = context.WithValue(ctx, outboxKey{}, st)
-	if err := db.bun.RunInTx(ctx, nil, fn); err != nil {
+	tx, cancel, err := db.begin(ctx)
+	if err != nil {
 		return err
+	}
+	defer cancel()
+	if err := fn(ctx, tx); err != nil {
+		_ = tx.Rollback()
+		return Classify(err)
+	}
+	if err := tx.Commit(); err != nil {
+		return Classify(err)
 	}
 	if hook := db.outbox.hook.Load(); st.wrote && hook != nil {
 		(*hook)()

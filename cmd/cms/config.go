@@ -24,7 +24,10 @@ type Config struct {
 	Addr string
 	// DebugAddr, when set, serves the Go profiler (net/http/pprof) on
 	// this loopback address, apart from the API.
-	DebugAddr     string
+	DebugAddr string
+	// MetricsAddr, when set, serves the metrics at /metrics on this
+	// loopback address, apart from the API (CMS_METRICS_ADDR).
+	MetricsAddr   string
 	AdminPassword string
 	LogLevel      slog.Level
 	LogFormat     string
@@ -50,6 +53,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	c.DataDir = envOr(getenv, "CMS_DATA_DIR", c.DataDir)
 	c.DatabaseURL = getenv("CMS_DATABASE_URL")
 	c.DebugAddr = getenv("CMS_DEBUG_ADDR")
+	c.MetricsAddr = getenv("CMS_METRICS_ADDR")
 	c.AuditKeyFile = getenv("CMS_AUDIT_KEY_FILE")
 	c.AuditAnchorFile = getenv("CMS_AUDIT_ANCHOR_FILE")
 	c.HTTP.BodyLimit = envOr(getenv, "CMS_BODY_LIMIT", c.HTTP.BodyLimit)
@@ -65,6 +69,11 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		errs = append(errs, err)
 	}
 	c.TOTPKey = []byte(totpKey)
+	if c.HTTP.MetricsToken, err = secret(getenv, "CMS_METRICS_TOKEN"); err != nil {
+		errs = append(errs, err)
+	} else if t := c.HTTP.MetricsToken; t != "" && (len(t) < 16 || strings.ContainsAny(t, " \t")) {
+		errs = append(errs, errors.New("CMS_METRICS_TOKEN: want at least 16 characters without spaces, e.g. head -c 24 /dev/urandom | base64"))
+	}
 	if c.DatabaseURL == "" {
 		c.DatabaseURL = storage.SQLiteURL(c.DataDir)
 	}
@@ -83,6 +92,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		{"CMS_PASSWORD_MAX_AGE", &c.Auth.PasswordMaxAge},
 		{"CMS_LOCKOUT_DURATION", &c.Auth.LockoutDuration},
 		{"CMS_HASH_WAIT", &c.HashWait},
+		{"CMS_DB_TIMEOUT", &c.DBTimeout},
 		{"CMS_SHUTDOWN_GRACE", &c.ShutdownGrace},
 		{"CMS_SCHEDULER_INTERVAL", &c.SchedulerInterval},
 		{"CMS_WATCH_INTERVAL", &c.WatchInterval},
@@ -169,6 +179,9 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	if c.DebugAddr != "" && !loopback(c.DebugAddr) {
 		errs = append(errs, fmt.Errorf("CMS_DEBUG_ADDR: want a loopback address such as 127.0.0.1:6060, got %q", c.DebugAddr))
 	}
+	if c.MetricsAddr != "" && !loopback(c.MetricsAddr) {
+		errs = append(errs, fmt.Errorf("CMS_METRICS_ADDR: want a loopback address such as 127.0.0.1:9464, got %q", c.MetricsAddr))
+	}
 	errs = append(errs, c.loadS3(getenv)...)
 	errs = append(errs, c.loadEvents(getenv)...)
 	if v := getenv("CMS_MAINTENANCE_LEAD"); v != "" {
@@ -182,6 +195,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		}
 		c.ArchiveSchedule = v
 	}
+	errs = append(errs, c.loadStats(getenv)...)
 	if v := getenv("CMS_STAGE_LIMITS"); v != "" {
 		if err := parseStageLimits(v, c.StageLimits); err != nil {
 			errs = append(errs, fmt.Errorf("CMS_STAGE_LIMITS: %w", err))
@@ -300,6 +314,11 @@ func (c *Config) loadS3(getenv func(string) string) []error {
 	c.S3 = storage.S3Config{Endpoint: getenv("CMS_S3_ENDPOINT"), Bucket: envOr(getenv, "CMS_S3_BUCKET", "cms"),
 		Region: getenv("CMS_S3_REGION"), TLS: getenv("CMS_S3_TLS") != "false"}
 	var err error
+	if v := getenv("CMS_S3_TIMEOUT"); v != "" {
+		if c.S3.Timeout, err = time.ParseDuration(v); err != nil || c.S3.Timeout <= 0 {
+			errs = append(errs, fmt.Errorf("CMS_S3_TIMEOUT: want a positive duration such as 10s, got %q", v))
+		}
+	}
 	if c.S3.AccessKey, err = secret(getenv, "CMS_S3_ACCESS_KEY"); err != nil {
 		errs = append(errs, err)
 	}

@@ -47,3 +47,23 @@ func serveDebug(ctx context.Context, addr string, a *app.App, log *slog.Logger) 
 	go func() { _ = hs.Serve(ln) }()
 	return nil
 }
+
+// serveMetrics serves the metrics at /metrics on addr (CMS_METRICS_ADDR,
+// loopback only) until ctx ends, without a token: whoever can reach a
+// loopback address is on the machine already.
+func serveMetrics(ctx context.Context, addr string, a *app.App, log *slog.Logger) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", a.Metrics.Handler())
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		_ = hs.Close()
+	}()
+	log.Info("serving the metrics", slog.String("addr", ln.Addr().String()))
+	go func() { _ = hs.Serve(ln) }()
+	return nil
+}

@@ -8,6 +8,7 @@
 //	cms user unlock NAME      lift an account's lockout
 //	cms audit verify          check the audit log against its hashes, MACs and anchors
 //	cms media usage|gc        report or collect blob storage
+//	cms doctor                check a deployment and print a verdict
 //	cms version               print the version
 package main
 
@@ -58,6 +59,10 @@ commands:
              and file; take offline what was tampered with
   media usage | media gc [-grace 24h]
              report blob storage use; delete blobs no revision refers to
+  doctor     check the deployment: secrets' file permissions, the database and
+             its migrations, the clock against the database's, the
+             administrators, the audit chain, the blob store; exit status 1
+             when a check fails
   version    print the version
 
 configuration comes from CMS_* environment variables; see README.md.
@@ -102,6 +107,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runArchive(ctx, cfg, args[1:], stdout, stderr)
 	case "patrol":
 		return runPatrol(ctx, cfg, stdout)
+	case "doctor":
+		return runDoctor(ctx, cfg, getenv, stdout)
 	case "media":
 		return runMedia(ctx, cfg, args[1:], stdout)
 	case "user":

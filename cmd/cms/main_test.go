@@ -78,6 +78,9 @@ func TestConfigIsValidated(t *testing.T) {
 		"bad concurrency": {"CMS_WEBHOOK_CONCURRENCY": "0"},
 		"public debug":    {"CMS_DEBUG_ADDR": "0.0.0.0:6060"},
 		"debug no port":   {"CMS_DEBUG_ADDR": "127.0.0.1"},
+		"public metrics":  {"CMS_METRICS_ADDR": "0.0.0.0:9464"},
+		"short token":     {"CMS_METRICS_TOKEN": "secret"},
+		"token, spaced":   {"CMS_METRICS_TOKEN": "a token with spaces in it"},
 	} {
 		if _, err := loadConfig(func(k string) string { return vars[k] }); err == nil {
 			t.Errorf("%s: accepted", name)

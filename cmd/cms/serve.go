@@ -52,6 +52,11 @@ func runServe(ctx context.Context, cfg Config, args []string, stderr io.Writer) 
 			return fmt.Errorf("CMS_DEBUG_ADDR: %w", err)
 		}
 	}
+	if cfg.MetricsAddr != "" {
+		if err := serveMetrics(bgCtx, cfg.MetricsAddr, a, log); err != nil {
+			return fmt.Errorf("CMS_METRICS_ADDR: %w", err)
+		}
+	}
 	return listenAndServe(ctx, cfg, a.Handler(), log)
 }
 

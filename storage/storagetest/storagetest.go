@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/tlhpf/cms/storage"
 )
@@ -68,6 +69,9 @@ func URL(tb testing.TB) string {
 	return u.String()
 }
 
+// Timeout is the database timeout of the databases OpenURL opens.
+const Timeout = 30 * time.Second
+
 // Open returns a migrated, seeded database of the test dialect, closed at cleanup.
 func Open(tb testing.TB) *storage.DB {
 	tb.Helper()
@@ -80,7 +84,10 @@ func Open(tb testing.TB) *storage.DB {
 func OpenURL(tb testing.TB, url string) *storage.DB {
 	tb.Helper()
 	ctx := context.Background()
-	db, err := storage.Open(ctx, url)
+	// A loaded test machine (two cores, -race, parallel tests on one
+	// SQLite file) must not turn a long wait for the write lock into a
+	// fault; the fault tests set their own short timeouts.
+	db, err := storage.Open(ctx, url, storage.Timeout(Timeout))
 	if err != nil {
 		tb.Fatalf("open database: %v", err)
 	}

@@ -176,7 +176,7 @@ func TestFormsByRole(t *testing.T) {
 		"/console/webhooks/1/disable":          nil,
 	}
 	allowed := map[string][]string{
-		c.publisher.Username: {entry, "/console/channels/app/maintenance", "/console/patrol"},
+		c.publisher.Username: {entry, "/console/channels/app/maintenance", "/console/patrol", "/console/archive"},
 		c.director.Username:  {"/console/patrol"},
 		auditor.Username:     {"/console/patrol", "/console/archive"},
 		c.editor.Username:    nil, c.head.Username: nil, c.leader.Username: nil, c.secrecy.Username: nil,

@@ -27,9 +27,9 @@ func TestMeSaysWhatTheCallerMayDo(t *testing.T) {
 		{"editor", c.editor, []string{"report.read_department"}, []string{}},
 		{"head", c.head, []string{"report.read_department"}, []string{}},
 		{"leader", c.leader, []string{"report.read"}, []string{}},
-		{"director", c.director, []string{"patrol.run", "report.read"}, []string{"suspend", "restore"}},
+		{"director", c.director, []string{"maintenance.decide", "patrol.run", "report.read"}, []string{"suspend", "restore"}},
 		{"secrecy reviewer", c.secrecy, []string{"finding.read"}, []string{}},
-		{"publisher", c.publisher, []string{"menu.manage", "patrol.run", "report.read"}, []string{"publish", "suspend", "restore", "archive"}},
+		{"publisher", c.publisher, []string{"menu.manage", "patrol.run", "archive.export", "report.read"}, []string{"release", "publish", "suspend", "restore", "archive"}},
 		{"auditor", auditor, []string{"patrol.run", "finding.read", "audit.read", "archive.export", "report.read"}, []string{}},
 		{"admin", e.admin, []string{"user.manage", "user.unlock", "user.reset_otp", "workflow.configure", "sensitive_words.manage", "webhook.manage"}, []string{}},
 	}

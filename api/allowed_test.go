@@ -54,7 +54,7 @@ func TestAllowedEventsFollowTheChain(t *testing.T) {
 	e.fire(t, http.StatusOK, c.director, revID, "sign", "")
 	check("secrecy_review", map[string][]string{"editor": {"withdraw"}, "secrecy": {"clear", "reject"}})
 	e.fire(t, http.StatusOK, c.secrecy, revID, "clear", "")
-	check("scheduled", map[string][]string{"editor": {"withdraw"}, "publisher": {"publish"}})
+	check("scheduled", map[string][]string{"editor": {"withdraw"}, "publisher": {"release", "publish"}})
 	e.fire(t, http.StatusOK, c.publisher, revID, "publish", "")
 	check("published", map[string][]string{"director": {"suspend"}, "publisher": {"archive", "suspend"}})
 	e.fire(t, http.StatusOK, c.director, revID, "suspend", "应急")

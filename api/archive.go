@@ -1,7 +1,9 @@
 package api
 
 import (
+	"io"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -30,6 +32,76 @@ func (s *Server) handleArchive(c echo.Context) error {
 	c.Response().WriteHeader(http.StatusOK)
 	if _, err := export.Write(c.Request().Context(), c.Response(), nil); err != nil {
 		s.log.ErrorContext(c.Request().Context(), "archive export failed midway", "error", err)
+	}
+	return nil
+}
+
+// archivePackageJSON is a package of the periodic archive.
+type archivePackageJSON struct {
+	ID           int64      `json:"id"`
+	Period       string     `json:"period"`
+	From         time.Time  `json:"from"`
+	To           time.Time  `json:"to"`
+	Name         string     `json:"name"`
+	State        string     `json:"state"`
+	SHA256       *string    `json:"sha256"`
+	Size         int64      `json:"size"`
+	Items        int        `json:"items"`
+	Revisions    int        `json:"revisions"`
+	Attachments  int        `json:"attachments"`
+	AuditEntries int        `json:"audit_entries"`
+	Problems     []string   `json:"problems"`
+	StartedAt    time.Time  `json:"started_at"`
+	FinishedAt   *time.Time `json:"finished_at"`
+}
+
+func toArchivePackageJSON(p *cms.ArchivePackage) archivePackageJSON {
+	j := archivePackageJSON{ID: p.ID, Period: p.Period, From: p.From, To: p.To, Name: p.Name, State: p.State, Size: p.Size,
+		Items: p.Items, Revisions: p.Revisions, Attachments: p.Attachments, AuditEntries: p.AuditEntries,
+		Problems: p.Problems, StartedAt: p.StartedAt, FinishedAt: timePtr(p.FinishedAt)}
+	if p.BlobKey != "" {
+		k := p.BlobKey
+		j.SHA256 = &k
+	}
+	if j.Problems == nil {
+		j.Problems = []string{}
+	}
+	return j
+}
+
+// handleArchivePackages lists the packages of the periodic archive.
+func (s *Server) handleArchivePackages(c echo.Context) error {
+	ps, err := s.svc.Archive.Packages(c.Request().Context(), principal(c))
+	if err != nil {
+		return err
+	}
+	out := make([]archivePackageJSON, len(ps))
+	for i := range ps {
+		out[i] = toArchivePackageJSON(&ps[i])
+	}
+	return respond(c, http.StatusOK, map[string]any{"packages": out})
+}
+
+// handleArchivePackageDownload streams one package as the server wrote it.
+func (s *Server) handleArchivePackageDownload(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	p, blob, err := s.svc.Archive.OpenPackage(c.Request().Context(), principal(c), id)
+	if err != nil {
+		return err
+	}
+	defer blob.Close()
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, "application/zip")
+	h.Set(echo.HeaderContentDisposition, contentDisposition("attachment", p.Name+".zip"))
+	h.Set(echo.HeaderContentLength, strconv.FormatInt(blob.Size(), 10))
+	h.Set("Cache-Control", "private, no-store")
+	_ = http.NewResponseController(c.Response().Writer).SetWriteDeadline(time.Time{})
+	c.Response().WriteHeader(http.StatusOK)
+	if _, err := io.Copy(c.Response(), blob); err != nil {
+		s.log.ErrorContext(c.Request().Context(), "archive package download cut short", "error", err)
 	}
 	return nil
 }

@@ -65,6 +65,7 @@ func TestObjectStoreDown(t *testing.T) {
 	var up uploaded
 	e.upload(t, c.editor, it.Revision.ID, "表.pdf", pdfBytes).decode(t, &up)
 	e.toState(t, c, it.Revision.ID, "scheduled")
+	e.release(t, http.StatusOK, c.publisher, it.Revision.ID, e.clock.Now().Format(time.RFC3339)) // 第十条: the scheduler publishes on 信息科's release
 	e.must(t, http.StatusCreated, "POST", "/api/v1/items", c.editor, map[string]any{"column": "news", "title": "另一则", "body": "正文"}).decode(t, &draft)
 
 	store.down.Store(true)

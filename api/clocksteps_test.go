@@ -28,7 +28,8 @@ func TestWallClockStepsMoveNothing(t *testing.T) {
 	itemID, revID := e.completeGuide(t, c.editor)
 	e.send(t, request{method: "PATCH", path: revisionPath(revID), token: c.editor, header: map[string]string{"If-Match": `"1"`},
 		body: map[string]any{"publish_at": start.Add(30 * time.Minute).Format(time.RFC3339)}})
-	for _, s := range []struct{ token, event string }{{c.editor, "submit"}, {c.head, "approve"}, {c.leader, "sign"}, {c.director, "sign"}, {c.secrecy, "clear"}} {
+	// The publisher keeps the approved publish_at (第十条); the scheduler publishes then.
+	for _, s := range []struct{ token, event string }{{c.editor, "submit"}, {c.head, "approve"}, {c.leader, "sign"}, {c.director, "sign"}, {c.secrecy, "clear"}, {c.publisher, "release"}} {
 		e.fire(t, http.StatusOK, s.token, revID, s.event, "")
 	}
 	ctx := context.Background()

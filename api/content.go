@@ -53,18 +53,36 @@ func (s *Server) handlePublicMenu(c echo.Context) error {
 			return nil, time.Time{}, err
 		}
 		now := s.svc.Content.Clock.Now()
+		m, lead := ch.Maintenance, s.maintenanceLead()
+		var notice *maintenanceJSON
+		if m.Planned() && !now.Before(m.StartsAt.Add(-lead)) {
+			notice = toMaintenanceJSON(m, now) // announced from the lead time before the window (第十五条)
+		}
 		return map[string]any{
 			"channel":     channelJSON{Slug: ch.Slug, Name: ch.Name},
-			"maintenance": toMaintenanceJSON(ch.Maintenance, now),
+			"maintenance": notice,
 			"entries":     publicMenuJSON(roots, byslug),
-		}, nextBoundary(ch.Maintenance, now), nil
+		}, nextBoundary(m, now, lead), nil
 	})
 }
 
-// nextBoundary is when a maintenance window next starts or ends, so that
-// a cached menu turns its notice active (or inactive) on time.
-func nextBoundary(m cms.Maintenance, now time.Time) time.Time {
-	for _, t := range []time.Time{m.StartsAt, m.EndsAt} {
+// maintenanceLead is how long before a window the public menu carries its
+// notice (CMS_MAINTENANCE_LEAD, 24 hours by default).
+func (s *Server) maintenanceLead() time.Duration {
+	if s.opts.MaintenanceLead > 0 {
+		return s.opts.MaintenanceLead
+	}
+	return DefaultMaintenanceLead
+}
+
+// DefaultMaintenanceLead is how long before a maintenance window the
+// content API's menu announces it, unless configured otherwise.
+const DefaultMaintenanceLead = 24 * time.Hour
+
+// nextBoundary is when a maintenance window's notice next appears, starts
+// or ends, so that a cached menu changes on time.
+func nextBoundary(m cms.Maintenance, now time.Time, lead time.Duration) time.Time {
+	for _, t := range []time.Time{m.StartsAt.Add(-lead), m.StartsAt, m.EndsAt} {
 		if m.Planned() && t.After(now) {
 			return t
 		}

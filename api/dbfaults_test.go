@@ -23,10 +23,10 @@ func TestDatabaseGoneAnswers503(t *testing.T) {
 	e.toState(t, c, revID, "published")
 	otherID, otherRev := e.completeGuide(t, c.editor)
 	e.toState(t, c, otherRev, "published")
-	// A maintenance window two days ahead: the cached menu holds until it starts.
+	// A maintenance window two days ahead, approved (第十五条): the cached
+	// menu holds until its notice is due.
 	starts := e.clock.Now().Add(48 * time.Hour)
-	e.must(t, http.StatusOK, "PUT", "/api/v1/channels/app/maintenance", c.publisher, map[string]any{"notice": "系统升级，暂停服务",
-		"starts_at": starts.Format(time.RFC3339), "ends_at": starts.Add(4 * time.Hour).Format(time.RFC3339)})
+	e.announce(t, c.publisher, "app", "系统升级，暂停服务", starts.Format(time.RFC3339))
 	e.must(t, http.StatusOK, "GET", publicItemPath(itemID), "", nil)
 	e.must(t, http.StatusOK, "GET", "/content/v1/channels/app/menu", "", nil)
 

@@ -87,6 +87,8 @@ type env struct {
 	cfg   app.Config
 	// dataDir holds the key file and the audit anchors.
 	dataDir string
+	// approver decides maintenance windows (a director made on first use).
+	approver string
 }
 
 // cheapArgon2 keeps tests fast; production costs are set by configuration.

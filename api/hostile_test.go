@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"encoding/json"
-	"net/http"
 	"net/url"
 	"sort"
 	"strings"
@@ -131,7 +130,7 @@ func TestHostileStringsOnEveryRoute(t *testing.T) {
 	}
 	// Tabs and line breaks stay allowed where text may span lines.
 	_, pub := e.user(t, "pub", "information", role{"publisher", "information"})
-	e.must(t, http.StatusOK, "PUT", "/api/v1/channels/app/maintenance", pub, map[string]any{"notice": "系统升级\r\n\t暂停服务", "starts_at": "2026-03-02T00:00:00Z"})
+	e.announce(t, pub, "app", "系统升级\r\n\t暂停服务", "2026-03-02T00:00:00Z")
 }
 
 func contains(list []int, v int) bool {

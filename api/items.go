@@ -111,6 +111,8 @@ type revisionJSON struct {
 	SignoffStep    int                      `json:"signoff_step"`
 	ApprovedHash   *string                  `json:"approved_hash"`
 	PublishedAt    *time.Time               `json:"published_at"`
+	ReleasedBy     *int64                   `json:"released_by"`
+	ReleaseAt      *time.Time               `json:"release_at"`
 	Attachments    []revisionAttachmentJSON `json:"attachments"`
 }
 
@@ -120,7 +122,11 @@ func (s *Server) toRevisionJSON(r *cms.Revision, contentType string) revisionJSO
 		BodyHTML: s.svc.Content.BodyHTML(r), Fields: r.Fields, PublishAt: timePtr(r.PublishAt),
 		ExpireAt: timePtr(r.ExpireAt), AuthorID: r.AuthorID, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 		ContentHash: r.ContentHash, SubmitProblems: []fieldProblem{}, StateSince: r.StateSince,
-		SignoffStep: r.SignoffStep, PublishedAt: timePtr(r.PublishedAt), Attachments: attachmentsJSON(r)}
+		SignoffStep: r.SignoffStep, PublishedAt: timePtr(r.PublishedAt), ReleaseAt: timePtr(r.ReleaseAt), Attachments: attachmentsJSON(r)}
+	if r.ReleasedBy != 0 {
+		id := r.ReleasedBy
+		j.ReleasedBy = &id
+	}
 	if r.SubmittedBy != 0 {
 		id := r.SubmittedBy
 		j.SubmittedBy = &id

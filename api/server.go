@@ -45,6 +45,9 @@ type Options struct {
 	// a byte moving before it is cut off (0: 30s). While bytes move, it
 	// takes as long as it needs, past the server's read and write timeouts.
 	TransferIdle time.Duration
+	// MaintenanceLead is how long before an approved maintenance window the
+	// content API's menu carries its notice (0: DefaultMaintenanceLead).
+	MaintenanceLead time.Duration
 	// MediaRedirect, when set and the blob store presigns, sends public
 	// media requests to a presigned URL valid this long instead of streaming.
 	MediaRedirect time.Duration
@@ -241,6 +244,8 @@ func (s *Server) routes() {
 	a.GET("/sensitive-words", s.handleSensitiveWords)
 	a.PUT("/sensitive-words", s.handleSensitiveWordsPut)
 	a.GET("/archive", s.handleArchive)
+	a.GET("/archives", s.handleArchivePackages)
+	a.GET("/archives/:id", s.handleArchivePackageDownload)
 	a.GET("/audit", s.handleAuditList)
 	a.GET("/audit/verify", s.handleAuditVerify)
 	a.POST("/patrols", s.handlePatrolRun)
@@ -250,6 +255,9 @@ func (s *Server) routes() {
 	a.POST("/client-keys", s.handleClientKeyIssue)
 	a.DELETE("/client-keys/:id", s.handleClientKeyRevoke)
 	a.PUT("/channels/:channel/maintenance", s.handleMaintenance)
+	a.GET("/maintenance-windows", s.handleMaintenanceWindows)
+	a.POST("/maintenance-windows", s.handleMaintenanceRequest)
+	a.POST("/maintenance-windows/:id/decision", s.handleMaintenanceDecision)
 	a.GET("/reports/usage", s.handleUsageReport)
 	a.GET("/reports/workflow", s.handleWorkflowReport)
 

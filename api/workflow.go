@@ -14,6 +14,8 @@ import (
 type transitionRequest struct {
 	Event   string `json:"event"`
 	Comment string `json:"comment"`
+	// PublishAt is the time a release sets (omitted: the revision's own).
+	PublishAt string `json:"publish_at"`
 }
 
 // handleTransition fires a workflow event. If-Match is optional here: the
@@ -34,7 +36,13 @@ func (s *Server) handleTransition(c echo.Context) error {
 	if err := decode(c, &req); err != nil {
 		return err
 	}
-	rev, it, err := s.svc.Workflow.Fire(c.Request().Context(), principal(c), id, cms.Event(req.Event), req.Comment, version)
+	var at time.Time
+	if req.PublishAt != "" {
+		if at, err = time.Parse(time.RFC3339, req.PublishAt); err != nil {
+			return cms.Invalid("invalid publish_at", cms.FieldError{Field: "publish_at", Message: "must be an RFC 3339 time such as 2026-01-02T08:00:00Z"})
+		}
+	}
+	rev, it, err := s.svc.Workflow.FireAt(c.Request().Context(), principal(c), id, cms.Event(req.Event), req.Comment, version, at)
 	if err != nil {
 		return err
 	}

@@ -198,9 +198,22 @@ func TestFullChainEditDeleteSuspendRestore(t *testing.T) {
 	if live, _ := e.itemState(t, c.editor, itemID); live != nil {
 		t.Fatal("live before publication")
 	}
-	if n, _, err := e.svc.Workflow.RunScheduler(context.Background()); err != nil || n != 1 {
-		t.Fatalf("scheduler published %d: %v", n, err)
+	// 第十条: a cleared revision waits in 待发布 for 信息科; the scheduler
+	// does not publish it on its own.
+	if n, _, err := e.svc.Workflow.RunScheduler(context.Background()); err != nil || n != 0 {
+		t.Fatalf("scheduler published %d before a publisher acted: %v", n, err)
 	}
+	if live, state := e.itemState(t, c.editor, itemID); live != nil || state != "scheduled" {
+		t.Fatalf("after the scheduler ran: live %v state %s", live, state)
+	}
+	if st := e.get("/content/v1/items/" + strconv.FormatInt(itemID, 10)); st != http.StatusNotFound {
+		t.Fatalf("the content API serves a cleared revision no publisher published: %d", st)
+	}
+	q = e.queue(t, c.publisher, "")
+	if !q.has(rev1) || q.Items[0].Event != "publish" || q.Items[0].DueAt == nil || q.Counts["scheduled"] != 1 {
+		t.Fatalf("publisher's queue: %+v", q)
+	}
+	e.fire(t, http.StatusOK, c.publisher, rev1, "publish", "")
 	live, state := e.itemState(t, c.editor, itemID)
 	if live == nil || *live != rev1 || state != "published" {
 		t.Fatalf("after publication: live %v state %s", live, state)
@@ -215,7 +228,7 @@ func TestFullChainEditDeleteSuspendRestore(t *testing.T) {
 		trail = append(trail, fmt.Sprintf("%s:%s:%s>%s", who, row.Role, row.Event, row.To))
 	}
 	want := "editor:editor:submit>dept_review head:dept_head:approve>leadership_signoff leader:leader:sign>leadership_signoff " +
-		"director:director:sign>secrecy_review secrecy:secrecy_reviewer:clear>scheduled system:system:publish>published"
+		"director:director:sign>secrecy_review secrecy:secrecy_reviewer:clear>scheduled publisher:publisher:publish>published"
 	if strings.Join(trail, " ") != want {
 		t.Fatalf("history:\n got %s\nwant %s", strings.Join(trail, " "), want)
 	}
@@ -489,6 +502,9 @@ func TestSchedulingPublishesAndExpires(t *testing.T) {
 		e.fire(t, http.StatusOK, s.token, revID, s.event, "")
 	}
 	ctx := context.Background()
+	// The publisher keeps the publish_at the chain approved; the scheduler
+	// publishes then on their behalf.
+	e.fire(t, http.StatusOK, c.publisher, revID, "release", "")
 	if n, _, _ := e.svc.Workflow.RunScheduler(ctx); n != 0 {
 		t.Fatal("published before publish_at")
 	}
@@ -605,6 +621,7 @@ func TestSchedulerRacesPublishEachRevisionOnce(t *testing.T) {
 	for range n {
 		itemID, revID := e.completeGuide(t, c.editor)
 		e.toState(t, c, revID, "scheduled")
+		e.release(t, http.StatusOK, c.publisher, revID, e.clock.Now().Format(time.RFC3339)) // due at once
 		items = append(items, itemID)
 	}
 	var wg sync.WaitGroup

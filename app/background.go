@@ -30,6 +30,7 @@ func (a *App) Run(ctx context.Context) {
 	wg.Go(func() { patrolEvery(ctx, a.Services.Patrol, a.cfg.PatrolInterval, a.log) })
 	wg.Go(func() { collectGarbage(ctx, a.Services.Media, a.cfg.MediaGrace, a.log) })
 	wg.Go(func() { purgeSessions(ctx, a.Services.Auth, time.Hour, a.log) })
+	wg.Go(func() { archiveMonthly(ctx, a.Services.Archive, time.Hour, a.log) })
 	wg.Go(func() { a.WatchChanges(ctx) })
 	wg.Go(func() { a.RunEvents(ctx) })
 	wg.Go(func() { a.RunStats(ctx) })
@@ -201,6 +202,34 @@ func purgeSessions(ctx context.Context, auth *cms.AuthService, interval time.Dur
 			log.Error("session purge", slog.Any("error", err))
 		case n > 0:
 			log.Info("session purge", slog.Int("sessions", n))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// archiveMonthly writes the periodic archive's package of the month before
+// (第十一条) at start and then every interval, once the month has turned;
+// of several server processes only the one that claims a month writes it.
+func archiveMonthly(ctx context.Context, svc *cms.ArchiveService, interval time.Duration, log *slog.Logger) {
+	if svc.Schedule == cms.ArchiveScheduleOff {
+		return
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		p, err := svc.RunMonthly(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Error("periodic archive", slog.Any("error", err))
+		case p != nil && p.State == cms.PackageVerified:
+			log.Info("periodic archive written and verified", slog.String("period", p.Period), slog.String("sha256", p.BlobKey),
+				slog.Int64("bytes", p.Size), slog.Int("items", p.Items))
+		case p != nil:
+			log.Error("periodic archive does not verify", slog.String("period", p.Period), slog.Any("problems", p.Problems))
 		}
 		select {
 		case <-ctx.Done():

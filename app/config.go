@@ -55,6 +55,14 @@ type Config struct {
 	// CookieSecure marks the console's cookies Secure on plain HTTP too,
 	// for a server behind a proxy that terminates TLS.
 	CookieSecure bool
+	// AutoPublish lets the scheduler publish a cleared revision itself at
+	// its publish_at (CMS_AUTO_PUBLISH); off (the default), a cleared
+	// revision waits for a publisher of 信息科 (第十条).
+	AutoPublish bool
+	// ArchiveSchedule is when the periodic archive (第十一条) is written:
+	// cms.ArchiveScheduleMonthly (the default: the month before, early in
+	// each month) or cms.ArchiveScheduleOff (CMS_ARCHIVE_SCHEDULE).
+	ArchiveSchedule string
 	// SchedulerInterval is how often scheduled publications and expiries are checked.
 	SchedulerInterval time.Duration
 	// PatrolInterval is how often the integrity patrol runs (and anchors
@@ -103,10 +111,12 @@ func Defaults() Config {
 		Organization: "铜陵市住房公积金管理中心",
 		StageLimits: map[cms.State]time.Duration{
 			cms.StateDeptReview: 48 * time.Hour, cms.StateLeadershipSignoff: 72 * time.Hour, cms.StateSecrecyReview: 24 * time.Hour,
+			cms.StateScheduled: 24 * time.Hour,
 		},
 		HTTP: api.Options{BodyLimit: "1M", RateLimit: 50, RateBurst: 100,
 			CacheBytes: api.DefaultCacheBytes, CacheEntries: api.DefaultCacheEntries, TransferIdle: api.DefaultTransferIdle},
 		SchedulerInterval: 15 * time.Second,
+		ArchiveSchedule:   cms.ArchiveScheduleMonthly,
 		PatrolInterval:    time.Hour,
 		WatchInterval:     2 * time.Second,
 		Events:            defaultEvents(),
@@ -137,6 +147,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Organization == "" {
 		c.Organization = d.Organization
+	}
+	if c.ArchiveSchedule == "" {
+		c.ArchiveSchedule = d.ArchiveSchedule
 	}
 	if c.ClientKeyRate == 0 {
 		c.ClientKeyRate, c.ClientKeyBurst = d.ClientKeyRate, max(c.ClientKeyBurst, d.ClientKeyBurst)

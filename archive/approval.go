@@ -142,7 +142,10 @@ func stageOf(t *cms.Transition) int {
 		return stageLeader
 	case cms.EventClear:
 		return stageSecrecy
-	case cms.EventPublish:
+	case cms.EventRelease, cms.EventPublish:
+		// 信息科's decision on the time, and the publication (carried out
+		// by the scheduler on that decision, or by the system itself under
+		// CMS_AUTO_PUBLISH).
 		return stagePublished
 	}
 	return -1

@@ -7,7 +7,7 @@ import "github.com/tlhpf/cms/cms"
 var eventLabels = map[cms.Event]string{
 	cms.EventSubmit: "送审", cms.EventWithdraw: "撤回", cms.EventApprove: "科室审核通过", cms.EventSign: "签批",
 	cms.EventClear: "保密审查通过", cms.EventReject: "退回修改", cms.EventPublish: "发布", cms.EventArchive: "归档下线",
-	cms.EventSuspend: "暂停发布", cms.EventRestore: "恢复发布",
+	cms.EventSuspend: "暂停发布", cms.EventRestore: "恢复发布", cms.EventRelease: "确定发布时间",
 }
 
 var stateLabels = map[cms.State]string{

@@ -66,3 +66,14 @@ func (e Exporter) Export(ctx context.Context, w io.Writer, o cms.ArchiveOptions)
 	return Export(ctx, e.Source, w, Options{From: o.From, To: o.To, Organization: o.Organization, Progress: o.Progress,
 		AuditAnchor: o.AuditAnchor})
 }
+
+var _ cms.ArchiveVerifier = Exporter{}
+
+// Verify checks a package as Verify does, for the periodic archive.
+func (Exporter) Verify(_ context.Context, r io.ReaderAt, size int64) (*cms.ArchiveCheck, error) {
+	rep, err := Verify(r, size)
+	if err != nil {
+		return nil, err
+	}
+	return &cms.ArchiveCheck{Files: rep.Files, AuditEntries: rep.AuditEntries, Problems: rep.Problems}, nil
+}

@@ -136,7 +136,7 @@ func (s *WorkflowService) ReviewStages(ctx context.Context, p *Principal) ([]Sta
 var releaseEvents = []struct {
 	State State
 	Event Event
-}{{StateScheduled, EventPublish}, {StatePublished, EventSuspend}, {StateSuspended, EventRestore}, {StatePublished, EventArchive}}
+}{{StateScheduled, EventRelease}, {StateScheduled, EventPublish}, {StatePublished, EventSuspend}, {StateSuspended, EventRestore}, {StatePublished, EventArchive}}
 
 // ReleaseEvents lists the release events (publish, suspend, restore,
 // archive) p may fire somewhere, so that the release desk is offered to
@@ -164,7 +164,7 @@ func (s *WorkflowService) ReleaseEvents(ctx context.Context, p *Principal) ([]Ev
 
 // Tasks are the centre-wide tasks beyond the chain's decisions, in the
 // order a menu lists them.
-var Tasks = []Action{ActMenuManage, ActPatrol, ActFindingRead, ActAuditRead, ActArchiveExport, ActUserManage,
+var Tasks = []Action{ActMenuManage, ActMaintenanceDecide, ActPatrol, ActFindingRead, ActAuditRead, ActArchiveExport, ActUserManage,
 	ActUserUnlock, ActUserResetOTP, ActWorkflowAdmin, ActSensitiveWords, ActWebhookManage, ActReportRead, ActReportReadDept}
 
 // Abilities are what a person may do somewhere in the centre beyond
@@ -195,7 +195,11 @@ func (s *Services) Abilities(ctx context.Context, p *Principal) (*Abilities, err
 		return a, nil
 	}
 	for _, act := range Tasks {
-		ok, err := s.Users.Authorizer.Allowed(ctx, p.User, act, Resource{})
+		res := Resource{}
+		if act == ActMaintenanceDecide {
+			res.Department = MaintenanceDepartment // the leader in charge of 信息科, not of any department
+		}
+		ok, err := s.Users.Authorizer.Allowed(ctx, p.User, act, res)
 		if err != nil {
 			return nil, err
 		}

@@ -42,6 +42,15 @@ type ArchiveService struct {
 	// Keys and Anchors anchor the audit chain's head in every package.
 	Keys    *Keys
 	Anchors AnchorLog
+	// The periodic archive (第十一条): the package records, the blob store
+	// the packages go to, the verifier that checks them once written, the
+	// schedule (ArchiveScheduleMonthly or ArchiveScheduleOff) and the name
+	// of this process, which holds the lease of a package it writes.
+	PackageStore ArchivePackageStore
+	Blobs        BlobStore
+	Verifier     ArchiveVerifier
+	Schedule     string
+	Owner        string
 }
 
 // MaxArchivePeriod bounds one export.

@@ -105,6 +105,12 @@ type Revision struct {
 	SignoffStep  int       // next step of the leadership sign-off chain
 	ApprovedHash string    // content hash the secrecy reviewer cleared; only these bytes are published
 	PublishedAt  time.Time // when it went live
+	// ReleasedBy is the publisher (信息科) who decided to publish the
+	// revision at ReleaseAt; the scheduler publishes it then on their
+	// behalf. Zero until a publisher decides; cleared when the revision
+	// goes back to draft.
+	ReleasedBy int64
+	ReleaseAt  time.Time
 	// Attachments are part of the content (and of its hash).
 	Attachments []Attachment
 	// PreviewGeneration is the generation of the revision's preview links:

@@ -18,7 +18,9 @@ import (
 //     person): publishers, leaders and the director, at once (第十九条);
 //   - an account event: the account's holder; a grant waiting for
 //     confirmation: the other administrators;
-//   - an endpoint switched off: the administrators.
+//   - an endpoint switched off: the administrators;
+//   - a maintenance window requested: the director and the leaders in
+//     charge of 信息科 (第十五条); its approval or refusal: the requester.
 //
 // Titles and comments go only to recipients who may read the item.
 
@@ -71,7 +73,7 @@ func (s *NotificationService) newRun(ctx context.Context, run *dispatchRun) (*no
 }
 
 // decisions are the workflow events whose author is told.
-var decisions = []Event{EventApprove, EventSign, EventClear, EventReject, EventPublish, EventArchive, EventSuspend, EventRestore}
+var decisions = []Event{EventApprove, EventSign, EventClear, EventReject, EventRelease, EventPublish, EventArchive, EventSuspend, EventRestore}
 
 func (n *notifyRun) event(ctx context.Context, d *Dispatch, ev *OutboxEvent) error {
 	if wf, ok := ev.Type.WorkflowEvent(); ok {
@@ -100,6 +102,12 @@ func (n *notifyRun) event(ctx context.Context, d *Dispatch, ev *OutboxEvent) err
 			n.send(ctx, d, u, NotifySystem, systemNote(ev), u.Department)
 		}
 		return nil
+	case MaintenanceRequested:
+		n.maintenanceRequested(ctx, d, ev)
+		return nil
+	case MaintenanceChanged, MaintenanceRefused:
+		n.maintenanceDecided(ctx, d, ev)
+		return nil
 	}
 	return n.account(ctx, d, ev)
 }
@@ -111,7 +119,7 @@ func (n *notifyRun) review(ctx context.Context, d *Dispatch, ev *OutboxEvent, it
 	if _, stage := queueEvents[to]; !stage || rev.State != to || ev.DetailString("from") == string(to) && to != StateLeadershipSignoff {
 		return nil
 	}
-	if to == StateScheduled && !rev.PublishAt.After(n.now) {
+	if to == StateScheduled && n.svc.Workflow.AutoPublish && !rev.PublishAt.After(n.now) {
 		return nil // the scheduler publishes it now: nobody need act
 	}
 	pd := &Pending{Item: *it, Revision: *rev}
@@ -257,4 +265,37 @@ func (n *notifyRun) send(_ context.Context, d *Dispatch, u *User, kind Notificat
 		d.Messages = append(d.Messages, Message{Channel: ChannelWeCom, To: group, Kind: kind, EventID: note.EventID,
 			Subject: note.Title, Body: n.robotMarkdown(&note, group), State: DeliveryPending, NextAt: n.now, CreatedAt: n.now})
 	}
+}
+
+// maintenanceRequested tells those who decide on maintenance windows.
+func (n *notifyRun) maintenanceRequested(ctx context.Context, d *Dispatch, ev *OutboxEvent) {
+	note := maintenanceNote(ev, "停服维护申请待批：")
+	for i := range n.users {
+		u := &n.users[i]
+		if u.ID != ev.ActorID && (u.HasRole(RoleDirector, "") || u.HasRole(RoleLeader, MaintenanceDepartment)) {
+			n.send(ctx, d, u, NotifyReview, note, u.Department)
+		}
+	}
+}
+
+// maintenanceDecided tells the requester of a window how it was decided.
+func (n *notifyRun) maintenanceDecided(ctx context.Context, d *Dispatch, ev *OutboxEvent) {
+	id := detailInt(ev.Details(), "requested_by")
+	u := n.byID[id]
+	if u == nil || id == ev.ActorID {
+		return
+	}
+	title := "停服维护已批准并公告："
+	if ev.Type == MaintenanceRefused {
+		title = "停服维护申请未获批准："
+	}
+	n.send(ctx, d, u, NotifyDecision, maintenanceNote(ev, title), u.Department)
+}
+
+func maintenanceNote(ev *OutboxEvent, title string) Notification {
+	body := "渠道 " + ev.Channel + "，" + ev.DetailString("starts_at") + " 起。理由：" + ev.DetailString("reason")
+	if c := ev.DetailString("comment"); c != "" {
+		body += "\n意见：" + c
+	}
+	return Notification{EventID: ev.ID, Subject: ev.Subject, Link: "/console/maintenance", Title: title + ev.DetailString("notice"), Body: body}
 }

@@ -120,7 +120,7 @@ func OutboxEvents(a *AuditEntry) []OutboxEvent {
 		return transitionEvents(base, id, d)
 	case AuditMenuChanged:
 		base.Channel, _ = d["channel"].(string)
-	case AuditMaintenanceChanged:
+	case AuditMaintenanceChanged, AuditMaintenanceRequested, AuditMaintenanceRefused:
 		base.Channel = strings.TrimPrefix(a.Subject, "channel:")
 	case AuditTamperDetected:
 		switch kind {
@@ -148,6 +148,7 @@ func OutboxEvents(a *AuditEntry) []OutboxEvent {
 // transition's are decided by its detail).
 var auditEvents = map[string]EventType{
 	AuditTransition: "", AuditMenuChanged: MenuChanged, AuditMaintenanceChanged: MaintenanceChanged,
+	AuditMaintenanceRequested: MaintenanceRequested, AuditMaintenanceRefused: MaintenanceRefused,
 	AuditTamperDetected: TamperDetected, AuditWebhookDisabled: WebhookDisabled,
 	AuditUserCreated: AccountCreated, AuditUserUpdated: AccountUpdated, AuditPasswordChanged: AccountPasswordChanged,
 	AuditLoginFailed: AccountLocked, AuditAccountUnlocked: AccountUnlocked, AuditOTPReset: AccountOTPReset,

@@ -134,8 +134,10 @@ type WorkflowStore interface {
 	// CurrentCycles returns, for each revision, its transitions since its
 	// last submission, oldest first.
 	CurrentCycles(ctx context.Context, revIDs []int64) (map[int64][]Transition, error)
-	// DueToPublish returns scheduled revisions whose publish_at has come.
-	DueToPublish(ctx context.Context, now time.Time) ([]int64, error)
+	// DueToPublish returns scheduled revisions a publisher released for a
+	// time that has come and, when auto, unreleased ones whose publish_at
+	// (if any) has come.
+	DueToPublish(ctx context.Context, now time.Time, auto bool) ([]int64, error)
 	// DueToArchive returns live revisions whose expire_at has come.
 	DueToArchive(ctx context.Context, now time.Time) ([]int64, error)
 	SignoffChain(ctx context.Context, column string) ([]Role, error)

@@ -92,6 +92,10 @@ type MenuService struct {
 	Bus        *Bus // told of every change, so that cached menus are dropped
 	Keys       *Keys
 	Integrity  *IntegrityService
+	// Windows keeps the maintenance windows requested and decided; Users
+	// names who requested and decided them.
+	Windows MaintenanceStore
+	Users   UserStore
 }
 
 func (s *MenuService) guard() guard { return guard{s.Authorizer, s.Audit, s.Clock} }
@@ -130,13 +134,17 @@ func (s *MenuService) UpdateEntry(ctx context.Context, p *Principal, id int64, t
 	return e, nil
 }
 
-// SetMaintenance announces (or, with an empty notice, withdraws) a
-// channel's maintenance window.
+// SetMaintenance withdraws a channel's maintenance notice (an empty one).
+// Announcing one needs the leaders' approval (第十五条): RequestMaintenance
+// and DecideMaintenance.
 func (s *MenuService) SetMaintenance(ctx context.Context, p *Principal, channel string, m Maintenance) (*Channel, error) {
 	if err := s.guard().write(ctx, p, ActMenuManage, Resource{}, "channel:"+channel); err != nil {
 		return nil, err
 	}
 	m.Notice = strings.TrimSpace(m.Notice)
+	if m.Notice != "" {
+		return nil, Errorf(ECONFLICT, "a maintenance window is announced only once a leader approved it (第十五条): request it with POST /api/v1/maintenance-windows")
+	}
 	var fe FieldErrors
 	switch {
 	case m.Notice == "" && (!m.StartsAt.IsZero() || !m.EndsAt.IsZero()):

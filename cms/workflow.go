@@ -19,11 +19,15 @@ const (
 	EventArchive  Event = "archive"
 	EventSuspend  Event = "suspend"
 	EventRestore  Event = "restore"
+	// EventRelease is a publisher's decision (第十条) to publish a cleared
+	// revision at a time they set or keep; the scheduler carries it out on
+	// their behalf. The revision stays scheduled until then.
+	EventRelease Event = "release"
 )
 
 // Events lists every event.
 var Events = []Event{EventSubmit, EventWithdraw, EventApprove, EventSign, EventClear, EventReject,
-	EventPublish, EventArchive, EventSuspend, EventRestore}
+	EventRelease, EventPublish, EventArchive, EventSuspend, EventRestore}
 
 // Valid reports whether e is a known event.
 func (e Event) Valid() bool {
@@ -79,14 +83,18 @@ type FireRequest struct {
 	// OpenFindings counts blocking secrecy findings nobody acknowledged;
 	// clear is refused while there are any.
 	OpenFindings int
+	// ReleaseAt is the publication time a release decides: the one the
+	// publisher set, or the revision's publish_at they keep.
+	ReleaseAt time.Time
 }
 
 // Outcome is what firing an event decided.
 type Outcome struct {
 	To          State
 	ActedAs     Role
-	SignoffStep int  // the revision's next sign-off step after the event
-	Complete    bool // for sign: the chain is complete
+	SignoffStep int       // the revision's next sign-off step after the event
+	Complete    bool      // for sign: the chain is complete
+	ReleaseAt   time.Time // for release: when the scheduler is to publish
 }
 
 // Change is one workflow transition as the store must apply it: all of it

@@ -39,7 +39,7 @@ func (s *WorkflowService) Allowed(ctx context.Context, p *Principal, revID int64
 		}
 		probeRev, probeItem := *rev, *it
 		req := &FireRequest{Event: ev, Comment: dryRunComment(ev), Actor: p.User, Item: &probeItem, Revision: &probeRev,
-			History: history, Chain: chain, Allowed: allowed, OpenFindings: open}
+			History: history, Chain: chain, Allowed: allowed, OpenFindings: open, ReleaseAt: s.Clock.Now()}
 		switch _, err := s.Machine.Fire(ctx, req); ErrorCode(err) {
 		case "":
 			out = append(out, ev)

@@ -147,6 +147,9 @@ func (j *queueJudge) judge(pending []Pending) ([]QueueEntry, error) {
 func (j *queueJudge) entry(pd *Pending, cycle []Transition, editors []int64) (QueueEntry, bool, error) {
 	rev, it := pd.Revision, pd.Item
 	ev := queueEvents[rev.State]
+	if rev.State == StateScheduled && rev.ReleasedBy != 0 {
+		return QueueEntry{}, false, nil // a publisher decided: the scheduler publishes it at the time they set
+	}
 	var history []Transition
 	for _, t := range cycle {
 		if t.Version <= rev.Version {
@@ -168,7 +171,7 @@ func (j *queueJudge) entry(pd *Pending, cycle []Transition, editors []int64) (Qu
 		return QueueEntry{}, false, err
 	}
 	e := QueueEntry{Item: it, Revision: rev, Event: ev, WaitingSince: rev.StateSince}
-	if limit := j.s.Limits[rev.State]; limit > 0 {
+	if limit := j.s.Limits[rev.State]; limit > 0 && !(rev.State == StateScheduled && j.s.AutoPublish) {
 		e.DueAt = rev.StateSince.Add(limit)
 		e.Overdue = j.now.After(e.DueAt)
 	}

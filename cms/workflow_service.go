@@ -30,6 +30,10 @@ type WorkflowService struct {
 	// Bus receives a notice after every transition (the public cache drops
 	// its entries, the scheduler wakes up for a cleared revision).
 	Bus *Bus
+	// AutoPublish lets the scheduler publish a cleared revision itself at
+	// its publish_at (CMS_AUTO_PUBLISH). Off, a cleared revision waits for
+	// a publisher of 信息科 to publish or release it (第十条).
+	AutoPublish bool
 	// Metrics counts the transitions applied (nil: none).
 	Metrics Metrics
 	// Blobs hold the attachments, which a publication checks are there
@@ -42,11 +46,21 @@ func (s *WorkflowService) guard() guard { return guard{s.Authorizer, s.Audit, s.
 // Fire performs event on a revision for p. ifMatch, when not 0, is the
 // version the caller last saw; a stale one is refused with 412.
 func (s *WorkflowService) Fire(ctx context.Context, p *Principal, revID int64, ev Event, comment string, ifMatch int) (*Revision, *Item, error) {
+	return s.FireAt(ctx, p, revID, ev, comment, ifMatch, time.Time{})
+}
+
+// FireAt is Fire with a publication time, for release: the time the
+// publisher sets (zero: keep the revision's publish_at). Other events
+// take no time.
+func (s *WorkflowService) FireAt(ctx context.Context, p *Principal, revID int64, ev Event, comment string, ifMatch int, at time.Time) (*Revision, *Item, error) {
 	if !ev.Valid() {
 		return nil, nil, Invalid("unknown event", FieldError{Field: "event", Message: "must be one of " + eventList()})
 	}
 	if len(comment) > 4000 {
 		return nil, nil, Invalid("comment too long", FieldError{Field: "comment", Message: "must be at most 4000 bytes"})
+	}
+	if !at.IsZero() && ev != EventRelease {
+		return nil, nil, Invalid("only release takes a publication time", FieldError{Field: "publish_at", Message: "only with the event release"})
 	}
 	rev, err := s.Items.Revision(ctx, revID)
 	if err != nil {
@@ -62,7 +76,10 @@ func (s *WorkflowService) Fire(ctx context.Context, p *Principal, revID int64, e
 	if ifMatch != 0 && ifMatch != rev.Version {
 		return nil, nil, Errorf(EPRECONDITION, "revision changed since you read it (version %d, now %d)", ifMatch, rev.Version)
 	}
-	if err := s.fire(ctx, p.User, it, rev, ev, strings.TrimSpace(comment)); err != nil {
+	if ev == EventRelease && at.IsZero() {
+		at = rev.PublishAt
+	}
+	if err := s.fire(ctx, p.User, it, rev, ev, strings.TrimSpace(comment), at); err != nil {
 		var de *Error
 		if errors.As(err, &de) && de.Code == EFORBIDDEN {
 			detail := map[string]any{"event": string(ev), "state": string(rev.State), "reason": de.Message}
@@ -90,11 +107,11 @@ func (s *WorkflowService) FireSystemWithComment(ctx context.Context, revID int64
 	if err != nil {
 		return err
 	}
-	return s.fire(ctx, nil, it, rev, ev, comment)
+	return s.fire(ctx, nil, it, rev, ev, comment, time.Time{})
 }
 
 // fire decides and applies one event; rev and it are updated in place.
-func (s *WorkflowService) fire(ctx context.Context, actor *User, it *Item, rev *Revision, ev Event, comment string) error {
+func (s *WorkflowService) fire(ctx context.Context, actor *User, it *Item, rev *Revision, ev Event, comment string, at time.Time) error {
 	history, err := s.cycle(ctx, rev)
 	if err != nil {
 		return err
@@ -110,7 +127,7 @@ func (s *WorkflowService) fire(ctx context.Context, actor *User, it *Item, rev *
 	req := &FireRequest{Event: ev, Comment: comment, Actor: actor, Item: it, Revision: rev, History: history, Editors: editors, Chain: chain,
 		Allowed: func(act Action) (bool, error) {
 			return s.Authorizer.Allowed(ctx, actor, act, Resource{Department: it.Department, Column: it.Column})
-		}}
+		}, ReleaseAt: at.UTC()}
 	if ev == EventClear {
 		if req.OpenFindings, err = s.openFindings(ctx, rev.ID); err != nil {
 			return err
@@ -168,6 +185,15 @@ func (s *WorkflowService) change(ctx context.Context, actor *User, it *Item, rev
 	if actor != nil {
 		actorID = actor.ID
 	}
+	released := actor == nil && ev == EventPublish && rev.ReleasedBy != 0
+	if released {
+		// The scheduler carries out a publisher's release: the decision, and
+		// so the history, the approval form and the archive, are theirs.
+		actorID, out.ActedAs = rev.ReleasedBy, RolePublisher
+		if comment == "" {
+			comment = "按信息科确定的发布时间（" + rev.ReleaseAt.In(China).Format("2006-01-02 15:04") + "）定时发布"
+		}
+	}
 	hash := rev.Hash()
 	c := &Change{FromState: rev.State, FromVersion: rev.Version, PrevLive: it.LiveRevisionID,
 		Transition: Transition{RevisionID: rev.ID, ItemID: it.ID, RevisionNumber: rev.Number, Event: ev, From: rev.State,
@@ -186,6 +212,9 @@ func (s *WorkflowService) change(ctx context.Context, actor *User, it *Item, rev
 		rev.ApprovedHash = hash
 	case EventWithdraw, EventReject:
 		rev.ApprovedHash = ""
+		rev.ReleasedBy, rev.ReleaseAt = 0, time.Time{}
+	case EventRelease:
+		rev.ReleasedBy, rev.ReleaseAt = actorID, out.ReleaseAt
 	}
 	if ev == EventWithdraw || ev == EventSuspend {
 		rev.PreviewGeneration++
@@ -218,6 +247,13 @@ func (s *WorkflowService) change(ctx context.Context, actor *User, it *Item, rev
 		"item_id": it.ID, "content_hash": hash}
 	if comment != "" {
 		detail["comment"] = comment
+	}
+	if ev == EventRelease {
+		detail["release_at"] = formatTime(rev.ReleaseAt)
+	}
+	if released {
+		detail["carried_out_by"] = string(RoleSystem) // the scheduler, on the publisher's release
+		detail["release_at"] = formatTime(rev.ReleaseAt)
 	}
 	if effect := publicEffect(ev, rev, c); effect != "" {
 		detail["public"] = effect // what clients see changed: the outbox's item.* event
@@ -368,12 +404,14 @@ var queueEvents = map[State]Event{
 }
 
 // RunScheduler publishes what is due and archives what expired, as the
-// system. Several processes may run it at once: each transition is a
+// system: a revision a publisher released, at the time they set, on their
+// behalf; with AutoPublish also a cleared revision nobody released, at its
+// publish_at. Several processes may run it at once: each transition is a
 // compare-and-set on the revision's version, so only one of them wins and
 // nothing is published twice. It returns how many it published and archived.
 func (s *WorkflowService) RunScheduler(ctx context.Context) (published, archived int, err error) {
 	now := s.Clock.Now()
-	due, err := s.Flow.DueToPublish(ctx, now)
+	due, err := s.Flow.DueToPublish(ctx, now, s.AutoPublish)
 	if err != nil {
 		return 0, 0, err
 	}

@@ -33,6 +33,8 @@ type approvalSigner struct {
 
 // approvalStages are the boxes of the form in the order of the chain
 // (第九条: 科室、管理部提出 → 分管领导审核 → 中心主任签发; 第十三条 保密审查; 第十条 信息科发布).
+// The 发布 box names the publisher who published, or who set the time the
+// scheduler published at on their behalf; with CMS_AUTO_PUBLISH it says 系统.
 var approvalStages = []string{"拟稿人", "科室审核", "分管领导审核", "中心主任签发", "保密审查", "发布"}
 
 // stageOf places a transition of the approving cycle on the form, or -1
@@ -50,8 +52,8 @@ func stageOf(t *cms.Transition) int {
 		return 2
 	case cms.EventClear:
 		return 4
-	case cms.EventPublish:
-		return 5
+	case cms.EventRelease, cms.EventPublish:
+		return 5 // 信息科's decision on the time, and the publication itself
 	}
 	return -1
 }

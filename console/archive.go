@@ -1,8 +1,10 @@
 package console
 
 import (
+	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/tlhpf/cms/cms"
@@ -18,6 +20,9 @@ type archiveData struct {
 	From, To string
 	Problems problems
 	Alert    string
+	// Packages are the periodic archive's packages (每月自动归档).
+	Packages []cms.ArchivePackage
+	Audit    bool // the user reads the audit log too (the tabs)
 }
 
 // handleArchive shows the export form to those who may export.
@@ -30,7 +35,11 @@ func (c *Console) handleArchive(w http.ResponseWriter, r *http.Request, u *user)
 		return cms.Errorf(cms.EFORBIDDEN, "may not export the archive")
 	}
 	now := c.opts.Clock.Now().In(cms.China)
-	d := archiveData{From: time.Date(now.Year(), 1, 1, 0, 0, 0, 0, cms.China).Format(time.DateOnly), To: now.Format(time.DateOnly)}
+	d := archiveData{From: time.Date(now.Year(), 1, 1, 0, 0, 0, 0, cms.China).Format(time.DateOnly), To: now.Format(time.DateOnly),
+		Audit: ab.Can(cms.ActAuditRead)}
+	if d.Packages, err = c.svc.Archive.Packages(r.Context(), u.p); err != nil && cms.ErrorCode(err) != cms.EFORBIDDEN {
+		return err
+	}
 	return c.page(w, r, u, http.StatusOK, "archive", view{Title: "归档导出", Active: "audit", Data: d})
 }
 
@@ -59,4 +68,27 @@ func (c *Console) handleArchiveExport(w http.ResponseWriter, r *http.Request, u 
 	}
 	d.Problems, d.Alert = problemsOf(err), errorMessage(err)
 	return c.page(w, r, u, http.StatusUnprocessableEntity, "archive", view{Title: "归档导出", Active: "audit", Data: d})
+}
+
+// handleArchivePackage downloads a package of the periodic archive.
+func (c *Console) handleArchivePackage(w http.ResponseWriter, r *http.Request, u *user) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	p, blob, err := c.svc.Archive.OpenPackage(r.Context(), u.p, id)
+	if err != nil {
+		return err
+	}
+	defer blob.Close()
+	h := w.Header()
+	h.Set("Content-Type", "application/zip")
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": p.Name + ".zip"}))
+	h.Set("Content-Length", strconv.FormatInt(blob.Size(), 10))
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Time{})
+	w.WriteHeader(http.StatusOK)
+	if _, err := io.Copy(w, blob); err != nil && !isCanceled(err) {
+		c.log.ErrorContext(r.Context(), "archive package download cut short", "error", err)
+	}
+	return nil
 }

@@ -28,8 +28,15 @@ func TestAuditPages(t *testing.T) {
 	e.fire(t, c.publisher, rev.ID, cms.EventPublish, "")
 	e.fire(t, c.publisher, rev.ID, cms.EventSuspend, `核查<script>alert(1)</script>`)
 
-	for _, who := range []struct{ name, pw string }{{c.editor.Username, staffPassword}, {c.publisher.Username, staffPassword},
-		{"admin", adminPassword}} {
+	// 信息科 keeps the archive (第十一条): its publishers export and find
+	// the monthly packages under 归档, but read no audit log.
+	pub := e.browser(t)
+	pub.login(c.publisher.Username, staffPassword)
+	pub.get("/console/").has(t, `href="/console/archive"`).lacks(t, `href="/console/audit"`)
+	pub.get("/console/archive").must(t, http.StatusOK).has(t, "每月自动归档", "尚无自动归档包").lacks(t, `href="/console/audit/verify"`)
+	pub.get("/console/audit").must(t, http.StatusForbidden)
+	pub.get("/console/audit/verify").must(t, http.StatusForbidden)
+	for _, who := range []struct{ name, pw string }{{c.editor.Username, staffPassword}, {"admin", adminPassword}} {
 		b := e.browser(t)
 		b.login(who.name, who.pw)
 		b.get("/console/").lacks(t, `href="/console/audit"`)

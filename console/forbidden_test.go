@@ -107,7 +107,7 @@ func TestPagesByRole(t *testing.T) {
 		c.leader.Username:    {},
 		c.director.Username:  {"/console/release", "/console/patrol"},
 		c.secrecy.Username:   {"/console/patrol"},
-		c.publisher.Username: {"/console/release", "/console/menus", "/console/patrol"},
+		c.publisher.Username: {"/console/release", "/console/menus", "/console/patrol", "/console/archive"},
 		auditor.Username:     {"/console/patrol", "/console/audit", "/console/audit/verify", "/console/archive"},
 		"admin":              {"/console/users", "/console/users/new", "/console/signoff", "/console/words", "/console/webhooks", "/console/webhooks/new"},
 	}
@@ -176,7 +176,7 @@ func TestFormsByRole(t *testing.T) {
 		"/console/webhooks/1/disable":          nil,
 	}
 	allowed := map[string][]string{
-		c.publisher.Username: {entry, "/console/channels/app/maintenance", "/console/patrol"},
+		c.publisher.Username: {entry, "/console/channels/app/maintenance", "/console/patrol", "/console/archive"},
 		c.director.Username:  {"/console/patrol"},
 		auditor.Username:     {"/console/patrol", "/console/archive"},
 		c.editor.Username:    nil, c.head.Username: nil, c.leader.Username: nil, c.secrecy.Username: nil,

@@ -44,7 +44,29 @@ func templateFuncs(as *assets) template.FuncMap {
 		"attemptOutcome": attemptOutcome,
 		"duration":       durationWords,
 		"client":         clientWords,
+		"inputTime":      inputTime,
+		"hasEvent":       func(evs []cms.Event, e string) bool { return slices.Contains(evs, cms.Event(e)) },
 	}
+}
+
+// inputTime writes a time as a datetime-local field's value, in Beijing
+// time; parseInputTime reads one back ("" is the zero time).
+func inputTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(cms.China).Format("2006-01-02T15:04")
+}
+
+func parseInputTime(field, v string) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.ParseInLocation("2006-01-02T15:04", v, cms.China)
+	if err != nil {
+		return time.Time{}, cms.Invalid("invalid time", cms.FieldError{Field: field, Message: "请按“年-月-日 时:分”填写时间"})
+	}
+	return t.UTC(), nil
 }
 
 // when formats a time for people: Beijing time to the minute, "" for none.

@@ -35,6 +35,7 @@ type menuRow struct {
 // noticeForm is the maintenance notice as the form shows it.
 type noticeForm struct {
 	Notice, StartsAt, EndsAt string
+	Kind, Reason             string
 	Problems                 problems
 	Active                   bool // the channel is in maintenance now
 }
@@ -125,24 +126,24 @@ func (c *Console) handleMenuEntry(w http.ResponseWriter, r *http.Request, u *use
 	return c.redirect(w, r, menusURL(e.Channel)+"#entry-"+strconv.FormatInt(e.ID, 10), flash)
 }
 
-// handleMaintenance announces, changes or withdraws a channel's
-// maintenance notice.
+// handleMaintenance requests a maintenance window of the channel (第十五条:
+// announced once a leader approves it), or withdraws its notice.
 func (c *Console) handleMaintenance(w http.ResponseWriter, r *http.Request, u *user) error {
 	channel := r.PathValue("channel")
-	f := noticeForm{Notice: r.PostFormValue("notice"), StartsAt: r.PostFormValue("starts_at"), EndsAt: r.PostFormValue("ends_at")}
-	m := cms.Maintenance{Notice: f.Notice}
+	f := noticeForm{Notice: r.PostFormValue("notice"), StartsAt: r.PostFormValue("starts_at"), EndsAt: r.PostFormValue("ends_at"),
+		Kind: r.PostFormValue("kind"), Reason: r.PostFormValue("reason")}
+	m := cms.Maintenance{StartsAt: localTime(f.StartsAt), EndsAt: localTime(f.EndsAt)}
+	var err error
+	flash := "notice_withdrawn"
 	if r.PostFormValue("op") == "withdraw" {
-		m = cms.Maintenance{}
+		_, err = c.svc.Menus.SetMaintenance(r.Context(), u.p, channel, cms.Maintenance{})
 	} else {
-		m.StartsAt, m.EndsAt = localTime(f.StartsAt), localTime(f.EndsAt)
+		flash = "maintenance_requested"
+		_, err = c.svc.Menus.RequestMaintenance(r.Context(), u.p, cms.MaintenanceWindow{Channel: channel, Kind: f.Kind,
+			Reason: f.Reason, Notice: f.Notice, StartsAt: m.StartsAt, EndsAt: m.EndsAt})
 	}
-	_, err := c.svc.Menus.SetMaintenance(r.Context(), u.p, channel, m)
 	switch cms.ErrorCode(err) {
 	case "":
-		flash := "notice_saved"
-		if m.Notice == "" {
-			flash = "notice_withdrawn"
-		}
 		return c.redirect(w, r, menusURL(channel)+"#maintenance", flash)
 	case cms.EINVALID:
 		d, lerr := c.menusData(r, u, channel)
@@ -156,7 +157,7 @@ func (c *Console) handleMaintenance(w http.ResponseWriter, r *http.Request, u *u
 		if f.StartsAt != "" && m.StartsAt.IsZero() {
 			f.Problems["starts_at"] = "请按日期和时间填写"
 		}
-		d.Notice, d.Alert = f, "停服公告未保存："+errorMessage(err)
+		d.Notice, d.Alert = f, "停服申请未提交："+errorMessage(err)
 		return c.page(w, r, u, http.StatusUnprocessableEntity, "menus", view{Title: "栏目菜单与停服公告", Active: "release", Data: d})
 	}
 	return err

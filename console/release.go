@@ -36,6 +36,9 @@ type releaseData struct {
 	Next    string
 	Menus   bool // the user keeps the channels' menus
 	Release bool // the user may fire some release event
+	// Auto: the scheduler publishes cleared revisions itself
+	// (CMS_AUTO_PUBLISH); otherwise they wait for 信息科.
+	Auto bool
 }
 
 // releaseRow is one item with the revision clients see (or will see) and
@@ -45,7 +48,7 @@ type releaseRow struct {
 	Rev    *cms.Revision
 	Events []cms.Event
 	Reason string // why it was suspended, from its history
-	By     string // who suspended it
+	By     string // who suspended it, or who released it for its time
 }
 
 // handleRelease shows one list of the release desk to those who may
@@ -56,7 +59,7 @@ func (c *Console) handleRelease(w http.ResponseWriter, r *http.Request, u *user)
 		return err
 	}
 	d := releaseData{Tabs: releaseTabs, Tab: r.URL.Query().Get("tab"), Cursor: r.URL.Query().Get("cursor"),
-		Menus: ab.Can(cms.ActMenuManage), Release: len(ab.Release) > 0}
+		Menus: ab.Can(cms.ActMenuManage), Release: len(ab.Release) > 0, Auto: c.svc.Workflow.AutoPublish}
 	if !d.Menus && !d.Release {
 		return cms.Errorf(cms.EFORBIDDEN, "no release event and no menu to keep")
 	}
@@ -100,17 +103,21 @@ func (c *Console) releaseRow(r *http.Request, u *user, it cms.Item) (releaseRow,
 	}
 	for _, ev := range events {
 		switch ev {
-		case cms.EventPublish, cms.EventSuspend, cms.EventRestore, cms.EventArchive:
+		case cms.EventRelease, cms.EventPublish, cms.EventSuspend, cms.EventRestore, cms.EventArchive:
 			row.Events = append(row.Events, ev)
 		}
 	}
-	if rev.State == cms.StateSuspended {
+	want := cms.EventSuspend
+	if rev.State == cms.StateScheduled {
+		want = cms.EventRelease
+	}
+	if rev.State == cms.StateSuspended || rev.State == cms.StateScheduled && rev.ReleasedBy != 0 {
 		ts, users, err := c.svc.Workflow.History(r.Context(), u.p, it.ID)
 		if err != nil {
 			return row, err
 		}
 		for i := len(ts) - 1; i >= 0; i-- {
-			if ts[i].RevisionID == rev.ID && ts[i].Event == cms.EventSuspend {
+			if ts[i].RevisionID == rev.ID && ts[i].Event == want {
 				row.Reason, row.By = ts[i].Comment, actorName(users[ts[i].ActorID], ts[i].ActorID)
 				break
 			}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tlhpf/cms/cms"
 )
@@ -65,7 +66,7 @@ func TestReleaseDesk(t *testing.T) {
 
 	pub := e.browser(t)
 	pub.login(c.publisher.Username, staffPassword)
-	p := pub.get("/console/release").must(t, http.StatusOK).has(t, "待发布", escaped, `value="publish"`, "提前发布", "栏目菜单与停服公告").
+	p := pub.get("/console/release").must(t, http.StatusOK).has(t, "待发布", escaped, "等待信息科发布", `value="publish"`, "发布（立即）", `value="release"`, `name="publish_at"`, "栏目菜单与停服公告").
 		lacks(t, hostile)
 	v := releaseVersion(t, p.Body, rev.ID)
 	// A form from elsewhere is refused, and nothing moves.
@@ -168,17 +169,34 @@ func TestMenusAndMaintenance(t *testing.T) {
 	pub.post(entry, url.Values{"op": {"rename"}, "channel": {"app"}, "title": {strings.Repeat("长", 21)}}).
 		must(t, http.StatusUnprocessableEntity).has(t, "名称须为 1 至 20 个字", strings.Repeat("长", 21))
 
+	// 第十五条: 信息科 requests, a leader approves, only then it is announced.
 	notice := "/console/channels/app/maintenance"
-	pub.post(notice, url.Values{"op": {"save"}, "notice": {"系统升级"}, "starts_at": {""}}).
-		must(t, http.StatusUnprocessableEntity).has(t, "请填写停止服务的时间", "系统升级")
-	pub.post(notice, url.Values{"op": {"save"}, "notice": {"系统升级<b>暂停</b>服务"}, "starts_at": {"2026-12-10T22:00"},
-		"ends_at": {"2026-12-10T21:00"}}).must(t, http.StatusUnprocessableEntity).has(t, "须晚于停止服务的时间")
-	pub.post(notice, url.Values{"op": {"save"}, "notice": {"系统升级<b>暂停</b>服务"}, "starts_at": {"2026-12-10T22:00"},
-		"ends_at": {"2026-12-11T06:00"}}).must(t, http.StatusSeeOther)
-	pub.get("/console/menus?channel=app").has(t, "停服公告已保存", "系统升级&lt;b&gt;暂停&lt;/b&gt;服务", "2026-12-10T22:00", "撤销公告")
-	if _, body := publicMenu(t, e, "app"); !strings.Contains(body, `"starts_at":"2026-12-10T14:00:00Z"`) {
-		t.Errorf("the notice is not in the App's menu (Beijing 22:00 is 14:00 UTC): %s", body)
+	req := url.Values{"op": {"save"}, "kind": {"upgrade"}, "reason": {"App 升级到 3.0"}, "notice": {"系统升级"}, "starts_at": {""}}
+	pub.post(notice, req).must(t, http.StatusUnprocessableEntity).has(t, "请填写停止服务的时间", "系统升级")
+	req["notice"], req["starts_at"], req["ends_at"] = []string{"系统升级<b>暂停</b>服务"}, []string{"2026-12-01T22:00"}, []string{"2026-12-01T21:00"}
+	pub.post(notice, req).must(t, http.StatusUnprocessableEntity).has(t, "须晚于停止服务的时间")
+	req["ends_at"] = []string{"2026-12-02T06:00"}
+	pub.post(notice, req).must(t, http.StatusSeeOther)
+	pub.get("/console/menus?channel=app").has(t, "停服申请已提交，待中心领导批准后方对外公告")
+	if _, body := publicMenu(t, e, "app"); !strings.Contains(body, `"maintenance":null`) {
+		t.Errorf("a request not yet approved is announced: %s", body)
 	}
+	pub.get("/console/maintenance").must(t, http.StatusOK).has(t, "待批准", "App 升级到 3.0").lacks(t, "批准并公告")
+	dir := e.browser(t)
+	dir.login(c.director.Username, staffPassword)
+	p = dir.get("/console/maintenance").must(t, http.StatusOK).has(t, "停服审批", "系统升级&lt;b&gt;暂停&lt;/b&gt;服务", "批准并公告")
+	id := regexp.MustCompile(`action="/console/maintenance/(\d+)"`).FindStringSubmatch(p.Body)
+	if id == nil {
+		t.Fatal("no decision form")
+	}
+	dir.post("/console/maintenance/"+id[1], url.Values{"op": {"refuse"}, "comment": {""}}).
+		must(t, http.StatusUnprocessableEntity).has(t, "不批准时请填写意见")
+	dir.post("/console/maintenance/"+id[1], url.Values{"op": {"approve"}, "comment": {"同意"}}).must(t, http.StatusSeeOther)
+	dir.get("/console/maintenance").has(t, "已批准，停服公告已发布", "已批准并公告")
+	if _, body := publicMenu(t, e, "app"); !strings.Contains(body, `"starts_at":"2026-12-01T14:00:00Z"`) {
+		t.Errorf("the approved notice is not in the App's menu (Beijing 22:00 is 14:00 UTC): %s", body)
+	}
+	pub.get("/console/menus?channel=app").has(t, "系统升级&lt;b&gt;暂停&lt;/b&gt;服务", "2026-12-01T22:00", "撤销公告")
 	pub.post(notice, url.Values{"op": {"withdraw"}}).must(t, http.StatusSeeOther)
 	pub.get("/console/menus?channel=app").has(t, "停服公告已撤销", "目前没有停服公告")
 	// Without the session's token nothing changes.
@@ -186,4 +204,45 @@ func TestMenusAndMaintenance(t *testing.T) {
 	if _, body := publicMenu(t, e, "app"); !strings.Contains(body, "中心动态") {
 		t.Error("a refused post changed the menu")
 	}
+}
+
+// TestReleaseDeskSetsTheTime: a publisher releases a cleared revision for
+// a time from the desk (第十条); it waits until then, the scheduler
+// publishes it on their behalf, and the approval form names them in 发布.
+func TestReleaseDeskSetsTheTime(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.chain(t)
+	_, rev := e.guide(t, c.editor, "缴存登记")
+	e.toScheduled(t, c, rev.ID)
+	pub := e.browser(t)
+	pub.login(c.publisher.Username, staffPassword)
+	p := pub.get("/console/release").must(t, http.StatusOK)
+	v := releaseVersion(t, p.Body, rev.ID)
+	pub.post(revPath(rev.ID)+"/transitions", url.Values{"event": {"release"}, "version": {v}, "publish_at": {"明天上午"},
+		"back": {"/console/release"}}).must(t, http.StatusUnprocessableEntity)
+	at := e.clock.Now().Add(3 * time.Hour)
+	res := pub.post(revPath(rev.ID)+"/transitions", url.Values{"event": {"release"}, "version": {v},
+		"publish_at": {at.In(cms.China).Format("2006-01-02T15:04")}, "back": {"/console/release"}})
+	if res.Status != http.StatusSeeOther {
+		t.Fatalf("release from the desk: %d %s", res.Status, res.Body)
+	}
+	pub.get("/console/release").has(t, "刘洋 已确定于 "+at.In(cms.China).Format("2006-01-02 15:04")+" 发布", "届时系统代为发布")
+	if n, _, _ := e.svc.Workflow.RunScheduler(context.Background()); n != 0 {
+		t.Fatal("published before the publisher's time")
+	}
+	if r := publicStatus(t, e, rev.ItemID); r != http.StatusNotFound {
+		t.Fatalf("served before the publisher's time: %d", r)
+	}
+	e.clock.Advance(3 * time.Hour)
+	if n, _, err := e.svc.Workflow.RunScheduler(context.Background()); n != 1 || err != nil {
+		t.Fatalf("scheduler at the publisher's time: %d %v", n, err)
+	}
+	if r := publicStatus(t, e, rev.ItemID); r != http.StatusOK {
+		t.Fatalf("not served after publication: %d", r)
+	}
+	pub = e.browser(t) // the console session ended while the clock moved on
+	pub.login(c.publisher.Username, staffPassword)
+	form := pub.get(revPath(rev.ID)+"/approval").must(t, http.StatusOK)
+	form.has(t, "定时发布", "按信息科确定的发布时间", "刘洋")
 }

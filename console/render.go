@@ -19,7 +19,7 @@ var templateFS embed.FS
 // pageNames are the views; each is templates/NAME.html with the layout.
 var pageNames = []string{"login", "password", "home", "queue", "items", "new", "revision", "edit", "approval", "error",
 	"release", "menus", "patrol", "audit", "verify", "archive", "users", "user", "created", "signoff", "words",
-	"batch", "otp", "inbox", "webhooks", "webhook", "webhook_secret", "notify", "reports"}
+	"batch", "otp", "inbox", "webhooks", "webhook", "webhook_secret", "notify", "reports", "maintenance"}
 
 // pages holds one parsed template per view.
 type pages struct {
@@ -58,22 +58,26 @@ type view struct {
 
 // navigation says which entries the menu shows, as the services allow.
 type navigation struct {
-	Queue   bool // the user decides at some review stage
-	New     bool // the user may create items somewhere
-	Release bool // 发布管理: releases, suspends or restores somewhere, or keeps the menus
-	Patrol  bool // 巡查: runs the patrol, or reads the findings of released content
-	Audit   bool // 审计: reads the audit log or exports the archive
-	Reports bool // 运营分析: reads the usage and workflow reports
-	Admin   bool // 系统管理: accounts, sign-off chains, sensitive words or webhooks
+	Queue       bool // the user decides at some review stage
+	New         bool // the user may create items somewhere
+	Release     bool // 发布管理: releases, suspends or restores somewhere, or keeps the menus
+	Patrol      bool // 巡查: runs the patrol, or reads the findings of released content
+	Audit       bool // 审计: reads the audit log (and exports the archive)
+	Maintenance bool // 停服审批, for those who decide maintenance windows
+	Archive     bool // 归档, for those who export the archive but read no audit log (信息科)
+	Reports     bool // 运营分析: reads the usage and workflow reports
+	Admin       bool // 系统管理: accounts, sign-off chains, sensitive words or webhooks
 }
 
 // navFor builds the menu from what the services say the user may do.
 func navFor(stages []cms.State, cols []cms.AuthoredColumn, ab *cms.Abilities) navigation {
 	return navigation{Queue: len(stages) > 0, New: len(cols) > 0,
-		Release: len(ab.Release) > 0 || ab.Can(cms.ActMenuManage),
-		Patrol:  ab.Can(cms.ActPatrol) || ab.Can(cms.ActFindingRead),
-		Audit:   ab.Can(cms.ActAuditRead) || ab.Can(cms.ActArchiveExport),
-		Reports: ab.Can(cms.ActReportRead) || ab.Can(cms.ActReportReadDept),
+		Release:     len(ab.Release) > 0 || ab.Can(cms.ActMenuManage),
+		Patrol:      ab.Can(cms.ActPatrol) || ab.Can(cms.ActFindingRead),
+		Audit:       ab.Can(cms.ActAuditRead),
+		Archive:     !ab.Can(cms.ActAuditRead) && ab.Can(cms.ActArchiveExport),
+		Maintenance: ab.Can(cms.ActMaintenanceDecide),
+		Reports:     ab.Can(cms.ActReportRead) || ab.Can(cms.ActReportReadDept),
 		Admin: ab.Can(cms.ActUserManage) || ab.Can(cms.ActWorkflowAdmin) || ab.Can(cms.ActSensitiveWords) ||
 			ab.Can(cms.ActWebhookManage)}
 }

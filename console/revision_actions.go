@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tlhpf/cms/cms"
 )
@@ -26,7 +27,13 @@ func (c *Console) handleTransition(w http.ResponseWriter, r *http.Request, u *us
 	if version <= 0 {
 		return cms.Errorf(cms.EBADREQUEST, "no version")
 	}
-	_, _, err = c.svc.Workflow.Fire(r.Context(), u.p, id, ev, comment, version)
+	var at time.Time
+	if ev == cms.EventRelease {
+		at, err = parseInputTime("publish_at", r.PostFormValue("publish_at"))
+	}
+	if err == nil {
+		_, _, err = c.svc.Workflow.FireAt(r.Context(), u.p, id, ev, comment, version, at)
+	}
 	if err == nil {
 		to := backTo(r)
 		if to == "" {

@@ -106,7 +106,12 @@ func (db *DB) RemoveAttachment(ctx context.Context, rev *cms.Revision, id int64,
 	})
 }
 
-// BlobReferenced reports whether any revision uses the blob.
+// BlobReferenced reports whether any revision uses the blob, or it holds
+// a package of the periodic archive.
 func (db *DB) BlobReferenced(ctx context.Context, key string) (bool, error) {
-	return db.bun.NewSelect().Model((*attachmentRow)(nil)).Where("blob_key = ?", key).Exists(ctx)
+	ok, err := db.bun.NewSelect().Model((*attachmentRow)(nil)).Where("blob_key = ?", key).Exists(ctx)
+	if err != nil || ok {
+		return ok, err
+	}
+	return db.bun.NewSelect().Model((*archivePackageRow)(nil)).Where("blob_key = ?", key).Exists(ctx)
 }

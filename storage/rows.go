@@ -202,6 +202,8 @@ type revisionRow struct {
 	SignoffStep   int
 	ApprovedHash  string
 	PublishedAt   time.Time `bun:",nullzero"`
+	ReleasedBy    int64     `bun:",nullzero"`
+	ReleaseAt     time.Time `bun:",nullzero"`
 	// PreviewGeneration is kept by ApplyTransition and RevokePreviews only.
 	PreviewGeneration int
 }
@@ -219,7 +221,8 @@ func newRevisionRow(r *cms.Revision) (*revisionRow, error) {
 		Version: r.Version, Title: r.Title, Body: r.Body, BodyFormat: r.BodyFormat, Fields: string(b),
 		PublishAt: r.PublishAt, ExpireAt: r.ExpireAt, AuthorID: r.AuthorID, CreatedAt: r.CreatedAt,
 		UpdatedAt: r.UpdatedAt, ContentHash: r.ContentHash, SubmittedBy: r.SubmittedBy, StateSince: r.StateSince,
-		SignoffStep: r.SignoffStep, ApprovedHash: r.ApprovedHash, PublishedAt: r.PublishedAt, PreviewGeneration: r.PreviewGeneration}, nil
+		SignoffStep: r.SignoffStep, ApprovedHash: r.ApprovedHash, PublishedAt: r.PublishedAt, PreviewGeneration: r.PreviewGeneration,
+		ReleasedBy: r.ReleasedBy, ReleaseAt: r.ReleaseAt}, nil
 }
 
 func (r *revisionRow) domain() (cms.Revision, error) {
@@ -227,7 +230,8 @@ func (r *revisionRow) domain() (cms.Revision, error) {
 		Version: r.Version, Title: r.Title, Body: r.Body, BodyFormat: r.BodyFormat,
 		PublishAt: utc(r.PublishAt), ExpireAt: utc(r.ExpireAt), AuthorID: r.AuthorID, CreatedAt: r.CreatedAt.UTC(),
 		UpdatedAt: r.UpdatedAt.UTC(), ContentHash: r.ContentHash, SubmittedBy: r.SubmittedBy, StateSince: r.StateSince.UTC(),
-		SignoffStep: r.SignoffStep, ApprovedHash: r.ApprovedHash, PublishedAt: utc(r.PublishedAt), PreviewGeneration: r.PreviewGeneration}
+		SignoffStep: r.SignoffStep, ApprovedHash: r.ApprovedHash, PublishedAt: utc(r.PublishedAt), PreviewGeneration: r.PreviewGeneration,
+		ReleasedBy: r.ReleasedBy, ReleaseAt: utc(r.ReleaseAt)}
 	if err := decodeFields(r.Fields, &rev.Fields); err != nil {
 		return rev, err
 	}

@@ -54,7 +54,8 @@ func (db *DB) ApplyTransition(ctx context.Context, c *cms.Change) error {
 			Set("state = ?", rev.State).Set("version = ?", rev.Version).Set("signoff_step = ?", rev.SignoffStep).
 			Set("submitted_by = ?", nullID(rev.SubmittedBy)).Set("approved_hash = ?", rev.ApprovedHash).
 			Set("state_since = ?", rev.StateSince).Set("published_at = ?", nullTime(rev.PublishedAt)).
-			Set("updated_at = ?", rev.UpdatedAt)
+			Set("updated_at = ?", rev.UpdatedAt).
+			Set("released_by = ?", nullID(rev.ReleasedBy)).Set("release_at = ?", nullTime(rev.ReleaseAt))
 		if c.RevokePreviews {
 			rq = rq.Set("preview_generation = preview_generation + 1")
 		}
@@ -169,12 +170,18 @@ func (db *DB) Transitions(ctx context.Context, f cms.TransitionFilter) ([]cms.Tr
 	return out, nil
 }
 
-// DueToPublish returns scheduled revisions whose time has come.
-func (db *DB) DueToPublish(ctx context.Context, now time.Time) ([]int64, error) {
+// DueToPublish returns scheduled revisions whose time has come: those a
+// publisher released for a time now past and, when auto, those nobody
+// released whose publish_at (if any) has come.
+func (db *DB) DueToPublish(ctx context.Context, now time.Time, auto bool) ([]int64, error) {
 	var ids []int64
 	err := db.bun.NewSelect().Model((*revisionRow)(nil)).Column("id").Where("state = ?", cms.StateScheduled).
 		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			return q.Where("publish_at IS NULL").WhereOr("publish_at <= ?", now)
+			q = q.Where("released_by IS NOT NULL AND release_at <= ?", now)
+			if auto {
+				q = q.WhereOr("released_by IS NULL AND (publish_at IS NULL OR publish_at <= ?)", now)
+			}
+			return q
 		}).Order("id").Scan(ctx, &ids)
 	return ids, err
 }

@@ -270,12 +270,34 @@ func TestDueToPublishAndArchive(t *testing.T) {
 		mustSchedule(t, db, it, rev)
 		return rev
 	}
+	release := func(title string, publishAt, releaseAt time.Time) *cms.Revision {
+		it, rev := newItem(t, db, ed, "news", title, "")
+		rev.PublishAt = publishAt
+		if err := db.CreateItem(context.Background(), it, rev, note(cms.AuditItemCreated, "")); err != nil {
+			t.Fatal(err)
+		}
+		mustSchedule(t, db, it, rev)
+		c := step(it, rev, cms.EventRelease, cms.StateScheduled)
+		c.Revision.ReleasedBy, c.Revision.ReleaseAt = ed.ID, releaseAt
+		mustApply(t, db, it, rev, c)
+		return rev
+	}
 	asap := scheduled("立即", time.Time{}, time.Time{})
 	due := scheduled("到点", now, time.Time{})
 	scheduled("明天", now.Add(24*time.Hour), time.Time{})
-	ids, err := db.DueToPublish(context.Background(), now)
-	if err != nil || !slices.Equal(ids, []int64{asap.ID, due.ID}) {
-		t.Errorf("due to publish: %v %v, want %d and %d", ids, err, asap.ID, due.ID)
+	// A publisher's time overrides publish_at, later or earlier.
+	released := release("信息科定时", now.Add(24*time.Hour), now.Add(-time.Minute))
+	release("信息科推迟", now, now.Add(time.Hour))
+	ids, err := db.DueToPublish(context.Background(), now, true)
+	if err != nil || !slices.Equal(ids, []int64{asap.ID, due.ID, released.ID}) {
+		t.Errorf("due to publish (auto): %v %v, want %d, %d and %d", ids, err, asap.ID, due.ID, released.ID)
+	}
+	ids, err = db.DueToPublish(context.Background(), now, false)
+	if err != nil || !slices.Equal(ids, []int64{released.ID}) {
+		t.Errorf("due to publish (信息科 publishes): %v %v, want only %d", ids, err, released.ID)
+	}
+	if got, err := db.Revision(context.Background(), released.ID); err != nil || got.ReleasedBy != ed.ID || !got.ReleaseAt.Equal(now.Add(-time.Minute)) {
+		t.Errorf("release kept: %+v %v", got, err)
 	}
 
 	live := func(title string, expireAt time.Time) *cms.Revision {

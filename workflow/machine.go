@@ -35,6 +35,7 @@ var Table = []rule{
 	{cms.EventReject, []cms.State{cms.StateDeptReview}, cms.StateDraft, "revision.reject.dept_review", []cms.Role{cms.RoleDeptHead}},
 	{cms.EventReject, []cms.State{cms.StateLeadershipSignoff}, cms.StateDraft, "revision.reject.leadership_signoff", []cms.Role{cms.RoleLeader, cms.RoleDirector}},
 	{cms.EventReject, []cms.State{cms.StateSecrecyReview}, cms.StateDraft, "revision.reject.secrecy_review", []cms.Role{cms.RoleSecrecyReviewer}},
+	{cms.EventRelease, []cms.State{cms.StateScheduled}, cms.StateScheduled, "revision.publish", []cms.Role{cms.RolePublisher}},
 	{cms.EventPublish, []cms.State{cms.StateScheduled}, cms.StatePublished, "revision.publish", []cms.Role{cms.RolePublisher}},
 	{cms.EventArchive, []cms.State{cms.StatePublished}, cms.StateArchived, "revision.archive", []cms.Role{cms.RolePublisher}},
 	{cms.EventSuspend, []cms.State{cms.StatePublished}, cms.StateSuspended, "revision.suspend", []cms.Role{cms.RolePublisher, cms.RoleDirector}},
@@ -113,6 +114,15 @@ func (Machine) Fire(ctx context.Context, req *cms.FireRequest) (*cms.Outcome, er
 				e.Cancel(guardErr)
 			}
 		},
+	}
+	// A release keeps the state: decide it without moving the FSM (fsm
+	// refuses self-transitions).
+	if req.Event == cms.EventRelease {
+		if err := checkGuards(req, out); err != nil {
+			return nil, err
+		}
+		out.ReleaseAt = req.ReleaseAt
+		return out, nil
 	}
 	// A sign that does not complete the chain keeps the state: decide it
 	// without moving the FSM (fsm refuses self-transitions).
@@ -215,6 +225,12 @@ func checkGuards(req *cms.FireRequest, out *cms.Outcome) error {
 		return checkSignoffTurn(req, out)
 	}
 	switch req.Event {
+	case cms.EventRelease:
+		if req.ReleaseAt.IsZero() {
+			return cms.Invalid("a release needs a publication time", cms.FieldError{Field: "publish_at",
+				Message: "set the time to publish at (the revision has no publish_at to keep), or publish it now"})
+		}
+		fallthrough
 	case cms.EventPublish, cms.EventRestore:
 		if rev.ApprovedHash == "" || rev.Hash() != rev.ApprovedHash {
 			return cms.Errorf(cms.ECONFLICT, "the revision's content no longer matches the content that was approved; it cannot go live")

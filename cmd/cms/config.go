@@ -161,6 +161,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	}{
 		{"CMS_TRUST_PROXY", &c.HTTP.TrustProxy},
 		{"CMS_SINGLE_ADMIN", &c.SingleAdmin},
+		{"CMS_AUTO_PUBLISH", &c.AutoPublish},
 		{"CMS_REQUIRE_2FA", &c.Auth.Require2FA},
 		{"CMS_COOKIE_SECURE", &c.CookieSecure},
 		{"CMS_CONSOLE", &consoleOn},
@@ -183,6 +184,17 @@ func loadConfig(getenv func(string) string) (Config, error) {
 	}
 	errs = append(errs, c.loadS3(getenv)...)
 	errs = append(errs, c.loadEvents(getenv)...)
+	if v := getenv("CMS_MAINTENANCE_LEAD"); v != "" {
+		if c.HTTP.MaintenanceLead, err = time.ParseDuration(v); err != nil || c.HTTP.MaintenanceLead <= 0 || c.HTTP.MaintenanceLead > 90*24*time.Hour {
+			errs = append(errs, fmt.Errorf("CMS_MAINTENANCE_LEAD: want a duration from 1s to 2160h such as 24h, got %q", v))
+		}
+	}
+	if v := getenv("CMS_ARCHIVE_SCHEDULE"); v != "" {
+		if v != cms.ArchiveScheduleMonthly && v != cms.ArchiveScheduleOff {
+			errs = append(errs, fmt.Errorf("CMS_ARCHIVE_SCHEDULE: want monthly or off, got %q", v))
+		}
+		c.ArchiveSchedule = v
+	}
 	errs = append(errs, c.loadStats(getenv)...)
 	if v := getenv("CMS_STAGE_LIMITS"); v != "" {
 		if err := parseStageLimits(v, c.StageLimits); err != nil {

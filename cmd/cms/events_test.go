@@ -216,7 +216,7 @@ func eventsServerEnv(t *testing.T) map[string]string {
 		env[k] = getenv(k)
 	}
 	getenv = func(k string) string { return env[k] }
-	for _, u := range [][2]string{{"admin", "admin:information"}, {"pub", "publisher:information"}} {
+	for _, u := range [][2]string{{"admin", "admin:information"}, {"pub", "publisher:information"}, {"director", "director:office"}} {
 		if _, _, err := runCmd(t, getenv, "Tq7-Fenghuang-Qiao\n", "user", "add", "-username", u[0], "-department", "information", "-role", u[1]); err != nil {
 			t.Fatal(err)
 		}
@@ -224,13 +224,23 @@ func eventsServerEnv(t *testing.T) map[string]string {
 	return env
 }
 
-// announce commits n maintenance notices, each an event, through p.
+// announce commits n maintenance notices, each a maintenance.changed
+// event, through p: token requests each window and the director approves
+// it (第十五条).
 func announce(t *testing.T, p *process, token string, from, n int) {
 	t.Helper()
+	dir := p.login(t, "director", "Tq7-Fenghuang-Qiao")
+	starts := time.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339)
 	for i := from; i < from+n; i++ {
-		body := map[string]any{"notice": fmt.Sprintf("第%d次系统维护", i), "starts_at": "2026-03-02T00:00:00Z"}
-		if s := p.call(t, "PUT", "/api/v1/channels/app/maintenance", token, body, nil); s != 200 {
-			t.Fatalf("maintenance notice %d: %d", i, s)
+		body := map[string]any{"channel": "app", "kind": "upgrade", "reason": "系统维护", "notice": fmt.Sprintf("第%d次系统维护", i), "starts_at": starts}
+		var w struct {
+			ID int64 `json:"id"`
+		}
+		if s := p.call(t, "POST", "/api/v1/maintenance-windows", token, body, &w); s != 201 {
+			t.Fatalf("maintenance request %d: %d", i, s)
+		}
+		if s := p.call(t, "POST", fmt.Sprintf("/api/v1/maintenance-windows/%d/decision", w.ID), dir, map[string]any{"approve": true}, nil); s != 200 {
+			t.Fatalf("maintenance approval %d: %d", i, s)
 		}
 	}
 }

@@ -47,18 +47,12 @@ func (s *ContentService) ItemDocument(ctx context.Context, id int64) (*Document,
 // entry that is missing or does not match is read as List reads it, and
 // its entries are encoded afresh.
 func (s *ContentService) ListEntries(ctx context.Context, column, cursor string, limit int) ([][]byte, string, error) {
-	col, err := s.publicColumn(ctx, column)
+	f, err := s.listFilter(ctx, column, cursor, limit)
 	if err != nil {
 		return nil, "", err
 	}
-	if limit, err = checkLimit(limit); err != nil {
-		return nil, "", err
-	}
-	t, id, err := parseListCursor(cursor)
-	if err != nil {
-		return nil, "", err
-	}
-	rows, err := s.Content.ListEntries(ctx, PublicFilter{Columns: []string{col.Slug}, BeforeTime: t, BeforeID: id, Limit: limit + 1})
+	limit = f.Limit - 1
+	rows, err := s.Content.ListEntries(ctx, f)
 	if err != nil {
 		return nil, "", err
 	}

@@ -108,18 +108,12 @@ func checkLimit(limit int) (int, error) {
 // keyset cursor makes paging stable while items are being published: a new
 // item goes to the front, never into pages already handed out.
 func (s *ContentService) List(ctx context.Context, column, cursor string, limit int) ([]PublicItem, string, error) {
-	col, err := s.publicColumn(ctx, column)
+	f, err := s.listFilter(ctx, column, cursor, limit)
 	if err != nil {
 		return nil, "", err
 	}
-	if limit, err = checkLimit(limit); err != nil {
-		return nil, "", err
-	}
-	t, id, err := parseListCursor(cursor)
-	if err != nil {
-		return nil, "", err
-	}
-	items, err := s.Content.PublicItems(ctx, PublicFilter{Columns: []string{col.Slug}, BeforeTime: t, BeforeID: id, Limit: limit + 1})
+	limit = f.Limit - 1
+	items, err := s.Content.PublicItems(ctx, f)
 	if err != nil {
 		return nil, "", err
 	}
@@ -464,4 +458,22 @@ func (s *ContentService) Attachment(ctx context.Context, itemID, attachmentID in
 		}
 	}
 	return nil, Errorf(ENOTFOUND, "no such attachment")
+}
+
+// listFilter checks a column listing's column, cursor and page size and
+// returns the filter that reads one row more than the page, to tell
+// whether another page follows.
+func (s *ContentService) listFilter(ctx context.Context, column, cursor string, limit int) (PublicFilter, error) {
+	col, err := s.publicColumn(ctx, column)
+	if err != nil {
+		return PublicFilter{}, err
+	}
+	if limit, err = checkLimit(limit); err != nil {
+		return PublicFilter{}, err
+	}
+	t, id, err := parseListCursor(cursor)
+	if err != nil {
+		return PublicFilter{}, err
+	}
+	return PublicFilter{Columns: []string{col.Slug}, BeforeTime: t, BeforeID: id, Limit: limit + 1}, nil
 }

@@ -292,10 +292,26 @@ func (n *notifyRun) maintenanceDecided(ctx context.Context, d *Dispatch, ev *Out
 	n.send(ctx, d, u, NotifyDecision, maintenanceNote(ev, title), u.Department)
 }
 
+// maintenanceNote says when a window runs in China time, as people read
+// every other time in the product; the audit detail keeps UTC.
 func maintenanceNote(ev *OutboxEvent, title string) Notification {
-	body := "渠道 " + ev.Channel + "，" + ev.DetailString("starts_at") + " 起。理由：" + ev.DetailString("reason")
+	when := chinaTime(ev.DetailString("starts_at")) + " 起"
+	if end := chinaTime(ev.DetailString("ends_at")); end != "" {
+		when += "，至 " + end
+	}
+	body := "渠道 " + ev.Channel + "，" + when + "。理由：" + ev.DetailString("reason")
 	if c := ev.DetailString("comment"); c != "" {
 		body += "\n意见：" + c
 	}
 	return Notification{EventID: ev.ID, Subject: ev.Subject, Link: "/console/maintenance", Title: title + ev.DetailString("notice"), Body: body}
+}
+
+// chinaTime formats an RFC 3339 time of an audit detail in China time ("" for
+// none; as given when it does not parse).
+func chinaTime(s string) string {
+	t, err := parseOptTime(s)
+	if err != nil || t.IsZero() {
+		return s
+	}
+	return beijing(t)
 }

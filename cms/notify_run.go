@@ -20,7 +20,9 @@ import (
 //     confirmation: the other administrators;
 //   - an endpoint switched off: the administrators;
 //   - a maintenance window requested: the director and the leaders in
-//     charge of 信息科 (第十五条); its approval or refusal: the requester.
+//     charge of 信息科 (第十五条); its approval or refusal: the requester;
+//   - a monthly archive package that failed (第十一条): 信息科's publishers
+//     and the auditors, at each failed attempt.
 //
 // Titles and comments go only to recipients who may read the item.
 
@@ -107,6 +109,11 @@ func (n *notifyRun) event(ctx context.Context, d *Dispatch, ev *OutboxEvent) err
 		return nil
 	case MaintenanceChanged, MaintenanceRefused:
 		n.maintenanceDecided(ctx, d, ev)
+		return nil
+	case ArchiveFailed:
+		for _, u := range n.holders(RolePublisher, RoleAuditor) {
+			n.send(ctx, d, u, NotifySystem, archiveFailedNote(ev), u.Department)
+		}
 		return nil
 	}
 	return n.account(ctx, d, ev)

@@ -130,6 +130,10 @@ func OutboxEvents(a *AuditEntry) []OutboxEvent {
 			base.Channel = strings.TrimPrefix(a.Subject, "channel:")
 		}
 		base.RevisionID = detailInt(d, "revision_id")
+	case AuditArchivePackaged:
+		if d["state"] != PackageFailed {
+			return nil // only a package that failed is an event
+		}
 	case AuditLoginFailed:
 		if _, locked := d["locked_until"]; !locked {
 			return nil // only a failure that locked the account is an event
@@ -153,7 +157,7 @@ var auditEvents = map[string]EventType{
 	AuditUserCreated: AccountCreated, AuditUserUpdated: AccountUpdated, AuditPasswordChanged: AccountPasswordChanged,
 	AuditLoginFailed: AccountLocked, AuditAccountUnlocked: AccountUnlocked, AuditOTPReset: AccountOTPReset,
 	AuditGrantRequested: GrantRequestedEvent, AuditGrantConfirmed: GrantConfirmedEvent, AuditGrantRefused: GrantRefusedEvent,
-	AuditGrantCancelled: GrantCancelledEvent,
+	AuditGrantCancelled: GrantCancelledEvent, AuditArchivePackaged: ArchiveFailed,
 }
 
 // transitionEvents are a transition's revision.<event> and, when it changed

@@ -193,3 +193,29 @@ func archiveFailedNote(ev *OutboxEvent) Notification {
 	return Notification{EventID: ev.ID, Subject: ev.Subject, Link: "/console/archive",
 		Title: "月度归档失败：" + ev.DetailString("period"), Body: body}
 }
+
+// featureChannelWords name the channels a feature request concerns.
+var featureChannelWords = map[string]string{
+	FeatureChannelApp: "手机App", FeatureChannelWeChat: "微信公众号", FeatureChannelBoth: "微信公众号和手机App",
+}
+
+// featureNote names a feature request, its department and channel, who
+// acted when, and the comment.
+func (n *notifyRun) featureNote(ev *OutboxEvent, title string) Notification {
+	dept := ev.DetailString("department")
+	if name := n.depts[dept]; name != "" {
+		dept = name
+	}
+	body := dept + "提出，涉及" + featureChannelWords[ev.DetailString("channel")] + "；" + n.actor(ev) + "于 " + beijing(ev.At)
+	if ev.Type == FeatureSubmittedEvent {
+		body += " 提交。\n" + ev.DetailString("description")
+	} else {
+		body += " 处理。"
+	}
+	if c := ev.DetailString("comment"); c != "" {
+		body += "\n意见：" + c
+	}
+	id := detailInt(ev.Details(), "request_id")
+	return Notification{EventID: ev.ID, Subject: ev.Subject, Link: "/console/feature-requests/" + strconv.FormatInt(id, 10),
+		Title: title + "《" + ev.DetailString("title") + "》", Body: body}
+}

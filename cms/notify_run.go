@@ -22,7 +22,11 @@ import (
 //   - a maintenance window requested: the director and the leaders in
 //     charge of 信息科 (第十五条); its approval or refusal: the requester;
 //   - a monthly archive package that failed (第十一条): 信息科's publishers
-//     and the auditors, at each failed attempt.
+//     and the auditors, at each failed attempt;
+//   - a feature request submitted (第十六条): 信息科's publishers, the
+//     leaders in charge of its department and the director; its approval:
+//     the submitter and the publishers (who hand it to the developer); its
+//     refusal and its completion: the submitter.
 //
 // Titles and comments go only to recipients who may read the item.
 
@@ -109,6 +113,9 @@ func (n *notifyRun) event(ctx context.Context, d *Dispatch, ev *OutboxEvent) err
 		return nil
 	case MaintenanceChanged, MaintenanceRefused:
 		n.maintenanceDecided(ctx, d, ev)
+		return nil
+	case FeatureSubmittedEvent, FeatureApprovedEvent, FeatureRefusedEvent, FeatureDoneEvent:
+		n.featureRequest(ctx, d, ev)
 		return nil
 	case ArchiveFailed:
 		for _, u := range n.holders(RolePublisher, RoleAuditor) {
@@ -321,4 +328,40 @@ func chinaTime(s string) string {
 		return s
 	}
 	return beijing(t)
+}
+
+// featureRequest tells of a feature request's submission or decision.
+func (n *notifyRun) featureRequest(ctx context.Context, d *Dispatch, ev *OutboxEvent) {
+	det := ev.Details()
+	dept, _ := det["department"].(string)
+	submitter := detailInt(det, "submitted_by")
+	sent := map[int64]bool{ev.ActorID: true}
+	tell := func(u *User, kind NotificationKind, note Notification) {
+		if u != nil && !sent[u.ID] {
+			sent[u.ID] = true
+			n.send(ctx, d, u, kind, note, dept)
+		}
+	}
+	switch ev.Type {
+	case FeatureSubmittedEvent:
+		note := n.featureNote(ev, "功能建议待批：")
+		for i := range n.users {
+			u := &n.users[i]
+			if u.HasRole(RoleDirector, "") || u.HasRole(RoleLeader, dept) {
+				tell(u, NotifyReview, note)
+			}
+		}
+		for _, u := range n.holders(RolePublisher) {
+			tell(u, NotifyReview, n.featureNote(ev, "新的功能建议（信息科收集整理）："))
+		}
+	case FeatureApprovedEvent:
+		tell(n.byID[submitter], NotifyDecision, n.featureNote(ev, "功能建议已批准："))
+		for _, u := range n.holders(RolePublisher) {
+			tell(u, NotifyReview, n.featureNote(ev, "功能建议已批准，请交软件开发单位修改完善："))
+		}
+	case FeatureRefusedEvent:
+		tell(n.byID[submitter], NotifyDecision, n.featureNote(ev, "功能建议未获批准："))
+	case FeatureDoneEvent:
+		tell(n.byID[submitter], NotifyDecision, n.featureNote(ev, "功能建议已修改完善："))
+	}
 }

@@ -130,6 +130,8 @@ func OutboxEvents(a *AuditEntry) []OutboxEvent {
 			base.Channel = strings.TrimPrefix(a.Subject, "channel:")
 		}
 		base.RevisionID = detailInt(d, "revision_id")
+	case AuditFeatureSubmitted, AuditFeatureApproved, AuditFeatureRefused, AuditFeatureDone:
+		// the request's department, title and submitter are in the detail
 	case AuditArchivePackaged:
 		if d["state"] != PackageFailed {
 			return nil // only a package that failed is an event
@@ -158,6 +160,8 @@ var auditEvents = map[string]EventType{
 	AuditLoginFailed: AccountLocked, AuditAccountUnlocked: AccountUnlocked, AuditOTPReset: AccountOTPReset,
 	AuditGrantRequested: GrantRequestedEvent, AuditGrantConfirmed: GrantConfirmedEvent, AuditGrantRefused: GrantRefusedEvent,
 	AuditGrantCancelled: GrantCancelledEvent, AuditArchivePackaged: ArchiveFailed,
+	AuditFeatureSubmitted: FeatureSubmittedEvent, AuditFeatureApproved: FeatureApprovedEvent,
+	AuditFeatureRefused: FeatureRefusedEvent, AuditFeatureDone: FeatureDoneEvent,
 }
 
 // transitionEvents are a transition's revision.<event> and, when it changed

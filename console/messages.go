@@ -168,6 +168,11 @@ var flashText = map[string]string{
 	"maintenance_requested": "停服申请已提交，待中心领导批准后方对外公告。",
 	"maintenance_approved":  "已批准，停服公告已发布，客户端将按时显示。",
 	"maintenance_refused":   "已不予批准，申请人将收到您的意见。",
+	"feature_submitted":     "建议已提交，信息科收集整理后报中心领导批准。",
+	"feature_commented":     "意见已添加。",
+	"feature_approved":      "已批准，信息科将交软件开发单位修改完善。",
+	"feature_refused":       "已不予批准，提出科室将收到您的意见。",
+	"feature_done":          "已记录修改完善，提出人将收到通知。",
 }
 
 // auditActionOrder lists the audit log's actions for its filter; the

@@ -3,8 +3,10 @@ package api_test
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/tlhpf/cms/cms"
@@ -308,6 +310,35 @@ func TestFeatureRequestNotifies(t *testing.T) {
 	for _, n := range e.inbox(t, u.leader) {
 		if strings.Contains(n.Title, "已批准") {
 			t.Errorf("the deciding leader is told of their own decision: %+v", n)
+		}
+	}
+}
+
+// TestFeatureRequestDecidedOnce: the leader in charge and the director
+// decide at the same moment; exactly one decision is recorded, the other
+// gets 409, and the history holds one decision.
+func TestFeatureRequestDecidedOnce(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := newChain(t, e)
+	for round := range 5 {
+		f := e.submitFeature(t, c.editor, "并发审批"+strconv.Itoa(round))
+		statuses := make([]int, 2)
+		var wg sync.WaitGroup
+		for i, tok := range []string{c.leader, c.director} {
+			wg.Go(func() {
+				statuses[i] = e.call(t, "POST", featurePath(f.ID, "/decision"), tok, map[string]any{"decision": "refuse", "comment": "不同意"}).Status
+			})
+		}
+		wg.Wait()
+		slices.Sort(statuses)
+		if statuses[0] != http.StatusOK || statuses[1] != http.StatusConflict {
+			t.Fatalf("round %d: statuses %v, want one 200 and one 409", round, statuses)
+		}
+		var got featureBody
+		e.must(t, http.StatusOK, "GET", featurePath(f.ID, ""), c.publisher, nil).decode(t, &got)
+		if len(got.History) != 2 || got.History[1].Kind != "refused" {
+			t.Fatalf("round %d: history %+v", round, got.History)
 		}
 	}
 }

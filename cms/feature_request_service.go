@@ -60,7 +60,10 @@ func (s *FeatureRequestService) Submit(ctx context.Context, p *Principal, r Feat
 		}
 		switch len(depts) {
 		case 0:
-			return nil, s.guard().write(ctx, p, ActFeatureSubmit, Resource{Department: p.User.Department}, "feature_request:new")
+			if err := s.guard().write(ctx, p, ActFeatureSubmit, Resource{Department: p.User.Department}, "feature_request:new"); err != nil {
+				return nil, err
+			}
+			return nil, Errorf(EFORBIDDEN, "you submit feature requests for no department")
 		case 1:
 			r.Department = depts[0]
 		default:
@@ -109,7 +112,10 @@ func (s *FeatureRequestService) Comment(ctx context.Context, p *Principal, id in
 		return nil, err
 	}
 	if !ok {
-		return nil, s.guard().write(ctx, p, ActFeatureCollect, Resource{Department: r.Department}, featureSubject(id))
+		if err := s.guard().write(ctx, p, ActFeatureCollect, Resource{Department: r.Department}, featureSubject(id)); err != nil {
+			return nil, err
+		}
+		return nil, Errorf(EFORBIDDEN, "you may not comment on the feature requests of department %s", r.Department)
 	}
 	comment = strings.TrimSpace(comment)
 	if comment == "" || utf8.RuneCountInString(comment) > featureCommentMax {

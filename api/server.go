@@ -116,7 +116,11 @@ func NewServer(svc *cms.Services, opts Options, log *slog.Logger) *Server {
 	s := &Server{echo: e, svc: svc, opts: opts, log: log, cache: newContentCache(opts.CacheBytes, opts.CacheEntries),
 		limits: newRateLimits(opts.RateLimit, opts.RateBurst), ids: newRequestIDs()}
 	svc.Bus.Subscribe(func(n cms.Notice) {
-		if !n.PublicUnchanged {
+		switch {
+		case n.PublicUnchanged:
+		case n.Narrow():
+			s.cache.InvalidateItems(n.Items)
+		default:
 			s.cache.Invalidate()
 		}
 	})

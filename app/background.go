@@ -66,9 +66,12 @@ func watchClock(ctx context.Context, clock cms.Clock, every time.Duration, log *
 
 // WatchChanges publishes a notice on the bus whenever another process
 // changes public content in the database, until ctx ends, so that this
-// process's caches follow.
+// process's caches follow: naming the items that changed when the change
+// log does, so that the rest of the cache stays.
 func (a *App) WatchChanges(ctx context.Context) {
-	a.DB.WatchContent(ctx, a.cfg.WatchInterval, func() { a.Services.Bus.Publish(cms.Notice{}) }, a.log)
+	a.DB.WatchContent(ctx, a.cfg.WatchInterval, func(items []cms.ChangedItem) {
+		a.Services.Bus.Publish(cms.Notice{Items: items})
+	}, a.log)
 }
 
 // scheduler publishes cleared revisions when their time comes and archives

@@ -151,10 +151,25 @@ func collectGarbage(ctx context.Context, media *cms.MediaService, grace time.Dur
 	}
 }
 
-// patrolEvery runs the integrity patrol at start and then every interval.
-// Each run anchors the audit chain's head in the anchor file, and the log
-// keeps a second copy of the anchor.
+// patrolEvery runs the integrity patrol at start and then every interval;
+// when a complete patrol (by this process before a restart, or by
+// another) finished less than an interval ago, the first run waits for
+// the rest of it instead. Each run anchors the audit chain's head in the
+// anchor file, and the log keeps a second copy of the anchor.
 func patrolEvery(ctx context.Context, patrol *cms.PatrolService, interval time.Duration, log *slog.Logger) {
+	wait, last, err := patrol.Due(ctx, interval)
+	if err != nil && ctx.Err() == nil {
+		log.Warn("integrity patrol: the latest reports could not be read; patrolling now", slog.Any("error", err))
+	}
+	if wait > 0 {
+		log.Info("integrity patrol deferred: a complete patrol finished recently", slog.Int64("report", last.ID),
+			slog.Time("finished_at", last.FinishedAt), slog.Duration("next_in", wait.Round(time.Second)))
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+	}
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {

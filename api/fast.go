@@ -62,14 +62,17 @@ func match(path string) (*cachedRoute, string, bool) {
 	return nil, "", false
 }
 
-// serveHTTP serves a cache hit at once, and gives echo everything else.
+// serveHTTP serves a cache hit, or a miss of a stored document, at once
+// (with the cache off too: every request is then a miss), and gives echo
+// everything else.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet || !s.cache.on || !s.serveHit(w, r) {
+	if r.Method != http.MethodGet || !s.serveHit(w, r) {
 		s.echo.ServeHTTP(w, r)
 	}
 }
 
-// serveHit answers r from the cache and reports whether it did.
+// serveHit answers r from the cache, or reads the stored document it is
+// answered with, and reports whether it did.
 func (s *Server) serveHit(w http.ResponseWriter, r *http.Request) bool {
 	start := time.Now()
 	if r.URL.RawPath != "" || !strings.HasPrefix(r.URL.Path, "/content/v1/") {

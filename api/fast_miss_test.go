@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -13,17 +14,19 @@ import (
 // TestLeanMissesAnswerAsEcho: a miss of an item's detail or a column's
 // listing, answered before echo, carries the status, headers and body
 // that echo's middleware and handler give the same request (on a server
-// whose cache is off, where echo answers everything), with each
-// request's variants; errors are answered by echo, and every request is
-// counted once by the limit.
+// whose cache is off, asked through echo alone), with each request's
+// variants; errors are answered by echo, and every request is counted
+// once by the limit. A server whose cache is off answers the same way.
 func TestLeanMissesAnswerAsEcho(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	c := newChain(t, e)
 	id := e.publishNews(t, c, "公积金缴存通知", strings.Repeat("缴存比例为**12%**。", 100))
 	cfg := e.cfg
-	cfg.HTTP.CacheEntries = -1 // off: echo answers every request
-	ref := startEnv(t, storagetest.OpenURL(t, e.dbURL), e.blobRoot, cfg)
+	cfg.HTTP.CacheEntries = -1 // off: every request a miss
+	off := startEnv(t, storagetest.OpenURL(t, e.dbURL), e.blobRoot, cfg)
+	ref := &env{srv: httptest.NewServer(off.server.Echo())} // echo alone: its middleware and handlers
+	defer ref.srv.Close()
 	found := []string{publicItemPath(id), publicItemPath(id) + "?from=singlemessage", "/content/v1/columns/news/items",
 		"/content/v1/columns/news/items?limit=5&utm_source=x"}
 	refused := []string{publicItemPath(id + 1000), "/content/v1/columns/news/items?cursor=garbage",
@@ -51,6 +54,9 @@ func TestLeanMissesAnswerAsEcho(t *testing.T) {
 					t.Errorf("GET %s %v: body differs from echo's, or %d misses", p, h, after.Misses-before.Misses)
 				}
 				continue
+			}
+			if o := off.plainGet(t, p, h); o.Status != want.Status || headerDiff(want.Header, o.Header) != "" {
+				t.Errorf("GET %s %v with the cache off: %d, %s", p, h, o.Status, headerDiff(want.Header, o.Header))
 			}
 			var a, b struct{ Code, Detail string }
 			if json.Unmarshal(lean.Body, &a) != nil || json.Unmarshal(want.Body, &b) != nil || a != b || a.Code == "" {

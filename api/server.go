@@ -84,7 +84,8 @@ type Server struct {
 	routeSet map[string]bool
 	// metricsToken is the SHA-256 of Options.MetricsToken (nil: none).
 	metricsToken []byte
-	// hitObservers count the cache hits of each cached route (nil: none).
+	// hitObservers count the answers of each cached route served before
+	// echo: hits, and misses of stored documents (nil: none).
 	hitObservers [len(cachedRoutes)]func(status int, took time.Duration)
 	faults       faultLog
 }

@@ -22,17 +22,29 @@ import (
 // gzip form and strong entity tags, least recently used first out. It is
 // bounded in bytes (what its entries hold, keys and bookkeeping included)
 // and in entries, so memory stays within the budget whatever clients ask
-// for. Any change to public content bumps the generation and frees every
-// entry at once; a response built from before the change is not stored.
+// for. Any change to public content bumps the generation and frees the
+// entries it may have changed at once: those of the items it names, with
+// their columns' listings and every search, or every entry when it names
+// none; a response built from before a change that may have changed it is
+// not stored.
 type contentCache struct {
-	on         bool // set once: caching is on
-	mu         sync.Mutex
-	gen        atomic.Int64
-	hits       atomic.Int64             // answers served from the cache
-	misses     atomic.Int64             // answers built (whether or not then kept)
-	evictions  atomic.Int64             // entries dropped to make room, or expired
-	items      map[string]*list.Element // of *cachedResponse
-	order      *list.List               // most recently used first
+	on        bool // set once: caching is on
+	mu        sync.Mutex
+	gen       atomic.Int64
+	hits      atomic.Int64             // answers served from the cache
+	misses    atomic.Int64             // answers built (whether or not then kept)
+	evictions atomic.Int64             // entries dropped to make room, or expired
+	items     map[string]*list.Element // of *cachedResponse
+	order     *list.List               // most recently used first
+	// byDep finds the entries that depend on an item, a column or on
+	// every item (see dependency); menus depend on none of them.
+	byDep map[string]map[*list.Element]struct{}
+	// fullGen is the generation of the last change that dropped every
+	// entry; recent the changes since that named items, oldest first, at
+	// most maxRecent of them, so that add can tell whether one built
+	// meanwhile concerns the entry it is asked to keep.
+	fullGen    int64
+	recent     []narrowChange
 	bytes      int64
 	maxBytes   int64
 	maxEntries int
@@ -41,6 +53,7 @@ type contentCache struct {
 type cachedResponse struct {
 	key   string
 	gen   int64
+	dep   string    // what it was built from that a change may name (see dependency)
 	until time.Time // zero: valid until the next change
 	built time.Time // when it was built, for Age when it is served stale
 	body  []byte
@@ -91,8 +104,9 @@ func newContentCache(maxBytes int64, maxEntries int) *contentCache {
 func (c *contentCache) Invalidate() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.gen.Add(1)
-	c.items, c.order, c.bytes = map[string]*list.Element{}, list.New(), 0
+	c.fullGen = c.gen.Add(1)
+	c.recent = c.recent[:0]
+	c.items, c.order, c.bytes, c.byDep = map[string]*list.Element{}, list.New(), 0, nil
 }
 
 func (c *contentCache) get(key string, now time.Time) (*cachedResponse, bool) {
@@ -141,13 +155,25 @@ func (c *contentCache) add(e *cachedResponse) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if e.gen != c.gen.Load() {
+	if e.gen != c.gen.Load() && c.changedSince(e.gen, e.dep) {
 		return
 	}
 	if old, ok := c.items[e.key]; ok {
 		c.remove(old)
 	}
-	c.items[e.key] = c.order.PushFront(e)
+	el := c.order.PushFront(e)
+	c.items[e.key] = el
+	if e.dep != "" {
+		if c.byDep == nil {
+			c.byDep = map[string]map[*list.Element]struct{}{}
+		}
+		set := c.byDep[e.dep]
+		if set == nil {
+			set = map[*list.Element]struct{}{}
+			c.byDep[e.dep] = set
+		}
+		set[el] = struct{}{}
+	}
 	e.cached = true
 	c.bytes += e.size()
 	c.shrink()
@@ -165,6 +191,12 @@ func (c *contentCache) shrink() {
 func (c *contentCache) remove(el *list.Element) {
 	e := c.order.Remove(el).(*cachedResponse)
 	delete(c.items, e.key)
+	if set := c.byDep[e.dep]; set != nil {
+		delete(set, el)
+		if len(set) == 0 {
+			delete(c.byDep, e.dep)
+		}
+	}
 	c.bytes -= e.size()
 	e.cached = false
 }
@@ -282,6 +314,10 @@ func (s *Server) serveDocument(c echo.Context, q *publicQuery, maxAge string, bu
 // storing the entry on a miss.
 func (s *Server) serveEntry(c echo.Context, q *publicQuery, maxAge string, build func(key string, gen int64) (*cachedResponse, error)) error {
 	key := q.keyFor(c.Path(), c.ParamValues())
+	param := ""
+	if pv := c.ParamValues(); len(pv) > 0 {
+		param = pv[0]
+	}
 	now := s.svc.Content.Clock.Now()
 	e, ok := s.cache.get(key, now)
 	if ok {
@@ -292,13 +328,10 @@ func (s *Server) serveEntry(c echo.Context, q *publicQuery, maxAge string, build
 		if e, err = build(key, s.cache.gen.Load()); err != nil {
 			return s.serveStale(c, key, err)
 		}
+		e.dep = dependency(c.Path(), param)
 		s.cache.add(e)
 	}
 	s.writeCached(c.Response(), c.Request(), e)
-	param := ""
-	if pv := c.ParamValues(); len(pv) > 0 {
-		param = pv[0]
-	}
 	s.countAnswer(c.Request(), now, c.Path(), param, q, e, keyOf(c))
 	return nil
 }

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/tlhpf/cms/cms"
 )
 
 func testEntry(key string, gen int64, size int) *cachedResponse {
@@ -104,5 +106,78 @@ func BenchmarkCacheLookup(b *testing.B) {
 		if _, ok := c.get(q.key(ctx), now); !ok {
 			b.Fatal("miss")
 		}
+	}
+}
+
+// TestCacheDropsWhatAChangeNames: a change of an item frees its detail,
+// its column's listings and every search at once, and nothing else; an
+// answer built while it happened is kept only when the change cannot
+// have touched it, and when the cache cannot tell (more changes than it
+// remembers, or a change of everything) it is not kept.
+func TestCacheDropsWhatAChangeNames(t *testing.T) {
+	now := time.Now()
+	c := newContentCache(1<<20, 1000)
+	entry := func(key, route, param string, gen int64) *cachedResponse {
+		e := testEntry(key, gen, 10)
+		e.dep = dependency(route, param)
+		return e
+	}
+	add := func(gen int64) {
+		c.add(entry("item7", routeItem, "7", gen))
+		c.add(entry("item8", routeItem, "8", gen))
+		c.add(entry("news", routeList, "news", gen))
+		c.add(entry("guides", routeList, "guides-deposit", gen))
+		c.add(entry("search", routeSearch, "", gen))
+		c.add(entry("menu", routeMenu, "wechat", gen))
+	}
+	held := func() string {
+		var keys []string
+		for _, k := range []string{"item7", "item8", "news", "guides", "search", "menu"} {
+			if _, ok := c.get(k, now); ok {
+				keys = append(keys, k)
+			}
+		}
+		return strings.Join(keys, " ")
+	}
+	add(0)
+	gen := c.gen.Load()
+	c.InvalidateItems([]cms.ChangedItem{{ID: 7, Column: "news"}})
+	if got, want := held(), "item8 guides menu"; got != want {
+		t.Errorf("after a change of item 7 in news: %q held, want %q", got, want)
+	}
+	if len(c.items) != 3 || c.order.Len() != 3 || len(c.byDep) != 2 {
+		t.Errorf("entries not freed: %d in the map, %d in the list, %d dependencies", len(c.items), c.order.Len(), len(c.byDep))
+	}
+	// Built before the change: what it touched is not kept, the rest is.
+	c = newContentCache(1<<20, 1000)
+	gen = c.gen.Load()
+	c.InvalidateItems([]cms.ChangedItem{{ID: 7, Column: "news"}})
+	add(gen)
+	if got, want := held(), "item8 guides menu"; got != want {
+		t.Errorf("built before a change of item 7: %q kept, want %q", got, want)
+	}
+	// Too many changes since to tell: nothing built before them is kept.
+	c = newContentCache(1<<20, 1000)
+	gen = c.gen.Load()
+	for i := range maxRecent + 1 {
+		c.InvalidateItems([]cms.ChangedItem{{ID: int64(100 + i), Column: "faq"}})
+	}
+	add(gen)
+	if got := held(); got != "" {
+		t.Errorf("built before more changes than remembered: %q kept", got)
+	}
+	// A change of everything: nothing built before it is kept, menus neither.
+	c = newContentCache(1<<20, 1000)
+	add(0)
+	gen = c.gen.Load()
+	c.Invalidate()
+	c.InvalidateItems([]cms.ChangedItem{{ID: 9, Column: "faq"}})
+	add(gen)
+	if got := held(); got != "" {
+		t.Errorf("built before a change of everything: %q kept", got)
+	}
+	add(c.gen.Load())
+	if got := held(); got != "item7 item8 news guides search menu" {
+		t.Errorf("built after the changes: %q kept", got)
 	}
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"crypto/sha256"
 	"net/http"
 	"strconv"
@@ -131,14 +132,18 @@ func (s *Server) handlePublicList(c echo.Context) error {
 		return err
 	}
 	return s.serveDocument(c, q, cacheShort, func() (*cms.Document, error) {
-		slug := c.Param("slug")
-		entries, next, err := s.svc.Content.ListEntries(c.Request().Context(), slug, q.Cursor, q.Limit)
-		if err != nil {
-			return nil, err
-		}
-		body := listingDocument(slug, entries, next)
-		return &cms.Document{Body: body, Sum: sha256.Sum256(body)}, nil
+		return s.listing(c.Request().Context(), c.Param("slug"), q)
 	})
+}
+
+// listing is a column's listing: its items' stored entries in one document.
+func (s *Server) listing(ctx context.Context, slug string, q *publicQuery) (*cms.Document, error) {
+	entries, next, err := s.svc.Content.ListEntries(ctx, slug, q.Cursor, q.Limit)
+	if err != nil {
+		return nil, err
+	}
+	body := listingDocument(slug, entries, next)
+	return &cms.Document{Body: body, Sum: sha256.Sum256(body)}, nil
 }
 
 type attachmentJSON struct {

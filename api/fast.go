@@ -15,10 +15,13 @@ import (
 // A cache hit of the content API is answered here, before echo: the
 // request is checked as the middleware would check it (its text, its
 // query's canonical form, its client's rate) and answered with the stored
-// bytes and header values made once. Anything else (a miss, a request the
-// middleware would refuse, a route that is not cached, a preflight) goes
-// through echo, which answers it in full and fills the cache; so the
-// answer is the same either way, only cheaper when the cache holds it.
+// bytes and header values made once. So is a miss of an item's detail or
+// a column's listing, whose answer is a stored document read in one
+// query: it is read, kept and answered the same way. Anything else (other
+// misses, a request the middleware would refuse, a route that is not
+// cached, a preflight, and any error in reading a document) goes through
+// echo, which answers it in full and fills the cache; so the answer is
+// the same either way, only cheaper here.
 
 // cachedRoute is a content API route whose answers the cache keeps.
 type cachedRoute struct {
@@ -59,14 +62,17 @@ func match(path string) (*cachedRoute, string, bool) {
 	return nil, "", false
 }
 
-// serveHTTP serves a cache hit at once, and gives echo everything else.
+// serveHTTP serves a cache hit, or a miss of a stored document, at once
+// (with the cache off too: every request is then a miss), and gives echo
+// everything else.
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet || !s.cache.on || !s.serveHit(w, r) {
+	if r.Method != http.MethodGet || !s.serveHit(w, r) {
 		s.echo.ServeHTTP(w, r)
 	}
 }
 
-// serveHit answers r from the cache and reports whether it did.
+// serveHit answers r from the cache, or reads the stored document it is
+// answered with, and reports whether it did.
 func (s *Server) serveHit(w http.ResponseWriter, r *http.Request) bool {
 	start := time.Now()
 	if r.URL.RawPath != "" || !strings.HasPrefix(r.URL.Path, "/content/v1/") {
@@ -94,13 +100,30 @@ func (s *Server) serveHit(w http.ResponseWriter, r *http.Request) bool {
 		pvs = pv[:]
 	}
 	now := s.svc.Content.Clock.Now()
-	e, ok := s.cache.get(q.keyFor(route.path, pvs), now)
-	if !ok {
-		return false
+	key := q.keyFor(route.path, pvs)
+	e, hit := s.cache.get(key, now)
+	var build documentBuild
+	if !hit {
+		if build, ok = s.leanBuild(route, param, q, key); !ok {
+			return false
+		}
 	}
 	k, ok := s.admit(r.Context(), r, start.UnixNano())
 	if !ok {
 		return false // echo answers 429, with every header
+	}
+	if hit {
+		s.cache.hits.Add(1)
+	} else {
+		var err error
+		if e, err = build.run(r.Context()); err != nil {
+			// echo answers the error (or a stale answer) as it would have,
+			// without counting the request against the limit again.
+			s.echo.ServeHTTP(w, admitted(r, k))
+			return true
+		}
+		s.cache.misses.Add(1)
+		s.cache.add(e)
 	}
 	h := w.Header()
 	id := s.ids.set(h, r)
@@ -110,7 +133,6 @@ func (s *Server) serveHit(w http.ResponseWriter, r *http.Request) bool {
 		h["Access-Control-Allow-Origin"] = anyOrigin
 		h["Access-Control-Expose-Headers"] = exposedHeaders
 	}
-	s.cache.hits.Add(1)
 	status, size := s.writeCached(w, r, e)
 	var keyID int64
 	if k != nil {

@@ -164,7 +164,13 @@ func (s *Server) limitContent(next echo.HandlerFunc) echo.HandlerFunc {
 		if !strings.HasPrefix(c.Request().URL.Path, "/content/") {
 			return next(c)
 		}
-		k, ok := s.admit(c.Request().Context(), c.Request(), time.Now().UnixNano())
+		var k *cms.ClientKey
+		ok := true
+		if a, before := c.Request().Context().Value(admittedKey{}).(admission); before {
+			k = a.key // admitted before echo (fast.go)
+		} else {
+			k, ok = s.admit(c.Request().Context(), c.Request(), time.Now().UnixNano())
+		}
 		if k != nil {
 			c.Set(clientKeyContext, k.ID)
 		}

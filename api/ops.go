@@ -23,7 +23,7 @@ type Observer interface {
 }
 
 // Binder is an Observer that binds a route and method once, for the
-// hot path of cache hits (package metrics implements it).
+// hot path of answers served before echo (package metrics implements it).
 type Binder interface {
 	Bind(route, method string) func(status int, took time.Duration)
 }

@@ -84,7 +84,8 @@ type Server struct {
 	routeSet map[string]bool
 	// metricsToken is the SHA-256 of Options.MetricsToken (nil: none).
 	metricsToken []byte
-	// hitObservers count the cache hits of each cached route (nil: none).
+	// hitObservers count the answers of each cached route served before
+	// echo: hits, and misses of stored documents (nil: none).
 	hitObservers [len(cachedRoutes)]func(status int, took time.Duration)
 	faults       faultLog
 }
@@ -116,7 +117,11 @@ func NewServer(svc *cms.Services, opts Options, log *slog.Logger) *Server {
 	s := &Server{echo: e, svc: svc, opts: opts, log: log, cache: newContentCache(opts.CacheBytes, opts.CacheEntries),
 		limits: newRateLimits(opts.RateLimit, opts.RateBurst), ids: newRequestIDs()}
 	svc.Bus.Subscribe(func(n cms.Notice) {
-		if !n.PublicUnchanged {
+		switch {
+		case n.PublicUnchanged:
+		case n.Narrow():
+			s.cache.InvalidateItems(n.Items)
+		default:
 			s.cache.Invalidate()
 		}
 	})

@@ -66,9 +66,12 @@ func watchClock(ctx context.Context, clock cms.Clock, every time.Duration, log *
 
 // WatchChanges publishes a notice on the bus whenever another process
 // changes public content in the database, until ctx ends, so that this
-// process's caches follow.
+// process's caches follow: naming the items that changed when the change
+// log does, so that the rest of the cache stays.
 func (a *App) WatchChanges(ctx context.Context) {
-	a.DB.WatchContent(ctx, a.cfg.WatchInterval, func() { a.Services.Bus.Publish(cms.Notice{}) }, a.log)
+	a.DB.WatchContent(ctx, a.cfg.WatchInterval, func(items []cms.ChangedItem) {
+		a.Services.Bus.Publish(cms.Notice{Items: items})
+	}, a.log)
 }
 
 // scheduler publishes cleared revisions when their time comes and archives
@@ -148,10 +151,25 @@ func collectGarbage(ctx context.Context, media *cms.MediaService, grace time.Dur
 	}
 }
 
-// patrolEvery runs the integrity patrol at start and then every interval.
-// Each run anchors the audit chain's head in the anchor file, and the log
-// keeps a second copy of the anchor.
+// patrolEvery runs the integrity patrol at start and then every interval;
+// when a complete patrol (by this process before a restart, or by
+// another) finished less than an interval ago, the first run waits for
+// the rest of it instead. Each run anchors the audit chain's head in the
+// anchor file, and the log keeps a second copy of the anchor.
 func patrolEvery(ctx context.Context, patrol *cms.PatrolService, interval time.Duration, log *slog.Logger) {
+	wait, last, err := patrol.Due(ctx, interval)
+	if err != nil && ctx.Err() == nil {
+		log.Warn("integrity patrol: the latest reports could not be read; patrolling now", slog.Any("error", err))
+	}
+	if wait > 0 {
+		log.Info("integrity patrol deferred: a complete patrol finished recently", slog.Int64("report", last.ID),
+			slog.Time("finished_at", last.FinishedAt), slog.Duration("next_in", wait.Round(time.Second)))
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+	}
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {

@@ -15,7 +15,24 @@ type Notice struct {
 	// answers keep them. The zero value, for every other notice, says that
 	// public content may have changed.
 	PublicUnchanged bool
+	// Items narrows a public change to these items: their detail, the
+	// listings of their columns and every search may have changed, the
+	// rest of what clients see has not. Empty, a public change may have
+	// changed anything (a menu, a column, a client key, or a change
+	// another process made that the change log cannot tell apart).
+	Items []ChangedItem
 }
+
+// ChangedItem is an item whose public answers changed, with the column it
+// is listed in.
+type ChangedItem struct {
+	ID     int64
+	Column string
+}
+
+// Narrow reports whether n is a public change of some items only, which
+// leaves menus, columns and other items' answers as they were.
+func (n Notice) Narrow() bool { return !n.PublicUnchanged && len(n.Items) > 0 }
 
 // Bus hands every published Notice to its subscribers, synchronously and
 // in the order they subscribed. The composition root creates one and gives

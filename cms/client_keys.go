@@ -188,10 +188,11 @@ func (s *ClientKeyService) reload(ctx context.Context) (*map[[sha256.Size]byte]*
 }
 
 // Follow reads the keys again after every notice on bus that is not a
-// transition: a change this process made, or one another process announced.
+// transition nor a publication of some items: a change this process made,
+// or one another process announced.
 func (s *ClientKeyService) Follow(bus *Bus) {
 	bus.Subscribe(func(n Notice) {
-		if n.Revision == nil {
+		if n.Revision == nil && !n.Narrow() {
 			s.stale.Store(true)
 		}
 	})

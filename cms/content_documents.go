@@ -123,8 +123,13 @@ func (a *authoredColumns) forget() {
 }
 
 // Follow makes the service forget what it remembers of the structure at
-// every notice on bus: every change of content or structure, made by this
-// process or (through the change watcher) by another.
+// every notice on bus that may have changed it, made by this process or
+// (through the change watcher) by another: not a step of the review, nor
+// a publication that changed some items only.
 func (s *ContentService) Follow(bus *Bus) {
-	bus.Subscribe(func(Notice) { s.columns.forget() })
+	bus.Subscribe(func(n Notice) {
+		if !n.PublicUnchanged && !n.Narrow() {
+			s.columns.forget()
+		}
+	})
 }

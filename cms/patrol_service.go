@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
+	"time"
 )
 
 // PatrolService is the integrity patrol (日常巡查), run every hour and on
@@ -42,6 +43,38 @@ func (s *PatrolService) Run(ctx context.Context, p *Principal) (*PatrolReport, e
 // RunScheduled patrols as the system.
 func (s *PatrolService) RunScheduled(ctx context.Context) (*PatrolReport, error) {
 	return s.run(ctx, 0, TriggerSchedule)
+}
+
+// recentReports is how many of the latest reports Due looks through for a
+// complete patrol (the others record incidents found on a cache fill).
+const recentReports = 50
+
+// Due says how long the scheduled patrol may wait before its next run
+// when a process starts, so that a restart does not patrol everything
+// again: what is left of interval since the latest complete patrol (a
+// scheduled or requested one, by any process), zero when none finished
+// within it. A report time in the future counts as none, so a row
+// written behind the server's back defers the patrol by no more than one
+// interval, which the schedule allows anyway; every cache fill is checked
+// against its seal regardless.
+func (s *PatrolService) Due(ctx context.Context, interval time.Duration) (time.Duration, *PatrolReport, error) {
+	reports, err := s.Patrols.Patrols(ctx, recentReports)
+	if err != nil {
+		return 0, nil, err
+	}
+	now := s.Clock.Now()
+	for i := range reports {
+		r := &reports[i]
+		if r.Trigger == TriggerRead {
+			continue
+		}
+		since := now.Sub(r.FinishedAt)
+		if since < 0 || since >= interval {
+			return 0, r, nil
+		}
+		return interval - since, r, nil
+	}
+	return 0, nil, nil
 }
 
 // Reports lists recent patrol reports, newest first.

@@ -1,7 +1,6 @@
 package cms
 
 import (
-	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -126,22 +125,29 @@ func SplitQuery(q string) string {
 // plain (no markup); the result is HTML-escaped apart from the marks.
 //
 // It runs on every search miss for each hit's title and text, so it
-// compares runes in place and escapes as it writes: its allocations do not
-// grow with the text.
+// finds the terms by byte, decodes only the window's runes and escapes as
+// it writes: what it allocates does not grow with the text (unless the
+// text has capitals to lower).
 func Snippet(text, q string, width int) string {
 	terms := strings.Fields(SplitQuery(q))
-	runes := []rune(text)
-	// strings.ToLower maps rune to rune, so indices agree with runes'.
-	lower := []rune(strings.ToLower(text))
+	// strings.ToLower maps rune to rune (an invalid byte to U+FFFD, as
+	// []rune does), so rune offsets in lower are rune offsets in text.
+	lower := strings.ToLower(text)
 	type span struct{ start, end int }
 	var spans []span
 	for _, t := range terms {
-		tr := []rune(strings.ToLower(t))
-		for i := 0; i+len(tr) <= len(lower); i++ {
-			if slices.Equal(lower[i:i+len(tr)], tr) {
-				spans = append(spans, span{i, i + len(tr)})
-				i += len(tr) - 1
+		lt := strings.ToLower(t)
+		n := utf8.RuneCountInString(lt)
+		// Leftmost matches that do not overlap, found by byte and counted
+		// in runes: only whole runes match a whole-rune term.
+		for pos, at := 0, 0; ; {
+			i := strings.Index(lower[pos:], lt)
+			if i < 0 {
+				break
 			}
+			at += utf8.RuneCountInString(lower[pos : pos+i])
+			spans = append(spans, span{at, at + n})
+			at, pos = at+n, pos+i+len(lt)
 		}
 	}
 	start := 0
@@ -152,8 +158,21 @@ func Snippet(text, q string, width int) string {
 		}
 		start = max(0, first-width/4)
 	}
-	end := min(len(runes), start+width)
-	marked := make([]int, end-start+1) // +1 opens, -1 closes
+	total := utf8.RuneCountInString(text)
+	end := min(total, start+width)
+	// Only the window's runes are decoded.
+	runes := make([]rune, 0, max(0, end-start))
+	i := 0
+	for _, r := range text {
+		if i >= end {
+			break
+		}
+		if i >= start {
+			runes = append(runes, r)
+		}
+		i++
+	}
+	marked := make([]int, max(0, end-start)+1) // +1 opens, -1 closes
 	for _, s := range spans {
 		if s.start >= start && s.end <= end {
 			marked[s.start-start]++
@@ -176,13 +195,13 @@ func Snippet(text, q string, width int) string {
 		}
 		depth += d
 		if i < end {
-			writeEscaped(&b, runes[i])
+			writeEscaped(&b, runes[i-start])
 		}
 	}
 	if depth > 0 {
 		b.WriteString("</mark>")
 	}
-	if end < len(runes) {
+	if end < total {
 		b.WriteString("…")
 	}
 	return b.String()

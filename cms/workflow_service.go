@@ -155,7 +155,13 @@ func (s *WorkflowService) fire(ctx context.Context, actor *User, it *Item, rev *
 		return err
 	}
 	metricsOf(s.Metrics).Transition(ev)
-	s.Bus.Publish(Notice{Revision: rev, PublicUnchanged: !c.PublicChanged})
+	n := Notice{Revision: rev, PublicUnchanged: !c.PublicChanged}
+	if c.PublicChanged {
+		// An item never leaves its column: only its answers, its column's
+		// listings and the searches change.
+		n.Items = []ChangedItem{{ID: it.ID, Column: it.Column}}
+	}
+	s.Bus.Publish(n)
 	return nil
 }
 

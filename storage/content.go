@@ -138,15 +138,19 @@ type contentChangeRow struct {
 	bun.BaseModel `bun:"table:content_changes"`
 	Seq           int64 `bun:",pk,autoincrement"`
 	ItemID        int64
-	At            time.Time
+	// ColumnSlug is the changed item's column, so that other processes
+	// drop only its answers; empty when the change is not one item's, or
+	// its column cannot be trusted.
+	ColumnSlug string
+	At         time.Time
 }
 
-// publish keeps the public projection of one item: upserts or removes its
-// row and search entry, then appends to the change log and announces the
-// change to other processes. It runs after the audit append, under the
-// audit head's row lock, so change sequence numbers are in commit order and
-// sync never skips one.
-func publish(ctx context.Context, tx bun.Tx, itemID int64, p *cms.PublicItem, at time.Time) error {
+// publish keeps the public projection of one item of column (empty: not
+// known for certain): upserts or removes its row and search entry, then
+// appends to the change log and announces the change to other processes.
+// It runs after the audit append, under the audit head's row lock, so
+// change sequence numbers are in commit order and sync never skips one.
+func publish(ctx context.Context, tx bun.Tx, itemID int64, column string, p *cms.PublicItem, at time.Time) error {
 	index := searchIndexOf(tx)
 	switch {
 	case itemID == 0:
@@ -185,11 +189,14 @@ func publish(ctx context.Context, tx bun.Tx, itemID int64, p *cms.PublicItem, at
 			return err
 		}
 	}
-	change := contentChangeRow{ItemID: itemID, At: at}
+	if itemID == 0 {
+		column = ""
+	}
+	change := contentChangeRow{ItemID: itemID, ColumnSlug: column, At: at}
 	if _, err := tx.NewInsert().Model(&change).ExcludeColumn("seq").Returning("seq").Exec(ctx); err != nil {
 		return err
 	}
-	return announce(ctx, tx, change.Seq)
+	return announce(ctx, tx, change)
 }
 
 // PublicItem returns the projection of a visible item as detail serves
@@ -398,5 +405,5 @@ func (db *DB) ContentVersion(ctx context.Context) (int64, error) {
 // maintenance) so that caches of every process are dropped; item 0 in the
 // change log means "structure".
 func bumpContent(ctx context.Context, tx bun.Tx, at time.Time) error {
-	return publish(ctx, tx, 0, nil, at)
+	return publish(ctx, tx, 0, "", nil, at)
 }

@@ -161,5 +161,7 @@ func dropPublicItem(ctx context.Context, tx bun.Tx, itemID int64, mac string, at
 	if n, _ := res.RowsAffected(); n == 0 {
 		return nil
 	}
-	return publish(ctx, tx, itemID, nil, at)
+	// The row's column is what someone may have changed: other processes
+	// drop their whole caches.
+	return publish(ctx, tx, itemID, "", nil, at)
 }

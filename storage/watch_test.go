@@ -17,13 +17,22 @@ import (
 func watch(tb testing.TB, db *storage.DB, interval time.Duration) (<-chan struct{}, func()) {
 	tb.Helper()
 	calls := make(chan struct{}, 100)
+	stop := watchItems(tb, db, interval, func([]cms.ChangedItem) { calls <- struct{}{} })
+	return calls, stop
+}
+
+// watchItems starts WatchContent with onChange and returns a stop
+// function that fails the test unless the watcher returns when its
+// context ends.
+func watchItems(tb testing.TB, db *storage.DB, interval time.Duration, onChange func([]cms.ChangedItem)) func() {
+	tb.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		db.WatchContent(ctx, interval, func() { calls <- struct{}{} }, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		db.WatchContent(ctx, interval, onChange, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	}()
-	return calls, func() {
+	return func() {
 		tb.Helper()
 		cancel()
 		select {
@@ -102,5 +111,70 @@ func TestWatchContentListens(t *testing.T) {
 	case <-calls:
 	case <-time.After(10 * time.Second):
 		t.Fatal("no notification of a change")
+	}
+}
+
+// TestWatchContentNamesItems: a publication reaches the other processes
+// as its item and column (by the poll on both databases, and by the
+// notification on PostgreSQL), so they drop only what it changed; a
+// change of structure, or a row the patrol took offline, names nothing:
+// anything may have changed.
+func TestWatchContentNamesItems(t *testing.T) {
+	t.Parallel()
+	for _, poll := range []bool{true, false} {
+		t.Run(map[bool]string{true: "poll", false: "notify"}[poll], func(t *testing.T) {
+			t.Parallel()
+			db, editor := openDB(t)
+			if !poll && db.Dialect != storage.Postgres {
+				t.Skip("notifications are a PostgreSQL feature; SQLite relies on the poll")
+			}
+			interval := time.Hour
+			if poll {
+				interval = 20 * time.Millisecond
+			}
+			calls := make(chan []cms.ChangedItem, 100)
+			stop := watchItems(t, db, interval, func(items []cms.ChangedItem) { calls <- items })
+			defer stop()
+			if db.Dialect == storage.Postgres {
+				// PostgreSQL listens whatever the interval; connected, anything
+				// may have changed before.
+				if items := <-calls; items != nil {
+					t.Fatalf("on connecting: %v, want nil", items)
+				}
+			}
+			time.Sleep(100 * time.Millisecond) // the poll's first reading
+			next := func(what string) []cms.ChangedItem {
+				t.Helper()
+				select {
+				case items := <-calls:
+					// The poll and the notification may both tell of it.
+					for quiet := time.After(200 * time.Millisecond); ; {
+						select {
+						case <-calls:
+							continue
+						case <-quiet:
+						}
+						break
+					}
+					return items
+				case <-time.After(10 * time.Second):
+					t.Fatalf("no call after %s", what)
+					return nil
+				}
+			}
+			it, rev := mustItem(t, db, editor, "news", "通知", "正文")
+			mustPublish(t, db, it, rev, tick())
+			if got := next("a publication"); len(got) != 1 || got[0] != (cms.ChangedItem{ID: it.ID, Column: "news"}) {
+				t.Errorf("after publishing item %d: %v", it.ID, got)
+			}
+			mustTakeDown(t, db, it, rev)
+			if got := next("a take-down"); len(got) != 1 || got[0] != (cms.ChangedItem{ID: it.ID, Column: "news"}) {
+				t.Errorf("after taking item %d down: %v", it.ID, got)
+			}
+			changeNotice(t, db, "结构变更")
+			if got := next("a change of structure"); got != nil {
+				t.Errorf("after a change of structure: %v, want nil (anything)", got)
+			}
+		})
 	}
 }

@@ -105,7 +105,7 @@ func (db *DB) ApplyTransition(ctx context.Context, c *cms.Change) error {
 			}
 		}
 		if c.PublicChanged {
-			return publish(ctx, tx, it.ID, c.Public, t.At)
+			return publish(ctx, tx, it.ID, it.Column, c.Public, t.At)
 		}
 		return nil
 	})

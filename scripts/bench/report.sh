@@ -64,11 +64,12 @@ for db in $DBS; do
   for n in $SIZES; do
     k=$db.$n
     printf '%-8s %-8s %6s %11s %12s %15s %7s %8s %8s %9s %9s  %s\n' "$db" "$n" "$(mib "${R[$k.rss_idle]:-}")" "$(mib "${R[$k.rss]:-}")" \
-      "$(mib "${R[$k.hwm]:-}")" "$(mib "${R[$k.hwm_miss]:-}")" "$(fmt "${R[$k.seed]:-}")" "$(fmt "${R[$k.dbsize]:-}")" "$(fmt "${R[$k.settle]:-}")" \
+      "$(mib "${R[$k.hwm]:-}")" "$(mib "${R[$k.hwm_miss]:-}")" "$(fmt "${R[$k.seed]:-}")" "$(fmt "${R[$k.dbsize]:-}")" "$(fmt "${R[$k.settle_first]:-}")/$(fmt "${R[$k.settle]:-}")" \
       "${R[$k.logwarn]:-0}" "${R[$k.logcancel]:-0}" "${R[$k.news]:-} news; ${R[$k.matches]:-}"
   done
 done
-echo "(start s: how long the server's start-up work, the integrity patrol over every row, kept it busy before the runs;"
+echo "(start s: how long the server's start-up work kept it busy before the runs, at the first start (the integrity patrol over"
+echo " every row) / at the last (a complete patrol had just finished: deferred);"
 echo " log w/e: warnings and errors in the server log; cancelled: requests logged as failed (500, \"context canceled\") when wrk hung up)"
 
 for k in "${PROFILES[@]}"; do

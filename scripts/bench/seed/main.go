@@ -109,7 +109,9 @@ func run() error {
 
 func seed(ctx context.Context, dbURL string, n, batch int, keys *cms.Keys, chainPassword string) error {
 	start := time.Now()
-	db, err := storage.Open(ctx, dbURL)
+	// Bulk statements (indexing ten thousand items for search at once) take
+	// longer than a server's request may wait, more so on a busy machine.
+	db, err := storage.Open(ctx, dbURL, storage.Timeout(10*time.Minute))
 	if err != nil {
 		return err
 	}

@@ -212,6 +212,8 @@ func (s *Server) routes() {
 	a.POST("/grants/:id/refuse", s.handleGrantRefuse)
 
 	a.GET("/departments", s.handleDepartments)
+	a.GET("/departments/:code/contacts", s.handleContactsGet)
+	a.PUT("/departments/:code/contacts", s.handleContactsPut)
 	a.GET("/channels", s.handleChannels)
 	a.GET("/channels/:channel/menu", s.handleMenu)
 	a.GET("/columns", s.handleColumns)

@@ -214,7 +214,7 @@ func services(db *storage.DB, blobs cms.BlobStore, az cms.Authorizer, sec secret
 			SubjectKey: sec.auditSubject, OTP: rbac.TOTP{Issuer: cfg.Organization, Key: sec.totp}},
 		Users: &cms.UserService{Users: db, Grants: db, Structure: db, Hasher: hasher, Policy: policy, Authorizer: az,
 			Audit: db, Clock: clock, SingleAdmin: cfg.SingleAdmin},
-		Structure: &cms.StructureService{Structure: db, Authorizer: az},
+		Structure: &cms.StructureService{Structure: db, Authorizer: az, Designations: db, Users: db, Audit: db, Clock: clock},
 		Items: &cms.ItemService{Items: db, Structure: db, Authorizer: az, Audit: db, Clock: clock, Previews: previews,
 			PreviewStore: db},
 		Workflow: flow,

@@ -153,7 +153,7 @@ var auditEvents = map[string]EventType{
 	AuditUserCreated: AccountCreated, AuditUserUpdated: AccountUpdated, AuditPasswordChanged: AccountPasswordChanged,
 	AuditLoginFailed: AccountLocked, AuditAccountUnlocked: AccountUnlocked, AuditOTPReset: AccountOTPReset,
 	AuditGrantRequested: GrantRequestedEvent, AuditGrantConfirmed: GrantConfirmedEvent, AuditGrantRefused: GrantRefusedEvent,
-	AuditGrantCancelled: GrantCancelledEvent,
+	AuditGrantCancelled: GrantCancelledEvent, AuditContactsChanged: ContactsChanged,
 }
 
 // transitionEvents are a transition's revision.<event> and, when it changed

@@ -1,0 +1,198 @@
+package api_test
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tlhpf/cms/app"
+	"github.com/tlhpf/cms/cms"
+)
+
+type contactsBody struct {
+	Department string `json:"department"`
+	Contacts   []struct {
+		UserID   int64  `json:"user_id"`
+		Username string `json:"username"`
+		Serving  bool   `json:"serving"`
+	} `json:"contacts"`
+}
+
+func contactsPath(dept string) string { return "/api/v1/departments/" + dept + "/contacts" }
+
+// designate makes users the department's contacts as the administrator.
+func (e *env) designate(t testing.TB, dept string, users ...int64) contactsBody {
+	t.Helper()
+	var out contactsBody
+	if users == nil {
+		users = []int64{}
+	}
+	e.must(t, http.StatusOK, "PUT", contactsPath(dept), e.admin, map[string]any{"users": users}).decode(t, &out)
+	return out
+}
+
+// TestDepartmentContactsAPI: every member of staff reads a department's
+// contacts (专人, 第六条); only administrators designate them, and only
+// enabled accounts of the department itself.
+func TestDepartmentContactsAPI(t *testing.T) {
+	t.Parallel()
+	e := eventsEnv(t, nil)
+	colID, colTok := e.user(t, "col.contact", "collection", role{"editor", "collection"})
+	finID, _ := e.user(t, "fin.contact", "finance", role{"editor", "finance"})
+	zyID, _ := e.user(t, "zy.contact", "zongyang", role{"editor", "zongyang"})
+	goneID, _ := e.user(t, "gone", "collection", role{"editor", "collection"})
+	e.must(t, http.StatusOK, "PATCH", "/api/v1/users/"+strconv.FormatInt(goneID, 10), e.admin, map[string]any{"disabled": true})
+	_, head := e.user(t, "col.head", "collection", role{"dept_head", "collection"})
+
+	// Permissions: reading is for everyone signed in, designating for administrators.
+	e.must(t, http.StatusUnauthorized, "GET", contactsPath("collection"), "", nil)
+	var got contactsBody
+	e.must(t, http.StatusOK, "GET", contactsPath("collection"), colTok, nil).decode(t, &got)
+	if got.Department != "collection" || len(got.Contacts) != 0 {
+		t.Fatalf("before any designation: %+v", got)
+	}
+	for name, tok := range map[string]string{"editor": colTok, "department head": head} {
+		if r := e.call(t, "PUT", contactsPath("collection"), tok, map[string]any{"users": []int64{colID}}); r.Status != http.StatusForbidden {
+			t.Errorf("%s designates: %d %s", name, r.Status, r.Body)
+		}
+	}
+	// Problems: unknown department, unknown, disabled and other departments' accounts.
+	e.must(t, http.StatusNotFound, "GET", contactsPath("nowhere"), colTok, nil)
+	e.must(t, http.StatusNotFound, "PUT", contactsPath("nowhere"), e.admin, map[string]any{"users": []int64{colID}})
+	if r := e.send(t, request{method: "PUT", path: contactsPath("collection"), token: e.admin, body: map[string]any{}, raw: true}); r.Status != http.StatusUnprocessableEntity {
+		t.Errorf("no users: %d %s", r.Status, r.Body)
+	}
+	p := e.must(t, http.StatusUnprocessableEntity, "PUT", contactsPath("collection"), e.admin,
+		map[string]any{"users": []int64{colID, 999999, goneID, finID}}).problem(t)
+	for _, f := range []string{"users[1]", "users[2]", "users[3]"} {
+		if !p.hasField(f) {
+			t.Errorf("problem does not name %s: %+v", f, p)
+		}
+	}
+	if p.hasField("users[0]") {
+		t.Errorf("the department's own editor was refused: %+v", p)
+	}
+	if e.must(t, http.StatusOK, "GET", contactsPath("collection"), colTok, nil).decode(t, &got); len(got.Contacts) != 0 {
+		t.Fatalf("a refused designation was stored: %+v", got)
+	}
+
+	got = e.designate(t, "collection", colID, colID)
+	if len(got.Contacts) != 1 || got.Contacts[0].UserID != colID || !got.Contacts[0].Serving {
+		t.Fatalf("designated: %+v", got)
+	}
+	// 管理部 as a group: a member department's staff work in it.
+	e.designate(t, "branches", zyID)
+	var list struct {
+		Departments []struct {
+			Slug     string `json:"slug"`
+			Contacts []struct {
+				Username string `json:"username"`
+			} `json:"contacts"`
+		} `json:"departments"`
+	}
+	e.must(t, http.StatusOK, "GET", "/api/v1/departments", colTok, nil).decode(t, &list)
+	named := map[string]string{}
+	for _, d := range list.Departments {
+		for _, c := range d.Contacts {
+			named[d.Slug] += c.Username
+		}
+	}
+	if named["collection"] != "col.contact" || named["branches"] != "zy.contact" || named["finance"] != "" {
+		t.Errorf("the department listing names %v", named)
+	}
+	// The designation is audited and the designated person told.
+	e.waitInbox(t, colTok, "the designation", func(n []inboxNote) bool {
+		for _, x := range n {
+			if x.Kind == "account" && strings.Contains(x.Title, "归集科的信息报送专人") {
+				return true
+			}
+		}
+		return false
+	})
+	before := e.eventTypes(t)[cms.ContactsChanged]
+	e.designate(t, "collection", colID) // the same again changes nothing
+	if after := e.eventTypes(t)[cms.ContactsChanged]; after != before || before != 2 {
+		t.Errorf("contacts_changed events: %d then %d, want 2 and 2", before, after)
+	}
+	// A contact who leaves the department no longer serves.
+	e.must(t, http.StatusOK, "PATCH", "/api/v1/users/"+strconv.FormatInt(colID, 10), e.admin, map[string]any{"department": "finance"})
+	e.must(t, http.StatusOK, "GET", contactsPath("collection"), colTok, nil).decode(t, &got)
+	if len(got.Contacts) != 1 || got.Contacts[0].Serving {
+		t.Errorf("a contact who moved to finance still serves collection: %+v", got)
+	}
+	if got = e.designate(t, "collection"); len(got.Contacts) != 0 {
+		t.Errorf("an empty list leaves %+v", got)
+	}
+}
+
+// TestContactHearsOfPatrolFinding: a department's contact receives the
+// patrol's finding in a column their department answers for, and the
+// contacts of other departments do not (第六条, 第七条).
+func TestContactHearsOfPatrolFinding(t *testing.T) {
+	t.Parallel()
+	e := eventsEnv(t, nil)
+	c := newChain(t, e)
+	colID, colTok := e.user(t, "col.contact", "collection", role{"editor", "collection"})
+	brID, brTok := e.user(t, "br.contact", "branches", role{"editor", "branches"})
+	finID, finTok := e.user(t, "fin.contact", "finance", role{"editor", "finance"})
+	e.designate(t, "collection", colID)
+	e.designate(t, "branches", brID) // 缴存类办事指南: 归集科、管理部
+	e.designate(t, "finance", finID)
+	itemID, revID := e.completeGuide(t, c.editor)
+	e.toState(t, c, revID, "published")
+	e.exec(t, "UPDATE public_items SET title = '【篡改】假通知' WHERE item_id = ?", itemID)
+	if _, err := e.svc.Patrol.RunScheduled(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	found := func(n []inboxNote) bool {
+		for _, x := range n {
+			if x.Kind == "incident" && strings.Contains(x.Title, "被篡改") && x.Subject == "item:"+strconv.FormatInt(itemID, 10) {
+				return true
+			}
+		}
+		return false
+	}
+	notes := e.waitInbox(t, colTok, "the collection contact hears of the finding", found)
+	if !strings.Contains(notes[0].Title, "住房公积金缴存登记") {
+		t.Errorf("the contact, an editor of the department, is not told which item: %+v", notes[0])
+	}
+	e.waitInbox(t, brTok, "the branches contact hears of the finding", found)
+	e.waitInbox(t, c.publisher, "the publisher hears of the finding", found)
+	// The notifications of one event are stored together: the others are in by now.
+	if n := of(e.inbox(t, finTok), "incident"); len(n) != 0 {
+		t.Errorf("finance's contact heard of collection's finding: %+v", n)
+	}
+	if n := of(e.inbox(t, c.editor), "incident"); len(n) != 0 {
+		t.Errorf("an editor who is no contact heard of the finding: %+v", n)
+	}
+}
+
+// TestContactGetsOverdueDigest: the daily digest of overdue revisions
+// reaches the contacts of the revision's department and no other's.
+func TestContactGetsOverdueDigest(t *testing.T) {
+	t.Parallel()
+	e := eventsEnv(t, func(cfg *app.Config) {
+		cfg.Events.DigestAt = 0
+		cfg.StageLimits = map[cms.State]time.Duration{cms.StateDeptReview: time.Millisecond}
+	})
+	c := newChain(t, e)
+	colID, colTok := e.user(t, "col.contact", "collection", role{"editor", "collection"})
+	finID, finTok := e.user(t, "fin.contact", "finance", role{"editor", "finance"})
+	e.designate(t, "collection", colID)
+	e.designate(t, "finance", finID)
+	_, revID := e.completeGuide(t, c.editor)
+	e.fire(t, http.StatusOK, c.editor, revID, "submit", "")
+	time.Sleep(5 * time.Millisecond)
+	if sent, err := e.svc.Notifications.SendDigest(t.Context()); err != nil || !sent {
+		t.Fatalf("digest: %v %v", sent, err)
+	}
+	notes := of(e.inbox(t, colTok), "overdue")
+	if len(notes) != 1 || !strings.Contains(notes[0].Body, "住房公积金缴存登记") || !strings.Contains(notes[0].Body, "部门审核") {
+		t.Fatalf("the collection contact's digest: %+v", notes)
+	}
+	if n := of(e.inbox(t, finTok), "overdue"); len(n) != 0 {
+		t.Errorf("finance's contact got collection's overdue revision: %+v", n)
+	}
+}

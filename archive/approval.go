@@ -145,7 +145,11 @@ func stageOf(t *cms.Transition) int {
 	case cms.EventRelease, cms.EventPublish:
 		// 信息科's decision on the time, and the publication (carried out
 		// by the scheduler on that decision, or by the system itself under
-		// CMS_AUTO_PUBLISH).
+		// CMS_AUTO_PUBLISH). A release that lapsed with its publisher
+		// (a system transition) is in the trail only.
+		if t.Event == cms.EventRelease && t.ActorRole == cms.RoleSystem {
+			return -1
+		}
 		return stagePublished
 	}
 	return -1

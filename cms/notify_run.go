@@ -89,7 +89,7 @@ func (n *notifyRun) event(ctx context.Context, d *Dispatch, ev *OutboxEvent) err
 		if err := n.review(ctx, d, ev, it, rev); err != nil {
 			return err
 		}
-		if slices.Contains(decisions, wf) {
+		if slices.Contains(decisions, wf) && !lapsedRelease(ev) {
 			if err := n.decision(ctx, d, ev, wf, it, rev); err != nil {
 				return err
 			}
@@ -124,7 +124,8 @@ func (n *notifyRun) event(ctx context.Context, d *Dispatch, ev *OutboxEvent) err
 // is still there (a later event tells the next stage).
 func (n *notifyRun) review(ctx context.Context, d *Dispatch, ev *OutboxEvent, it *Item, rev *Revision) error {
 	to := State(ev.DetailString("to"))
-	if _, stage := queueEvents[to]; !stage || rev.State != to || ev.DetailString("from") == string(to) && to != StateLeadershipSignoff {
+	again := to == StateLeadershipSignoff || lapsedRelease(ev) // still there, and waiting for someone else now
+	if _, stage := queueEvents[to]; !stage || rev.State != to || ev.DetailString("from") == string(to) && !again {
 		return nil
 	}
 	if to == StateScheduled && n.svc.Workflow.AutoPublish && !rev.PublishAt.After(n.now) {

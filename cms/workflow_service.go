@@ -133,6 +133,16 @@ func (s *WorkflowService) fire(ctx context.Context, actor *User, it *Item, rev *
 			return err
 		}
 	}
+	if actor == nil && ev == EventPublish && rev.ReleasedBy != 0 {
+		// The scheduler carries out a release only if its publisher could still make it.
+		reason, err := s.releaseLapse(ctx, req)
+		if err != nil {
+			return err
+		}
+		if reason != "" {
+			return s.lapse(ctx, it, rev, reason)
+		}
+	}
 	out, err := s.Machine.Fire(ctx, req)
 	if err != nil {
 		return err

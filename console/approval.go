@@ -53,6 +53,9 @@ func stageOf(t *cms.Transition) int {
 	case cms.EventClear:
 		return 4
 	case cms.EventRelease, cms.EventPublish:
+		if t.Event == cms.EventRelease && t.ActorRole == cms.RoleSystem {
+			return -1 // a release that lapsed with its publisher: in the trail only
+		}
 		return 5 // 信息科's decision on the time, and the publication itself
 	}
 	return -1

@@ -1,6 +1,9 @@
 package api_test
 
 import (
+	"archive/zip"
+	"bytes"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -194,5 +197,77 @@ func TestContactGetsOverdueDigest(t *testing.T) {
 	}
 	if n := of(e.inbox(t, finTok), "overdue"); len(n) != 0 {
 		t.Errorf("finance's contact got collection's overdue revision: %+v", n)
+	}
+}
+
+// TestFormsAndReportsNameContacts: the archived approval form names the
+// department's contacts designated when the revision was published, and
+// the workflow report (JSON and CSV) those designated at the end of its
+// period, for the departments the reader may see.
+func TestFormsAndReportsNameContacts(t *testing.T) {
+	t.Parallel()
+	e := newEnvWith(t, func(cfg *app.Config) { cfg.Auth.SessionTTL = 30 * 24 * time.Hour })
+	c := newChain(t, e)
+	_, auditor := e.user(t, "auditor", "office", role{"auditor", "office"})
+	aID, _ := e.user(t, "col.a", "collection", role{"editor", "collection"})
+	bID, _ := e.user(t, "col.b", "collection", role{"editor", "collection"})
+	_, fin := e.user(t, "fineditor", "finance", role{"editor", "finance"})
+	e.designate(t, "collection", aID)
+	var it createdItem
+	e.must(t, http.StatusCreated, "POST", "/api/v1/items", c.editor, map[string]any{"column": "news", "title": "专人测试", "body": "正文"}).decode(t, &it)
+	e.toState(t, c, it.Revision.ID, "published")
+	e.clock.Advance(10 * 24 * time.Hour)
+	e.designate(t, "collection", bID)
+
+	r := e.must(t, http.StatusOK, "GET", "/api/v1/archive?from=2026-03-01&to=2026-03-31", auditor, nil)
+	zr, err := zip.NewReader(bytes.NewReader(r.Body), int64(len(r.Body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := ""
+	for _, f := range zr.File {
+		if strings.Contains(f.Name, "/approval-1.html") {
+			rc, _ := f.Open()
+			b, _ := io.ReadAll(rc)
+			rc.Close()
+			form = string(b)
+		}
+	}
+	if !strings.Contains(form, "部门专人</th><td colspan=\"3\">col.a<") || strings.Contains(form, "col.b") {
+		t.Errorf("the archived approval form does not name the contact of the time of publication:\n%s", form)
+	}
+
+	type report struct {
+		Contacts []contactsBody `json:"contacts"`
+	}
+	named := func(rep report) map[string]string {
+		out := map[string]string{}
+		for _, d := range rep.Contacts {
+			out[d.Department] += "|"
+			for _, c := range d.Contacts {
+				out[d.Department] += c.Username
+			}
+		}
+		return out
+	}
+	var rep report
+	e.must(t, http.StatusOK, "GET", "/api/v1/reports/workflow?from=2026-03-01&to=2026-03-02", auditor, nil).decode(t, &rep)
+	if n := named(rep); n["collection"] != "|col.a" || n["finance"] != "|" || len(n) != 7 {
+		t.Errorf("early March names %v", n)
+	}
+	e.must(t, http.StatusOK, "GET", "/api/v1/reports/workflow?from=2026-03-01&to=2026-03-11", auditor, nil).decode(t, &rep)
+	if n := named(rep); n["collection"] != "|col.b" {
+		t.Errorf("until today names %v", n)
+	}
+	rep = report{}
+	e.must(t, http.StatusOK, "GET", "/api/v1/reports/workflow?from=2026-03-01&to=2026-03-11", fin, nil).decode(t, &rep)
+	if n := named(rep); len(n) != 1 || n["finance"] != "|" {
+		t.Errorf("a finance editor's report names %v", n)
+	}
+	csv := e.must(t, http.StatusOK, "GET", "/api/v1/reports/workflow?from=2026-03-01&to=2026-03-11&format=csv&table=contacts", auditor, nil)
+	body := string(csv.Body)
+	if !strings.Contains(body, "department,user_id,username,display_name,since") ||
+		!strings.Contains(body, "collection,"+strconv.FormatInt(bID, 10)+",col.b,col.b,") || !strings.Contains(body, "\nfinance,,,,") {
+		t.Errorf("CSV contacts:\n%s", body)
 	}
 }

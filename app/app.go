@@ -204,7 +204,8 @@ func services(db *storage.DB, blobs cms.BlobStore, az cms.Authorizer, sec secret
 	clientKeys := &cms.ClientKeyService{Keys: db, Authorizer: az, Audit: db, Clock: clock, Bus: bus,
 		DefaultRate: cfg.ClientKeyRate, DefaultBurst: cfg.ClientKeyBurst}
 	clientKeys.Follow(bus)
-	reports := &cms.ReportService{Store: db, Structure: db, Flow: flow, Authorizer: az, Clock: clock, Retention: cfg.StatsRetention}
+	reports := &cms.ReportService{Store: db, Structure: db, Flow: flow, Authorizer: az, Clock: clock, Retention: cfg.StatsRetention,
+		Contacts: db}
 	if !cfg.StatsOff {
 		reports.Counter = cms.NewUsageCounter()
 	}

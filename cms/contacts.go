@@ -82,13 +82,19 @@ func ContactsByDepartment(cs []Contact) map[string][]Contact {
 
 // Contacts lists a department's contacts; every member of staff may read them.
 func (s *StructureService) Contacts(ctx context.Context, p *Principal, dept string) ([]Contact, error) {
+	return s.ContactsAt(ctx, p, dept, time.Time{})
+}
+
+// ContactsAt lists the contacts a department had designated at at (zero:
+// now), for forms and reports of that time.
+func (s *StructureService) ContactsAt(ctx context.Context, p *Principal, dept string, at time.Time) ([]Contact, error) {
 	if err := authorize(ctx, s.Authorizer, p, ActStructureRead, Resource{}); err != nil {
 		return nil, err
 	}
 	if _, err := s.department(ctx, dept); err != nil {
 		return nil, err
 	}
-	all, err := s.Designations.Contacts(ctx, time.Time{})
+	all, err := s.Designations.Contacts(ctx, at)
 	if err != nil {
 		return nil, err
 	}

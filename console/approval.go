@@ -15,9 +15,12 @@ type approvalData struct {
 	Item         *cms.Item
 	Rev          *cms.Revision
 	Author       string
-	Stages       []approvalStage
-	Trail        []historyRow
-	Printed      time.Time
+	// Contacts are the department's contacts (专人, 第六条) designated
+	// when the revision was published (now, before).
+	Contacts []cms.Contact
+	Stages   []approvalStage
+	Trail    []historyRow
+	Printed  time.Time
 }
 
 // approvalStage is one box of the form: who acted at a step of the chain.
@@ -80,6 +83,9 @@ func (c *Console) handleApprovalForm(w http.ResponseWriter, r *http.Request, u *
 		Printed: c.opts.Clock.Now()}
 	if d.Organization == "" {
 		d.Organization = "铜陵市住房公积金管理中心"
+	}
+	if d.Contacts, err = c.svc.Structure.ContactsAt(r.Context(), u.p, it.Department, rev.PublishedAt); err != nil {
+		return err
 	}
 	for _, label := range approvalStages {
 		d.Stages = append(d.Stages, approvalStage{Label: label})

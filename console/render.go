@@ -19,7 +19,8 @@ var templateFS embed.FS
 // pageNames are the views; each is templates/NAME.html with the layout.
 var pageNames = []string{"login", "password", "home", "queue", "items", "new", "revision", "edit", "approval", "error",
 	"release", "menus", "patrol", "audit", "verify", "archive", "users", "user", "created", "signoff", "words",
-	"batch", "otp", "inbox", "webhooks", "webhook", "webhook_secret", "notify", "reports", "maintenance"}
+	"batch", "otp", "inbox", "webhooks", "webhook", "webhook_secret", "notify", "reports", "maintenance",
+	"contacts"}
 
 // pages holds one parsed template per view.
 type pages struct {

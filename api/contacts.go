@@ -71,3 +71,51 @@ func (s *Server) handleContactsPut(c echo.Context) error {
 	}
 	return respond(c, http.StatusOK, departmentContactsJSON{Department: c.Param("code"), Contacts: contactsJSON(cs, depts)})
 }
+
+// approvalFormJSON is 信息发布审批表 of a revision as data.
+type approvalFormJSON struct {
+	RevisionID   int64               `json:"revision_id"`
+	ItemID       int64               `json:"item_id"`
+	Number       int                 `json:"number"`
+	Column       string              `json:"column"`
+	Department   string              `json:"department"`
+	Title        string              `json:"title"`
+	Action       string              `json:"action"`
+	State        cms.State           `json:"state"`
+	ApprovedHash *string             `json:"approved_hash"`
+	PublishedAt  *time.Time          `json:"published_at"`
+	Contacts     []contactJSON       `json:"contacts"`
+	Stages       []approvalStageJSON `json:"stages"`
+}
+
+type approvalStageJSON struct {
+	Stage   string           `json:"stage"`
+	Signers []transitionJSON `json:"signers"`
+}
+
+func (s *Server) handleApprovalForm(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	ctx, p := c.Request().Context(), principal(c)
+	f, err := s.svc.Workflow.ApprovalForm(ctx, p, id)
+	if err != nil {
+		return err
+	}
+	depts, err := s.svc.Structure.Departments(ctx, p)
+	if err != nil {
+		return err
+	}
+	rev := f.Revision
+	out := approvalFormJSON{RevisionID: rev.ID, ItemID: f.Item.ID, Number: rev.Number, Column: f.Item.Column,
+		Department: f.Item.Department, Title: rev.Title, Action: rev.Action, State: rev.State,
+		PublishedAt: timePtr(rev.PublishedAt), Contacts: contactsJSON(f.Contacts, depts)}
+	if rev.ApprovedHash != "" {
+		out.ApprovedHash = &rev.ApprovedHash
+	}
+	for i, name := range cms.ApprovalStages {
+		out.Stages = append(out.Stages, approvalStageJSON{Stage: name, Signers: toTransitionsJSON(f.Stages[i], f.Users)})
+	}
+	return respond(c, http.StatusOK, out)
+}

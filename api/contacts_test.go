@@ -237,6 +237,37 @@ func TestFormsAndReportsNameContacts(t *testing.T) {
 		t.Errorf("the archived approval form does not name the contact of the time of publication:\n%s", form)
 	}
 
+	// The API's approval form names them too, with the decisions of the chain.
+	var apiForm struct {
+		Contacts []struct {
+			Username string `json:"username"`
+		} `json:"contacts"`
+		Stages []struct {
+			Stage   string `json:"stage"`
+			Signers []struct {
+				Event string `json:"event"`
+				Actor *struct {
+					Username string `json:"username"`
+				} `json:"actor"`
+			} `json:"signers"`
+		} `json:"stages"`
+	}
+	formPath := revisionPath(it.Revision.ID) + "/approval-form"
+	e.must(t, http.StatusOK, "GET", formPath, c.editor, nil).decode(t, &apiForm)
+	signers := ""
+	for _, st := range apiForm.Stages {
+		signers += "|" + st.Stage + ":"
+		for _, sg := range st.Signers {
+			signers += sg.Event + "/" + sg.Actor.Username
+		}
+	}
+	if len(apiForm.Contacts) != 1 || apiForm.Contacts[0].Username != "col.a" ||
+		signers != "|drafter:submit/editor|dept_review:approve/head|leader_review:sign/leader|director_signoff:sign/director|secrecy_review:clear/secrecy|publish:publish/publisher" {
+		t.Errorf("the API's approval form: contacts %+v, boxes %s", apiForm.Contacts, signers)
+	}
+	e.must(t, http.StatusForbidden, "GET", formPath, fin, nil)
+	e.must(t, http.StatusNotFound, "GET", revisionPath(999999)+"/approval-form", c.editor, nil)
+
 	type report struct {
 		Contacts []contactsBody `json:"contacts"`
 	}

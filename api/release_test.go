@@ -201,6 +201,21 @@ func TestReleaseLapsesWithThePublisher(t *testing.T) {
 			if st := e.get("/content/v1/items/" + strconv.FormatInt(itemID, 10)); st != http.StatusOK {
 				t.Fatalf("not public after the other publisher published: %d", st)
 			}
+			// The approval form's 发布 box holds the decisions, not the lapse.
+			var form struct {
+				Stages []struct {
+					Stage   string `json:"stage"`
+					Signers []struct {
+						Event string `json:"event"`
+						Role  string `json:"role"`
+					} `json:"signers"`
+				} `json:"stages"`
+			}
+			e.must(t, http.StatusOK, "GET", revisionPath(revID)+"/approval-form", c.editor, nil).decode(t, &form)
+			if box := form.Stages[5].Signers; len(box) != 2 || box[0].Event != "release" || box[0].Role != "publisher" ||
+				box[1].Event != "publish" || box[1].Role != "publisher" {
+				t.Errorf("the form's 发布 box: %+v", box)
+			}
 		})
 	}
 }

@@ -231,6 +231,7 @@ func (s *Server) routes() {
 	a.GET("/revisions/:id/transitions", s.handleAllowed)
 	a.GET("/revisions/:id/diff", s.handleDiff)
 	a.GET("/items/:id/history", s.handleHistory)
+	a.GET("/revisions/:id/approval-form", s.handleApprovalForm)
 	a.GET("/queue", s.handleQueue)
 	a.GET("/decisions", s.handleDecisions)
 	a.GET("/columns/:slug/signoff-chain", s.handleSignoffChainGet)

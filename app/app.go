@@ -195,7 +195,7 @@ func services(db *storage.DB, blobs cms.BlobStore, az cms.Authorizer, sec secret
 	hasher := cms.NewBoundedHasher(rbac.Hasher{Params: cfg.Argon2}, cfg.hashSlots(), cfg.HashWait)
 	flow := &cms.WorkflowService{Items: db, Users: db, Flow: db, Machine: workflow.Machine{}, Structure: db,
 		Authorizer: az, Audit: db, Clock: clock, Renderer: render.Renderer{}, Documents: api.Documents{}, Secrecy: db,
-		Limits: cfg.StageLimits, Bus: bus, Keys: keys, Blobs: blobs, AutoPublish: cfg.AutoPublish}
+		Limits: cfg.StageLimits, Bus: bus, Keys: keys, Blobs: blobs, AutoPublish: cfg.AutoPublish, Contacts: db}
 	integrity := &cms.IntegrityService{Keys: keys, Store: db, Items: db, Workflow: flow, Seals: db, KeyStore: db,
 		Clock: clock, Bus: bus}
 	content := &cms.ContentService{Content: db, Structure: db, Items: db, Clock: clock, Previews: previews, Blobs: blobs,

@@ -39,6 +39,8 @@ type WorkflowService struct {
 	// Blobs hold the attachments, which a publication checks are there
 	// (nil: not checked).
 	Blobs BlobStore
+	// Contacts name the department's contacts on the approval form (nil: none).
+	Contacts ContactStore
 }
 
 func (s *WorkflowService) guard() guard { return guard{s.Authorizer, s.Audit, s.Clock} }

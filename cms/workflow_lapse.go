@@ -43,7 +43,7 @@ func (s *WorkflowService) releaseLapse(ctx context.Context, req *FireRequest) (s
 // state and loses the release. It returns a precondition error, so that
 // the scheduler counts nothing published.
 func (s *WorkflowService) lapse(ctx context.Context, it *Item, rev *Revision, reason string) error {
-	releasedBy := rev.ReleasedBy
+	releasedBy, releaseAt := rev.ReleasedBy, rev.ReleaseAt
 	comment := "定时发布已取消：" + reason + "，等待信息科重新发布"
 	c, err := s.change(ctx, nil, it, rev, EventRelease, comment,
 		&Outcome{To: rev.State, ActedAs: RoleSystem, SignoffStep: rev.SignoffStep})
@@ -51,7 +51,7 @@ func (s *WorkflowService) lapse(ctx context.Context, it *Item, rev *Revision, re
 		return err
 	}
 	d := c.Audit.details()
-	d["lapsed_release_by"] = releasedBy
+	d["lapsed_release_by"], d["release_at"] = releasedBy, formatTime(releaseAt) // the release that lapsed
 	c.Audit = NewAuditEntry(c.Audit.At, 0, AuditTransition, c.Audit.Subject, d)
 	if err := s.Flow.ApplyTransition(ctx, c); err != nil {
 		return err

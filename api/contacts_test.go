@@ -56,10 +56,16 @@ func TestDepartmentContactsAPI(t *testing.T) {
 	if got.Department != "collection" || len(got.Contacts) != 0 {
 		t.Fatalf("before any designation: %+v", got)
 	}
-	for name, tok := range map[string]string{"editor": colTok, "department head": head} {
+	tokens := map[string]string{"editor": colTok, "dept_head": head}
+	for _, r := range []role{{"leader", "collection"}, {"director", "office"}, {"secrecy_reviewer", "office"},
+		{"publisher", "information"}, {"auditor", "office"}} {
+		_, tokens[r.Role] = e.user(t, "x."+r.Role, r.Department, r)
+	}
+	for name, tok := range tokens {
 		if r := e.call(t, "PUT", contactsPath("collection"), tok, map[string]any{"users": []int64{colID}}); r.Status != http.StatusForbidden {
 			t.Errorf("%s designates: %d %s", name, r.Status, r.Body)
 		}
+		e.must(t, http.StatusOK, "GET", contactsPath("collection"), tok, nil)
 	}
 	// Problems: unknown department, unknown, disabled and other departments' accounts.
 	e.must(t, http.StatusNotFound, "GET", contactsPath("nowhere"), colTok, nil)

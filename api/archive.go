@@ -53,12 +53,14 @@ type archivePackageJSON struct {
 	Problems     []string   `json:"problems"`
 	StartedAt    time.Time  `json:"started_at"`
 	FinishedAt   *time.Time `json:"finished_at"`
+	Attempts     int        `json:"attempts"`
 }
 
 func toArchivePackageJSON(p *cms.ArchivePackage) archivePackageJSON {
 	j := archivePackageJSON{ID: p.ID, Period: p.Period, From: p.From, To: p.To, Name: p.Name, State: p.State, Size: p.Size,
 		Items: p.Items, Revisions: p.Revisions, Attachments: p.Attachments, AuditEntries: p.AuditEntries,
-		Problems: p.Problems, StartedAt: p.StartedAt, FinishedAt: timePtr(p.FinishedAt)}
+		Problems: p.Problems, StartedAt: p.StartedAt, FinishedAt: timePtr(p.FinishedAt),
+		Attempts: p.Attempts}
 	if p.BlobKey != "" {
 		k := p.BlobKey
 		j.SHA256 = &k

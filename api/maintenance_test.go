@@ -172,6 +172,11 @@ func TestMaintenanceRequestNotifiesApprovers(t *testing.T) {
 			return len(ns) > 0 && strings.Contains(ns[0].Title, "停服维护申请待批") && strings.Contains(ns[0].Body, "App 升级到 3.0")
 		})
 	}
+	// The window starts at 08:00 UTC on 3 March: the leaders read China time.
+	if ns := e.inbox(t, c.director); len(ns) == 0 || !strings.Contains(ns[0].Body, "2026-03-03 16:00 起") ||
+		strings.Contains(ns[0].Body, "T08:00") {
+		t.Errorf("the window's time is not given in China time: %+v", ns)
+	}
 	e.must(t, http.StatusOK, "POST", "/api/v1/maintenance-windows/"+strconv.FormatInt(w.ID, 10)+"/decision", c.director,
 		map[string]any{"approve": false, "comment": "避开月初缴存高峰"})
 	e.waitInbox(t, c.publisher, "refusal", func(ns []inboxNote) bool {

@@ -261,6 +261,12 @@ func (s *Server) routes() {
 	a.GET("/maintenance-windows", s.handleMaintenanceWindows)
 	a.POST("/maintenance-windows", s.handleMaintenanceRequest)
 	a.POST("/maintenance-windows/:id/decision", s.handleMaintenanceDecision)
+	a.GET("/feature-requests", s.handleFeatureRequestList)
+	a.POST("/feature-requests", s.handleFeatureRequestCreate)
+	a.GET("/feature-requests/:id", s.handleFeatureRequestGet)
+	a.POST("/feature-requests/:id/comments", s.handleFeatureRequestComment)
+	a.POST("/feature-requests/:id/decision", s.handleFeatureRequestDecision)
+	a.POST("/feature-requests/:id/done", s.handleFeatureRequestDone)
 	a.GET("/reports/usage", s.handleUsageReport)
 	a.GET("/reports/workflow", s.handleWorkflowReport)
 

@@ -231,10 +231,11 @@ func services(db *storage.DB, blobs cms.BlobStore, az cms.Authorizer, sec secret
 		Archive: &cms.ArchiveService{Exporter: archive.Exporter{Source: storage.ArchiveSource{DB: db, Blobs: blobs}},
 			Organization: cfg.Organization, Authorizer: az, Audit: db, Clock: clock, Keys: keys, Anchors: cfg.Anchors(),
 			PackageStore: db, Blobs: blobs, Verifier: archive.Exporter{}, Schedule: cfg.ArchiveSchedule, Owner: leaseOwner()},
-		Audit:      &cms.AuditService{Log: db, Users: db, Authorizer: az, Keys: keys, KeyStore: db, Anchors: cfg.Anchors()},
-		ClientKeys: clientKeys,
-		Reports:    reports,
-		Bus:        bus,
+		Audit:           &cms.AuditService{Log: db, Users: db, Authorizer: az, Keys: keys, KeyStore: db, Anchors: cfg.Anchors()},
+		ClientKeys:      clientKeys,
+		Reports:         reports,
+		Bus:             bus,
+		FeatureRequests: &cms.FeatureRequestService{Store: db, Users: db, Authorizer: az, Audit: db, Clock: clock},
 	}
 }
 

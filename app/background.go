@@ -214,6 +214,8 @@ func purgeSessions(ctx context.Context, auth *cms.AuthService, interval time.Dur
 // archiveMonthly writes the periodic archive's package of the month before
 // (第十一条) at start and then every interval, once the month has turned;
 // of several server processes only the one that claims a month writes it.
+// A package that failed is written again on the next run, up to
+// cms.ArchiveAttempts times; each failure notifies 信息科 and the auditors.
 func archiveMonthly(ctx context.Context, svc *cms.ArchiveService, interval time.Duration, log *slog.Logger) {
 	if svc.Schedule == cms.ArchiveScheduleOff {
 		return
@@ -229,7 +231,8 @@ func archiveMonthly(ctx context.Context, svc *cms.ArchiveService, interval time.
 			log.Info("periodic archive written and verified", slog.String("period", p.Period), slog.String("sha256", p.BlobKey),
 				slog.Int64("bytes", p.Size), slog.Int("items", p.Items))
 		case p != nil:
-			log.Error("periodic archive does not verify", slog.String("period", p.Period), slog.Any("problems", p.Problems))
+			log.Error("periodic archive failed", slog.String("period", p.Period), slog.Int("attempt", p.Attempts),
+				slog.Int("max_attempts", cms.ArchiveAttempts), slog.Any("problems", p.Problems))
 		}
 		select {
 		case <-ctx.Done():

@@ -50,6 +50,10 @@ type ArchivePackage struct {
 	Problems                                    []string
 	Items, Revisions, Attachments, AuditEntries int
 	StartedAt, FinishedAt                       time.Time
+	// Attempts counts the writings of the period, the first included: a
+	// failed package is written again on a later run, up to
+	// ArchiveAttempts times.
+	Attempts int
 }
 
 // ArchivePackageStore keeps the records of the archive packages. A
@@ -57,9 +61,12 @@ type ArchivePackage struct {
 type ArchivePackageStore interface {
 	// ClaimArchivePackage reserves p.Period for owner until leaseUntil: it
 	// inserts p, or takes over a package still being written whose
-	// writer's lease ran out before now, and sets p.ID. It reports false,
-	// without error, when another process holds or finished the period.
-	ClaimArchivePackage(ctx context.Context, p *ArchivePackage, owner string, now, leaseUntil time.Time) (bool, error)
+	// writer's lease ran out before now, or one that failed after fewer
+	// than maxAttempts attempts, and sets p.ID and p.Attempts (this one
+	// included). It reports false, without error, when another process
+	// holds the period, or its package is verified, or it failed
+	// maxAttempts times.
+	ClaimArchivePackage(ctx context.Context, p *ArchivePackage, owner string, now, leaseUntil time.Time, maxAttempts int) (bool, error)
 	// FinishArchivePackage records the outcome of the claim owner holds,
 	// with its audit entry, in one transaction.
 	FinishArchivePackage(ctx context.Context, p *ArchivePackage, owner string, audit AuditEntry) error
@@ -78,6 +85,15 @@ type ArchiveCheck struct {
 type ArchiveVerifier interface {
 	Verify(ctx context.Context, r io.ReaderAt, size int64) (*ArchiveCheck, error)
 }
+
+// ArchiveAttempts bounds the writings of one month's package: a package
+// that failed is written again on each hourly run until it verifies or has
+// failed this many times; 信息科 and the auditors are told of each failure.
+const ArchiveAttempts = 6
+
+// ArchiveFailed is the internal event of a monthly package that failed:
+// it notifies 信息科 and the auditors and is never delivered to webhooks.
+const ArchiveFailed EventType = "archive.failed"
 
 // archiveLease is how long a writer holds a period before another process
 // may take the writing over (it crashed, or hangs).
@@ -103,7 +119,7 @@ func (s *ArchiveService) RunMonthly(ctx context.Context) (*ArchivePackage, error
 	now := s.Clock.Now()
 	p := &ArchivePackage{Period: from.In(China).Format("2006-01"), From: from, To: to, Name: ArchiveName(from, to),
 		State: PackageWriting, StartedAt: now}
-	ok, err := s.PackageStore.ClaimArchivePackage(ctx, p, s.Owner, now, now.Add(archiveLease))
+	ok, err := s.PackageStore.ClaimArchivePackage(ctx, p, s.Owner, now, now.Add(archiveLease), ArchiveAttempts)
 	if err != nil || !ok {
 		return nil, err
 	}
@@ -116,7 +132,11 @@ func (s *ArchiveService) RunMonthly(ctx context.Context) (*ArchivePackage, error
 	}
 	p.FinishedAt = s.Clock.Now()
 	detail := map[string]any{"period": p.Period, "name": p.Name, "state": p.State, "sha256": p.BlobKey, "size": p.Size,
-		"items": p.Items, "revisions": p.Revisions, "problems": len(p.Problems)}
+		"items": p.Items, "revisions": p.Revisions, "problems": len(p.Problems), "attempt": p.Attempts,
+		"max_attempts": ArchiveAttempts}
+	if p.State == PackageFailed {
+		detail["problem_list"] = clipList(p.Problems, 5)
+	}
 	audit := NewAuditEntry(p.FinishedAt, 0, AuditArchivePackaged, "archive_package:"+itoa64(p.ID), detail)
 	if err := s.PackageStore.FinishArchivePackage(ctx, p, s.Owner, audit); err != nil {
 		return nil, err
@@ -229,4 +249,13 @@ func (s *ArchiveService) OpenPackage(ctx context.Context, p *Principal, id int64
 		return nil, nil, err
 	}
 	return pkg, b, nil
+}
+
+// clipList returns at most n of ss, each clipped, for an audit detail.
+func clipList(ss []string, n int) []string {
+	out := make([]string, 0, min(n, len(ss)))
+	for _, s := range ss[:min(n, len(ss))] {
+		out = append(out, clip(s, 300))
+	}
+	return out
 }

@@ -22,7 +22,9 @@ const (
 	// NotifyAccount: something happened to the recipient's account, or a
 	// grant waits for the recipient's confirmation.
 	NotifyAccount NotificationKind = "account"
-	// NotifySystem: the system needs an administrator (a webhook endpoint switched off).
+	// NotifySystem: the system needs someone: an administrator (a webhook
+	// endpoint switched off), or 信息科 and the auditors (a monthly archive
+	// package that failed).
 	NotifySystem NotificationKind = "system"
 )
 

@@ -172,3 +172,53 @@ func emailBody(note *Notification) string {
 func (n *notifyRun) robotMarkdown(note *Notification, group string) string {
 	return "**" + note.Title + "**\n> " + n.depts[group] + " · " + beijing(note.CreatedAt) + "\n> 请登录信息发布管理查看：" + note.Link
 }
+
+// archiveFailedNote says which month's package failed, at which attempt,
+// what went wrong and whether the server tries again.
+func archiveFailedNote(ev *OutboxEvent) Notification {
+	d := ev.Details()
+	attempt, most := detailInt(d, "attempt"), detailInt(d, "max_attempts")
+	body := "第 " + strconv.FormatInt(attempt, 10) + " 次写入（共 " + strconv.FormatInt(most, 10) + " 次）于 " + beijing(ev.At) + " 失败"
+	if list, ok := d["problem_list"].([]any); ok && len(list) > 0 {
+		var ps []string
+		for _, p := range list {
+			if s, ok := p.(string); ok {
+				ps = append(ps, s)
+			}
+		}
+		body += "：" + strings.Join(ps, "；")
+	}
+	if attempt < most {
+		body += "。系统将在下一小时自动重试。"
+	} else {
+		body += "。已不再自动重试，请排除故障后在归档页面按期间导出。"
+	}
+	return Notification{EventID: ev.ID, Subject: ev.Subject, Link: "/console/archive",
+		Title: "月度归档失败：" + ev.DetailString("period"), Body: body}
+}
+
+// featureChannelWords name the channels a feature request concerns.
+var featureChannelWords = map[string]string{
+	FeatureChannelApp: "手机App", FeatureChannelWeChat: "微信公众号", FeatureChannelBoth: "微信公众号和手机App",
+}
+
+// featureNote names a feature request, its department and channel, who
+// acted when, and the comment.
+func (n *notifyRun) featureNote(ev *OutboxEvent, title string) Notification {
+	dept := ev.DetailString("department")
+	if name := n.depts[dept]; name != "" {
+		dept = name
+	}
+	body := dept + "提出，涉及" + featureChannelWords[ev.DetailString("channel")] + "；" + n.actor(ev) + "于 " + beijing(ev.At)
+	if ev.Type == FeatureSubmittedEvent {
+		body += " 提交。\n" + ev.DetailString("description")
+	} else {
+		body += " 处理。"
+	}
+	if c := ev.DetailString("comment"); c != "" {
+		body += "\n意见：" + c
+	}
+	id := detailInt(ev.Details(), "request_id")
+	return Notification{EventID: ev.ID, Subject: ev.Subject, Link: "/console/feature-requests/" + strconv.FormatInt(id, 10),
+		Title: title + "《" + ev.DetailString("title") + "》", Body: body}
+}

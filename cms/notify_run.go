@@ -23,7 +23,13 @@ import (
 //     department's contact: the contacts added and removed;
 //   - an endpoint switched off: the administrators;
 //   - a maintenance window requested: the director and the leaders in
-//     charge of 信息科 (第十五条); its approval or refusal: the requester.
+//     charge of 信息科 (第十五条); its approval or refusal: the requester;
+//   - a monthly archive package that failed (第十一条): 信息科's publishers
+//     and the auditors, at each failed attempt;
+//   - a feature request submitted (第十六条): 信息科's publishers, the
+//     leaders in charge of its department and the director; its approval:
+//     the submitter and the publishers (who hand it to the developer); its
+//     refusal and its completion: the submitter.
 //
 // Titles and comments go only to recipients who may read the item.
 
@@ -115,6 +121,14 @@ func (n *notifyRun) event(ctx context.Context, d *Dispatch, ev *OutboxEvent) err
 		return nil
 	case ContactsChanged:
 		n.contactsChanged(ctx, d, ev)
+		return nil
+	case FeatureSubmittedEvent, FeatureApprovedEvent, FeatureRefusedEvent, FeatureDoneEvent:
+		n.featureRequest(ctx, d, ev)
+		return nil
+	case ArchiveFailed:
+		for _, u := range n.holders(RolePublisher, RoleAuditor) {
+			n.send(ctx, d, u, NotifySystem, archiveFailedNote(ev), u.Department)
+		}
 		return nil
 	}
 	return n.account(ctx, d, ev)
@@ -303,10 +317,62 @@ func (n *notifyRun) maintenanceDecided(ctx context.Context, d *Dispatch, ev *Out
 	n.send(ctx, d, u, NotifyDecision, maintenanceNote(ev, title), u.Department)
 }
 
+// maintenanceNote says when a window runs in China time, as people read
+// every other time in the product; the audit detail keeps UTC.
 func maintenanceNote(ev *OutboxEvent, title string) Notification {
-	body := "渠道 " + ev.Channel + "，" + ev.DetailString("starts_at") + " 起。理由：" + ev.DetailString("reason")
+	when := chinaTime(ev.DetailString("starts_at")) + " 起"
+	if end := chinaTime(ev.DetailString("ends_at")); end != "" {
+		when += "，至 " + end
+	}
+	body := "渠道 " + ev.Channel + "，" + when + "。理由：" + ev.DetailString("reason")
 	if c := ev.DetailString("comment"); c != "" {
 		body += "\n意见：" + c
 	}
 	return Notification{EventID: ev.ID, Subject: ev.Subject, Link: "/console/maintenance", Title: title + ev.DetailString("notice"), Body: body}
+}
+
+// chinaTime formats an RFC 3339 time of an audit detail in China time ("" for
+// none; as given when it does not parse).
+func chinaTime(s string) string {
+	t, err := parseOptTime(s)
+	if err != nil || t.IsZero() {
+		return s
+	}
+	return beijing(t)
+}
+
+// featureRequest tells of a feature request's submission or decision.
+func (n *notifyRun) featureRequest(ctx context.Context, d *Dispatch, ev *OutboxEvent) {
+	det := ev.Details()
+	dept, _ := det["department"].(string)
+	submitter := detailInt(det, "submitted_by")
+	sent := map[int64]bool{ev.ActorID: true}
+	tell := func(u *User, kind NotificationKind, note Notification) {
+		if u != nil && !sent[u.ID] {
+			sent[u.ID] = true
+			n.send(ctx, d, u, kind, note, dept)
+		}
+	}
+	switch ev.Type {
+	case FeatureSubmittedEvent:
+		note := n.featureNote(ev, "功能建议待批：")
+		for i := range n.users {
+			u := &n.users[i]
+			if u.HasRole(RoleDirector, "") || u.HasRole(RoleLeader, dept) {
+				tell(u, NotifyReview, note)
+			}
+		}
+		for _, u := range n.holders(RolePublisher) {
+			tell(u, NotifyReview, n.featureNote(ev, "新的功能建议（信息科收集整理）："))
+		}
+	case FeatureApprovedEvent:
+		tell(n.byID[submitter], NotifyDecision, n.featureNote(ev, "功能建议已批准："))
+		for _, u := range n.holders(RolePublisher) {
+			tell(u, NotifyReview, n.featureNote(ev, "功能建议已批准，请交软件开发单位修改完善："))
+		}
+	case FeatureRefusedEvent:
+		tell(n.byID[submitter], NotifyDecision, n.featureNote(ev, "功能建议未获批准："))
+	case FeatureDoneEvent:
+		tell(n.byID[submitter], NotifyDecision, n.featureNote(ev, "功能建议已修改完善："))
+	}
 }

@@ -130,6 +130,12 @@ func OutboxEvents(a *AuditEntry) []OutboxEvent {
 			base.Channel = strings.TrimPrefix(a.Subject, "channel:")
 		}
 		base.RevisionID = detailInt(d, "revision_id")
+	case AuditFeatureSubmitted, AuditFeatureApproved, AuditFeatureRefused, AuditFeatureDone:
+		// the request's department, title and submitter are in the detail
+	case AuditArchivePackaged:
+		if d["state"] != PackageFailed {
+			return nil // only a package that failed is an event
+		}
 	case AuditLoginFailed:
 		if _, locked := d["locked_until"]; !locked {
 			return nil // only a failure that locked the account is an event
@@ -153,7 +159,9 @@ var auditEvents = map[string]EventType{
 	AuditUserCreated: AccountCreated, AuditUserUpdated: AccountUpdated, AuditPasswordChanged: AccountPasswordChanged,
 	AuditLoginFailed: AccountLocked, AuditAccountUnlocked: AccountUnlocked, AuditOTPReset: AccountOTPReset,
 	AuditGrantRequested: GrantRequestedEvent, AuditGrantConfirmed: GrantConfirmedEvent, AuditGrantRefused: GrantRefusedEvent,
-	AuditGrantCancelled: GrantCancelledEvent, AuditContactsChanged: ContactsChanged,
+	AuditGrantCancelled: GrantCancelledEvent, AuditArchivePackaged: ArchiveFailed, AuditContactsChanged: ContactsChanged,
+	AuditFeatureSubmitted: FeatureSubmittedEvent, AuditFeatureApproved: FeatureApprovedEvent,
+	AuditFeatureRefused: FeatureRefusedEvent, AuditFeatureDone: FeatureDoneEvent,
 }
 
 // transitionEvents are a transition's revision.<event> and, when it changed

@@ -59,6 +59,13 @@ func TestOutboxEventsOfAuditEntries(t *testing.T) {
 		{"lockout", NewAuditEntry(at, 8, AuditLoginFailed, "user:8", map[string]any{"locked_until": "x"}), []EventType{AccountLocked}, nil},
 		{"failed login", NewAuditEntry(at, 8, AuditLoginFailed, "user:8", map[string]any{"reason": "password"}), nil, nil},
 		{"login", NewAuditEntry(at, 8, AuditLogin, "user:8", nil), nil, nil},
+		{"failed archive package", NewAuditEntry(at, 0, AuditArchivePackaged, "archive_package:2", map[string]any{"state": PackageFailed}),
+			[]EventType{ArchiveFailed}, func(t *testing.T, es []OutboxEvent) {
+				if es[0].UserID != 0 || es[0].ItemID != 0 {
+					t.Errorf("%+v", es[0])
+				}
+			}},
+		{"verified archive package", NewAuditEntry(at, 0, AuditArchivePackaged, "archive_package:2", map[string]any{"state": PackageVerified}), nil, nil},
 		{"edit", NewAuditEntry(at, 8, AuditRevisionEdited, "revision:1", nil), nil, nil},
 	}
 	for _, c := range cases {

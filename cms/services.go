@@ -27,6 +27,9 @@ type Services struct {
 	// Reports counts the public's reads and makes the usage and workflow
 	// reports (运营分析).
 	Reports *ReportService
+	// FeatureRequests are the departments' suggestions for the channels'
+	// functions (第十六条).
+	FeatureRequests *FeatureRequestService
 	// Bus carries in-process notices of change from the services that
 	// make them to the adapters and workers that react.
 	Bus *Bus

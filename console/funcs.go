@@ -17,6 +17,10 @@ import (
 func templateFuncs(as *assets) template.FuncMap {
 	return template.FuncMap{
 		"asset":          as.url,
+		"featureState":   func(s string) string { return labelOf(featureStateLabels, s) },
+		"featureCSS":     func(s string) string { return featureStateCSS[s] },
+		"featureChannel": func(s string) string { return labelOf(featureChannelLabels, s) },
+		"featureNote":    func(s string) string { return labelOf(featureNoteLabels, s) },
 		"state":          stateLabel,
 		"event":          eventLabel,
 		"role":           roleLabel,

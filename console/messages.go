@@ -169,6 +169,11 @@ var flashText = map[string]string{
 	"maintenance_requested": "停服申请已提交，待中心领导批准后方对外公告。",
 	"maintenance_approved":  "已批准，停服公告已发布，客户端将按时显示。",
 	"maintenance_refused":   "已不予批准，申请人将收到您的意见。",
+	"feature_submitted":     "建议已提交，信息科收集整理后报中心领导批准。",
+	"feature_commented":     "意见已添加。",
+	"feature_approved":      "已批准，信息科将交软件开发单位修改完善。",
+	"feature_refused":       "已不予批准，提出科室将收到您的意见。",
+	"feature_done":          "已记录修改完善，提出人将收到通知。",
 }
 
 // auditActionOrder lists the audit log's actions for its filter; the
@@ -180,7 +185,8 @@ var auditActionOrder = []string{cms.AuditTransition, cms.AuditItemCreated, cms.A
 	cms.AuditLogout, cms.AuditPasswordChanged, cms.AuditUserCreated, cms.AuditUserUpdated, cms.AuditAccountUnlocked,
 	cms.AuditGrantRequested, cms.AuditGrantConfirmed, cms.AuditGrantRefused, cms.AuditGrantCancelled,
 	cms.AuditOTPEnrolmentStarted, cms.AuditOTPEnabled, cms.AuditOTPReset, cms.AuditRecoveryCodeUsed,
-	cms.AuditPermissionDenied, cms.AuditBlobCollected}
+	cms.AuditPermissionDenied, cms.AuditBlobCollected, cms.AuditFeatureSubmitted, cms.AuditFeatureCommented,
+	cms.AuditFeatureApproved, cms.AuditFeatureRefused, cms.AuditFeatureDone}
 
 var auditActionLabels = map[string]string{
 	cms.AuditTransition: "审批流转", cms.AuditItemCreated: "新建稿件", cms.AuditRevisionCreated: "新建版本（修改或撤下已发布内容）",
@@ -194,7 +200,8 @@ var auditActionLabels = map[string]string{
 	cms.AuditGrantRequested: "申请授权", cms.AuditGrantConfirmed: "确认授权", cms.AuditGrantRefused: "拒绝授权",
 	cms.AuditGrantCancelled: "撤回授权", cms.AuditOTPEnrolmentStarted: "开始绑定双因素", cms.AuditOTPEnabled: "启用双因素",
 	cms.AuditOTPReset: "重置双因素", cms.AuditRecoveryCodeUsed: "使用恢复码", cms.AuditPermissionDenied: "越权操作被拒绝",
-	cms.AuditBlobCollected: "清理无用文件",
+	cms.AuditBlobCollected: "清理无用文件", cms.AuditFeatureSubmitted: "提出功能建议", cms.AuditFeatureCommented: "功能建议意见",
+	cms.AuditFeatureApproved: "批准功能建议", cms.AuditFeatureRefused: "不予批准功能建议", cms.AuditFeatureDone: "功能建议修改完善",
 }
 
 // auditProblems say in words what the chain's verification found.

@@ -20,7 +20,7 @@ var templateFS embed.FS
 var pageNames = []string{"login", "password", "home", "queue", "items", "new", "revision", "edit", "approval", "error",
 	"release", "menus", "patrol", "audit", "verify", "archive", "users", "user", "created", "signoff", "words",
 	"batch", "otp", "inbox", "webhooks", "webhook", "webhook_secret", "notify", "reports", "maintenance",
-	"contacts"}
+	"feature_requests", "feature_request", "contacts"}
 
 // pages holds one parsed template per view.
 type pages struct {
@@ -65,6 +65,7 @@ type navigation struct {
 	Patrol      bool // 巡查: runs the patrol, or reads the findings of released content
 	Audit       bool // 审计: reads the audit log (and exports the archive)
 	Maintenance bool // 停服审批, for those who decide maintenance windows
+	Features    bool // 功能建议, for those who submit, collect, decide or read feature requests
 	Archive     bool // 归档, for those who export the archive but read no audit log (信息科)
 	Reports     bool // 运营分析: reads the usage and workflow reports
 	Admin       bool // 系统管理: accounts, sign-off chains, sensitive words or webhooks
@@ -113,6 +114,11 @@ func (c *Console) page(w http.ResponseWriter, r *http.Request, u *user, status i
 				return err
 			}
 			v.Nav = navFor(stages, cols, ab)
+			acc, err := c.svc.FeatureRequests.Access(r.Context(), u.p)
+			if err != nil && cms.ErrorCode(err) != cms.EFORBIDDEN {
+				return err
+			}
+			v.Nav.Features = acc.Any()
 			if n, err := c.svc.Notifications.Unread(r.Context(), u.p); err == nil {
 				v.Unread = n // the header's count; a page does not fail for want of it
 			}

@@ -31,30 +31,40 @@ type archivePackageRow struct {
 	LeaseUntil    time.Time `bun:",nullzero"`
 	StartedAt     time.Time
 	FinishedAt    time.Time `bun:",nullzero"`
+	Attempts      int
 }
 
 func (r *archivePackageRow) domain() cms.ArchivePackage {
 	p := cms.ArchivePackage{ID: r.ID, Period: r.Period, From: r.FromAt.UTC(), To: r.ToAt.UTC(), Name: r.Name, BlobKey: r.BlobKey,
 		Size: r.Size, State: r.State, Items: r.Items, Revisions: r.Revisions, Attachments: r.Attachments,
-		AuditEntries: r.AuditEntries, StartedAt: r.StartedAt.UTC(), FinishedAt: utc(r.FinishedAt), Problems: []string{}}
+		AuditEntries: r.AuditEntries, StartedAt: r.StartedAt.UTC(), FinishedAt: utc(r.FinishedAt), Problems: []string{},
+		Attempts: r.Attempts}
 	_ = json.Unmarshal([]byte(r.Problems), &p.Problems)
 	return p
 }
 
 // ClaimArchivePackage inserts the period's row, or takes over one whose
-// writer's lease ran out; the unique period and the compare-and-set on
-// the lease let exactly one process hold a period at a time.
-func (db *DB) ClaimArchivePackage(ctx context.Context, p *cms.ArchivePackage, owner string, now, leaseUntil time.Time) (bool, error) {
+// writer's lease ran out or whose package failed fewer than maxAttempts
+// times; the unique period and the compare-and-set on the state and the
+// lease let exactly one process hold a period at a time.
+func (db *DB) ClaimArchivePackage(ctx context.Context, p *cms.ArchivePackage, owner string, now, leaseUntil time.Time, maxAttempts int) (bool, error) {
 	row := archivePackageRow{Period: p.Period, FromAt: p.From, ToAt: p.To, Name: p.Name, State: cms.PackageWriting,
-		Problems: "[]", LeaseOwner: owner, LeaseUntil: leaseUntil, StartedAt: now}
+		Problems: "[]", LeaseOwner: owner, LeaseUntil: leaseUntil, StartedAt: now, Attempts: 1}
 	res, err := db.bun.NewInsert().Model(&row).ExcludeColumn("id").On("CONFLICT (period) DO NOTHING").Exec(ctx)
 	if err != nil {
 		return false, err
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
 		res, err = db.bun.NewUpdate().Model((*archivePackageRow)(nil)).Set("lease_owner = ?", owner).
-			Set("lease_until = ?", leaseUntil).Set("started_at = ?", now).
-			Where("period = ?", p.Period).Where("state = ?", cms.PackageWriting).Where("lease_until < ?", now).Exec(ctx)
+			Set("lease_until = ?", leaseUntil).Set("started_at = ?", now).Set("state = ?", cms.PackageWriting).
+			Set("attempts = attempts + 1").Set("problems = '[]'").Set("finished_at = NULL").Set("blob_key = ''").Set("size = 0").
+			Where("period = ?", p.Period).WhereGroup(" AND ", func(q *bun.UpdateQuery) *bun.UpdateQuery {
+			return q.WhereGroup(" OR ", func(q *bun.UpdateQuery) *bun.UpdateQuery {
+				return q.Where("state = ?", cms.PackageWriting).Where("lease_until < ?", now)
+			}).WhereGroup(" OR ", func(q *bun.UpdateQuery) *bun.UpdateQuery {
+				return q.Where("state = ?", cms.PackageFailed).Where("attempts < ?", maxAttempts)
+			})
+		}).Exec(ctx)
 		if err != nil {
 			return false, err
 		}
@@ -66,10 +76,10 @@ func (db *DB) ClaimArchivePackage(ctx context.Context, p *cms.ArchivePackage, ow
 	if err := db.bun.NewSelect().Model(&got).Where("period = ?", p.Period).Scan(ctx); err != nil {
 		return false, err
 	}
-	if got.LeaseOwner != owner {
+	if got.LeaseOwner != owner || got.State != cms.PackageWriting {
 		return false, nil
 	}
-	p.ID = got.ID
+	p.ID, p.Attempts = got.ID, got.Attempts
 	return true, nil
 }
 

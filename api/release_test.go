@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -139,5 +140,82 @@ func TestAutoPublish(t *testing.T) {
 	h := e.history(t, c.editor, itemID)
 	if last := h[len(h)-1]; last.Event != "publish" || last.Actor != nil || last.Role != "system" {
 		t.Errorf("auto publication in the history: %+v", last)
+	}
+}
+
+// TestReleaseLapsesWithThePublisher: the scheduler publishes a released
+// revision on the publisher's behalf only while they still hold the
+// publisher role. Disabled, or the role taken away, their release lapses
+// at the time it was due: nothing is published, the revision waits in
+// 信息科's queue again and its publishers are told.
+func TestReleaseLapsesWithThePublisher(t *testing.T) {
+	t.Parallel()
+	for name, revoke := range map[string]map[string]any{
+		"disabled":     {"disabled": true},
+		"role removed": {"roles": []map[string]string{{"role": "editor", "department": "information"}}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			e := eventsEnv(t, nil)
+			c := newChain(t, e)
+			_, other := e.user(t, "publisher2", "information", role{"publisher", "information"})
+			itemID, revID := e.completeGuide(t, c.editor)
+			e.toState(t, c, revID, "scheduled")
+			e.release(t, http.StatusOK, c.publisher, revID, e.clock.Now().Add(time.Hour).Format(time.RFC3339))
+			e.must(t, http.StatusOK, "PATCH", "/api/v1/users/"+strconv.FormatInt(e.userID(t, "publisher"), 10), e.admin, revoke)
+			e.clock.Advance(2 * time.Hour)
+			if n, _, err := e.svc.Workflow.RunScheduler(context.Background()); n != 0 || err != nil {
+				t.Fatalf("the scheduler published %d on the release of a publisher who no longer is one: %v", n, err)
+			}
+			if st := e.get("/content/v1/items/" + strconv.FormatInt(itemID, 10)); st != http.StatusNotFound {
+				t.Fatalf("public on a lapsed release: %d", st)
+			}
+			var rev struct {
+				State      string  `json:"state"`
+				ReleasedBy *int64  `json:"released_by"`
+				ReleaseAt  *string `json:"release_at"`
+			}
+			e.must(t, http.StatusOK, "GET", revisionPath(revID), c.editor, nil).decode(t, &rev)
+			if rev.State != "scheduled" || rev.ReleasedBy != nil || rev.ReleaseAt != nil {
+				t.Fatalf("after the lapse: %+v", rev)
+			}
+			h := e.history(t, c.editor, itemID)
+			if last := h[len(h)-1]; last.Event != "release" || last.Actor != nil || last.Role != "system" || last.Comment == "" {
+				t.Errorf("the lapse in the history: %+v", last)
+			}
+			if !e.queue(t, other, "").has(revID) {
+				t.Error("the revision does not wait in the other publisher's queue")
+			}
+			e.waitInbox(t, other, "the other publisher hears of the lapse", func(n []inboxNote) bool {
+				for _, x := range n {
+					if x.Kind == "review" && strings.Contains(x.Body, "定时发布已取消") {
+						return true
+					}
+				}
+				return false
+			})
+			if n, _, _ := e.svc.Workflow.RunScheduler(context.Background()); n != 0 {
+				t.Fatal("a later run published the lapsed release")
+			}
+			e.fire(t, http.StatusOK, other, revID, "publish", "")
+			if st := e.get("/content/v1/items/" + strconv.FormatInt(itemID, 10)); st != http.StatusOK {
+				t.Fatalf("not public after the other publisher published: %d", st)
+			}
+			// The approval form's 发布 box holds the decisions, not the lapse.
+			var form struct {
+				Stages []struct {
+					Stage   string `json:"stage"`
+					Signers []struct {
+						Event string `json:"event"`
+						Role  string `json:"role"`
+					} `json:"signers"`
+				} `json:"stages"`
+			}
+			e.must(t, http.StatusOK, "GET", revisionPath(revID)+"/approval-form", c.editor, nil).decode(t, &form)
+			if box := form.Stages[5].Signers; len(box) != 2 || box[0].Event != "release" || box[0].Role != "publisher" ||
+				box[1].Event != "publish" || box[1].Role != "publisher" {
+				t.Errorf("the form's 发布 box: %+v", box)
+			}
+		})
 	}
 }

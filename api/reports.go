@@ -86,6 +86,10 @@ func (s *Server) handleWorkflowReport(c echo.Context) error {
 	if asCSV {
 		return writeCSV(c, "workflow", r.Period, cms.WorkflowTables, r.Table)
 	}
+	depts, err := s.svc.Structure.Departments(c.Request().Context(), principal(c))
+	if err != nil {
+		return err
+	}
 	c.Response().Header().Set("Cache-Control", "private, no-store")
-	return respond(c, http.StatusOK, toWorkflowJSON(r))
+	return respond(c, http.StatusOK, toWorkflowJSON(r, depts))
 }

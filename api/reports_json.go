@@ -160,10 +160,16 @@ type workflowJSON struct {
 	Stages     []stageFigureJSON `json:"stages"`
 	Rejections []rejectionJSON   `json:"rejections"`
 	Waiting    []waitingJSON     `json:"waiting"`
+	// Contacts are the departments' contacts (专人, 第六条).
+	Contacts []departmentContactsJSON `json:"contacts"`
 }
 
-func toWorkflowJSON(r *cms.WorkflowReport) workflowJSON {
-	out := workflowJSON{periodJSON: toPeriodJSON(r.Period), Stages: []stageFigureJSON{}, Rejections: []rejectionJSON{}, Waiting: []waitingJSON{}}
+func toWorkflowJSON(r *cms.WorkflowReport, depts []cms.Department) workflowJSON {
+	out := workflowJSON{periodJSON: toPeriodJSON(r.Period), Stages: []stageFigureJSON{}, Rejections: []rejectionJSON{}, Waiting: []waitingJSON{},
+		Contacts: []departmentContactsJSON{}}
+	for _, d := range r.Contacts {
+		out.Contacts = append(out.Contacts, departmentContactsJSON{Department: d.Department, Contacts: contactsJSON(d.Contacts, depts)})
+	}
 	for _, f := range r.Stages {
 		out.Stages = append(out.Stages, stageFigureJSON{Department: f.Department, Stage: string(f.Stage), Revisions: f.Revisions,
 			Entered: f.Entered, Done: f.Done, MedianSeconds: int64(f.Median / time.Second), P90Seconds: int64(f.P90 / time.Second),

@@ -217,6 +217,8 @@ func (s *Server) routes() {
 	a.POST("/grants/:id/refuse", s.handleGrantRefuse)
 
 	a.GET("/departments", s.handleDepartments)
+	a.GET("/departments/:code/contacts", s.handleContactsGet)
+	a.PUT("/departments/:code/contacts", s.handleContactsPut)
 	a.GET("/channels", s.handleChannels)
 	a.GET("/channels/:channel/menu", s.handleMenu)
 	a.GET("/columns", s.handleColumns)
@@ -234,6 +236,7 @@ func (s *Server) routes() {
 	a.GET("/revisions/:id/transitions", s.handleAllowed)
 	a.GET("/revisions/:id/diff", s.handleDiff)
 	a.GET("/items/:id/history", s.handleHistory)
+	a.GET("/revisions/:id/approval-form", s.handleApprovalForm)
 	a.GET("/queue", s.handleQueue)
 	a.GET("/decisions", s.handleDecisions)
 	a.GET("/columns/:slug/signoff-chain", s.handleSignoffChainGet)

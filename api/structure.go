@@ -13,16 +13,23 @@ type departmentJSON struct {
 	Name     string  `json:"name"`
 	Kind     string  `json:"kind"`
 	MemberOf *string `json:"member_of"`
+	// Contacts are the department's 专人 (第六条).
+	Contacts []contactJSON `json:"contacts"`
 }
 
 func (s *Server) handleDepartments(c echo.Context) error {
-	depts, err := s.svc.Structure.Departments(c.Request().Context(), principal(c))
+	ctx, p := c.Request().Context(), principal(c)
+	depts, err := s.svc.Structure.Departments(ctx, p)
+	if err != nil {
+		return err
+	}
+	contacts, err := s.svc.Structure.AllContacts(ctx, p)
 	if err != nil {
 		return err
 	}
 	out := make([]departmentJSON, len(depts))
 	for i, d := range depts {
-		out[i] = departmentJSON{Slug: d.Slug, Name: d.Name, Kind: d.Kind}
+		out[i] = departmentJSON{Slug: d.Slug, Name: d.Name, Kind: d.Kind, Contacts: contactsJSON(contacts[d.Slug], depts)}
 		if d.MemberOf != "" {
 			out[i].MemberOf = &d.MemberOf
 		}

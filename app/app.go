@@ -195,7 +195,7 @@ func services(db *storage.DB, blobs cms.BlobStore, az cms.Authorizer, sec secret
 	hasher := cms.NewBoundedHasher(rbac.Hasher{Params: cfg.Argon2}, cfg.hashSlots(), cfg.HashWait)
 	flow := &cms.WorkflowService{Items: db, Users: db, Flow: db, Machine: workflow.Machine{}, Structure: db,
 		Authorizer: az, Audit: db, Clock: clock, Renderer: render.Renderer{}, Documents: api.Documents{}, Secrecy: db,
-		Limits: cfg.StageLimits, Bus: bus, Keys: keys, Blobs: blobs, AutoPublish: cfg.AutoPublish}
+		Limits: cfg.StageLimits, Bus: bus, Keys: keys, Blobs: blobs, AutoPublish: cfg.AutoPublish, Contacts: db}
 	integrity := &cms.IntegrityService{Keys: keys, Store: db, Items: db, Workflow: flow, Seals: db, KeyStore: db,
 		Clock: clock, Bus: bus}
 	content := &cms.ContentService{Content: db, Structure: db, Items: db, Clock: clock, Previews: previews, Blobs: blobs,
@@ -204,7 +204,8 @@ func services(db *storage.DB, blobs cms.BlobStore, az cms.Authorizer, sec secret
 	clientKeys := &cms.ClientKeyService{Keys: db, Authorizer: az, Audit: db, Clock: clock, Bus: bus,
 		DefaultRate: cfg.ClientKeyRate, DefaultBurst: cfg.ClientKeyBurst}
 	clientKeys.Follow(bus)
-	reports := &cms.ReportService{Store: db, Structure: db, Flow: flow, Authorizer: az, Clock: clock, Retention: cfg.StatsRetention}
+	reports := &cms.ReportService{Store: db, Structure: db, Flow: flow, Authorizer: az, Clock: clock, Retention: cfg.StatsRetention,
+		Contacts: db}
 	if !cfg.StatsOff {
 		reports.Counter = cms.NewUsageCounter()
 	}
@@ -214,7 +215,7 @@ func services(db *storage.DB, blobs cms.BlobStore, az cms.Authorizer, sec secret
 			SubjectKey: sec.auditSubject, OTP: rbac.TOTP{Issuer: cfg.Organization, Key: sec.totp}},
 		Users: &cms.UserService{Users: db, Grants: db, Structure: db, Hasher: hasher, Policy: policy, Authorizer: az,
 			Audit: db, Clock: clock, SingleAdmin: cfg.SingleAdmin},
-		Structure: &cms.StructureService{Structure: db, Authorizer: az},
+		Structure: &cms.StructureService{Structure: db, Authorizer: az, Designations: db, Users: db, Audit: db, Clock: clock},
 		Items: &cms.ItemService{Items: db, Structure: db, Authorizer: az, Audit: db, Clock: clock, Previews: previews,
 			PreviewStore: db},
 		Workflow: flow,

@@ -50,7 +50,7 @@ func wireEvents(svc *cms.Services, db *storage.DB, az cms.Authorizer, keys *cms.
 	e := cfg.Events
 	svc.Webhooks = &cms.WebhookService{Store: db, Sender: out.sender, Authorizer: az, Audit: db, Clock: cfg.Clock, Keys: keys,
 		Config: cms.WebhookConfig{RetryBase: e.RetryBase, Lease: e.Lease, DisableAfter: e.DisableAfter, SecretOverlap: e.SecretOverlap}}
-	svc.Notifications = &cms.NotificationService{Store: db, Users: db, Items: db, Structure: db, Workflow: svc.Workflow,
+	svc.Notifications = &cms.NotificationService{Store: db, Users: db, Items: db, Structure: db, Contacts: db, Workflow: svc.Workflow,
 		Authorizer: az, Audit: db, Clock: cfg.Clock, Mailer: out.mailer, Robots: out.robots,
 		Config: cms.NotifyConfig{Lease: e.Lease, RetryBase: e.RetryBase, DigestAt: e.DigestAt}}
 	svc.Dispatch = &cms.DispatchService{Outbox: db, Webhooks: db, Items: db, Structure: db, Notify: svc.Notifications, Clock: cfg.Clock,

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/tlhpf/cms/cms"
@@ -25,6 +26,9 @@ type approvalForm struct {
 	Generated    string
 	Column       string
 	Department   string
+	// Contacts names the department's contacts (专人, 第六条) designated
+	// when the revision was published, "" for none.
+	Contacts     string
 	Title        string
 	Action       string
 	ItemID       int64
@@ -70,6 +74,10 @@ func (x *exporter) approvalForm(ctx context.Context, it *cms.Item, rev *cms.Revi
 		PublishedAt: local(rev.PublishedAt), ExpireAt: local(rev.ExpireAt)}
 	for _, label := range stageLabels {
 		f.Stages = append(f.Stages, stage{Label: label})
+	}
+	var err error
+	if f.Contacts, err = x.contacts(ctx, it.Department, or2(rev.PublishedAt, x.at)); err != nil {
+		return nil, err
 	}
 	start, end := cycle(rev, trs)
 	for i := range trs {
@@ -145,7 +153,11 @@ func stageOf(t *cms.Transition) int {
 	case cms.EventRelease, cms.EventPublish:
 		// 信息科's decision on the time, and the publication (carried out
 		// by the scheduler on that decision, or by the system itself under
-		// CMS_AUTO_PUBLISH).
+		// CMS_AUTO_PUBLISH). A release that lapsed with its publisher
+		// (a system transition) is in the trail only.
+		if t.Event == cms.EventRelease && t.ActorRole == cms.RoleSystem {
+			return -1
+		}
 		return stagePublished
 	}
 	return -1
@@ -183,4 +195,32 @@ func local(t time.Time) string {
 		return ""
 	}
 	return t.In(cms.China).Format("2006-01-02 15:04:05")
+}
+
+// contacts names a department's contacts designated at at, when the
+// source keeps them.
+func (x *exporter) contacts(ctx context.Context, dept string, at time.Time) (string, error) {
+	src, ok := x.src.(Contacts)
+	if !ok {
+		return "", nil
+	}
+	cs, err := src.Contacts(ctx, at)
+	if err != nil {
+		return "", err
+	}
+	var names []string
+	for _, c := range cs {
+		if c.Department == dept {
+			names = append(names, or(c.User.DisplayName, c.User.Username))
+		}
+	}
+	return strings.Join(names, "、"), nil
+}
+
+// or2 returns t, or def when t is zero.
+func or2(t, def time.Time) time.Time {
+	if t.IsZero() {
+		return def
+	}
+	return t
 }

@@ -32,6 +32,13 @@ type Structure interface {
 	Columns(ctx context.Context) ([]cms.Column, error)
 }
 
+// Contacts is what a Source may also implement so that each approval form
+// names the department's contacts (专人, seed rule 第六条) designated when
+// the revision was published; the method is that of cms.ContactStore.
+type Contacts interface {
+	Contacts(ctx context.Context, at time.Time) ([]cms.Contact, error)
+}
+
 // Options of an export.
 type Options struct {
 	From, To     time.Time

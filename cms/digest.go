@@ -9,14 +9,15 @@ import (
 
 // The daily digest: once a day, at Config.DigestAt Beijing time, every
 // revision past its stage's time limit (CMS_STAGE_LIMITS) is listed to the
-// people who can act on it and to the head of its department, one
-// notification each. Several processes may try; the day is claimed in the
+// people who can act on it, to the head of its department and to its
+// department's contacts (专人, 第六条), one notification each. Several processes may try; the day is claimed in the
 // transaction that stores the digest, so it goes out once.
 
 // overdueLine is one overdue revision in someone's digest.
 type overdueLine struct {
 	pending Pending
 	entry   QueueEntry
+	visible bool // the recipient may read the item (a contact may not)
 }
 
 // SendDigest sends the day's digest if its time has come and no process
@@ -51,7 +52,7 @@ func (s *NotificationService) SendDigest(ctx context.Context) (bool, error) {
 }
 
 // overdue files one revision, if it is overdue, under everyone who can act
-// on it and its department's heads.
+// on it, its department's heads and its department's contacts.
 func (n *notifyRun) overdue(ctx context.Context, pd *Pending, byUser map[int64][]overdueLine, byDept map[string][]overdueLine) error {
 	limit := n.svc.Workflow.Limits[pd.Revision.State]
 	if limit <= 0 || !n.now.After(pd.Revision.StateSince.Add(limit)) {
@@ -61,7 +62,7 @@ func (n *notifyRun) overdue(ctx context.Context, pd *Pending, byUser map[int64][
 	if err != nil {
 		return err
 	}
-	line := overdueLine{pending: *pd, entry: QueueEntry{DueAt: pd.Revision.StateSince.Add(limit)}}
+	line := overdueLine{pending: *pd, entry: QueueEntry{DueAt: pd.Revision.StateSince.Add(limit)}, visible: true}
 	byDept[pd.Item.Department] = append(byDept[pd.Item.Department], line)
 	for i := range n.users {
 		u := &n.users[i]
@@ -71,6 +72,14 @@ func (n *notifyRun) overdue(ctx context.Context, pd *Pending, byUser map[int64][
 		}
 		if ok || u.HasRole(RoleDeptHead, pd.Item.Department) {
 			byUser[u.ID] = append(byUser[u.ID], line)
+			continue
+		}
+		if n.isContact(u.ID, pd.Item.Department) {
+			l := line
+			if l.visible, err = n.mayRead(ctx, u, &pd.Item); err != nil {
+				return err
+			}
+			byUser[u.ID] = append(byUser[u.ID], l)
 		}
 	}
 	return nil
@@ -126,7 +135,7 @@ func (n *notifyRun) overdueText(lines []overdueLine) string {
 	var b strings.Builder
 	for _, l := range lines {
 		it, rev := &l.pending.Item, &l.pending.Revision
-		b.WriteString("- " + quoted(it, rev, true) + "（" + n.where(it) + "）" + stageWords[rev.State] + "，已超期 " +
+		b.WriteString("- " + quoted(it, rev, l.visible) + "（" + n.where(it) + "）" + stageWords[rev.State] + "，已超期 " +
 			hoursWords(n.now.Sub(l.entry.DueAt)) + "\n")
 	}
 	return b.String()

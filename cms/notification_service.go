@@ -28,10 +28,13 @@ type NotifyConfig struct {
 // 企业微信 group robot of the department concerned. A notification names
 // only what its recipient may read.
 type NotificationService struct {
-	Store      NotificationStore
-	Users      UserStore
-	Items      ItemStore
-	Structure  StructureStore
+	Store     NotificationStore
+	Users     UserStore
+	Items     ItemStore
+	Structure StructureStore
+	// Contacts are the departments' contacts (专人, 第六条), told of their
+	// departments' patrol findings and overdue revisions; nil: none.
+	Contacts   ContactStore
 	Workflow   *WorkflowService // who can act on a revision now
 	Authorizer Authorizer
 	Audit      AuditLog

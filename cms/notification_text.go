@@ -57,6 +57,9 @@ func (n *notifyRun) actor(ev *OutboxEvent) string {
 
 func (n *notifyRun) reviewNote(ev *OutboxEvent, it *Item, rev *Revision, e QueueEntry) Notification {
 	body := n.where(it) + "，第 " + itoa(rev.Number) + " 稿，" + n.actor(ev) + "于 " + beijing(ev.At) + " 送达。"
+	if lapsedRelease(ev) {
+		body = n.where(it) + "，第 " + itoa(rev.Number) + " 稿，" + ev.DetailString("comment") + "（" + beijing(ev.At) + "）。"
+	}
 	if !e.DueAt.IsZero() {
 		body += "办结时限：" + beijing(e.DueAt) + "。"
 	}

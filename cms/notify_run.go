@@ -16,8 +16,11 @@ import (
 //     archive, suspend, restore): its author and submitter, with the comment;
 //   - an incident (tampered content found, or content suspended by a
 //     person): publishers, leaders and the director, at once (第十九条);
+//     tampering the patrol found in a column, also the contacts (专人,
+//     第六条) of the departments that answer for the column (第七条);
 //   - an account event: the account's holder; a grant waiting for
-//     confirmation: the other administrators;
+//     confirmation: the other administrators; a designation as a
+//     department's contact: the contacts added and removed;
 //   - an endpoint switched off: the administrators;
 //   - a maintenance window requested: the director and the leaders in
 //     charge of 信息科 (第十五条); its approval or refusal: the requester;
@@ -37,8 +40,10 @@ type notifyRun struct {
 	users    []User
 	byID     map[int64]*User
 	settings map[int64]*NotificationSettings
-	columns  map[string]string // column slug → title
-	depts    map[string]string // department slug → name
+	columns  map[string]string   // column slug → title
+	depts    map[string]string   // department slug → name
+	owners   map[string][]string // column slug → the departments that answer for it
+	contacts map[string][]*User  // department slug → its contacts who serve (enabled, of the department)
 	now      time.Time
 }
 
@@ -52,7 +57,7 @@ func (s *NotificationService) newRun(ctx context.Context, run *dispatchRun) (*no
 		return nil, err
 	}
 	n := &notifyRun{svc: s, run: run, byID: map[int64]*User{}, settings: settings, now: s.Clock.Now(),
-		columns: map[string]string{}, depts: map[string]string{}}
+		columns: map[string]string{}, depts: map[string]string{}, owners: map[string][]string{}, contacts: map[string][]*User{}}
 	for i := range users {
 		if !users[i].Disabled {
 			n.users = append(n.users, users[i])
@@ -66,7 +71,7 @@ func (s *NotificationService) newRun(ctx context.Context, run *dispatchRun) (*no
 		return nil, err
 	}
 	for _, c := range cols {
-		n.columns[c.Slug] = c.Title
+		n.columns[c.Slug], n.owners[c.Slug] = c.Title, c.Owners
 	}
 	depts, err := s.Structure.Departments(ctx)
 	if err != nil {
@@ -75,7 +80,7 @@ func (s *NotificationService) newRun(ctx context.Context, run *dispatchRun) (*no
 	for _, d := range depts {
 		n.depts[d.Slug] = d.Name
 	}
-	return n, nil
+	return n, n.loadContacts(ctx, depts)
 }
 
 // decisions are the workflow events whose author is told.
@@ -90,7 +95,7 @@ func (n *notifyRun) event(ctx context.Context, d *Dispatch, ev *OutboxEvent) err
 		if err := n.review(ctx, d, ev, it, rev); err != nil {
 			return err
 		}
-		if slices.Contains(decisions, wf) {
+		if slices.Contains(decisions, wf) && !lapsedRelease(ev) {
 			if err := n.decision(ctx, d, ev, wf, it, rev); err != nil {
 				return err
 			}
@@ -114,6 +119,9 @@ func (n *notifyRun) event(ctx context.Context, d *Dispatch, ev *OutboxEvent) err
 	case MaintenanceChanged, MaintenanceRefused:
 		n.maintenanceDecided(ctx, d, ev)
 		return nil
+	case ContactsChanged:
+		n.contactsChanged(ctx, d, ev)
+		return nil
 	case FeatureSubmittedEvent, FeatureApprovedEvent, FeatureRefusedEvent, FeatureDoneEvent:
 		n.featureRequest(ctx, d, ev)
 		return nil
@@ -130,7 +138,8 @@ func (n *notifyRun) event(ctx context.Context, d *Dispatch, ev *OutboxEvent) err
 // is still there (a later event tells the next stage).
 func (n *notifyRun) review(ctx context.Context, d *Dispatch, ev *OutboxEvent, it *Item, rev *Revision) error {
 	to := State(ev.DetailString("to"))
-	if _, stage := queueEvents[to]; !stage || rev.State != to || ev.DetailString("from") == string(to) && to != StateLeadershipSignoff {
+	again := to == StateLeadershipSignoff || lapsedRelease(ev) // still there, and waiting for someone else now
+	if _, stage := queueEvents[to]; !stage || rev.State != to || ev.DetailString("from") == string(to) && !again {
 		return nil
 	}
 	if to == StateScheduled && n.svc.Workflow.AutoPublish && !rev.PublishAt.After(n.now) {
@@ -201,7 +210,9 @@ func (n *notifyRun) tamper(ctx context.Context, d *Dispatch, ev *OutboxEvent) er
 			return err
 		}
 	}
+	told := map[int64]bool{}
 	for _, u := range n.holders(RolePublisher, RoleLeader, RoleDirector) {
+		told[u.ID] = true
 		visible, group := false, u.Department
 		if it != nil {
 			var err error
@@ -212,7 +223,7 @@ func (n *notifyRun) tamper(ctx context.Context, d *Dispatch, ev *OutboxEvent) er
 		}
 		n.send(ctx, d, u, NotifyIncident, n.tamperNote(ev, it, visible), group)
 	}
-	return nil
+	return n.tamperContacts(ctx, d, ev, it, told)
 }
 
 // account tells the holder of an account what happened to it, and the

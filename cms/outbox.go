@@ -159,7 +159,7 @@ var auditEvents = map[string]EventType{
 	AuditUserCreated: AccountCreated, AuditUserUpdated: AccountUpdated, AuditPasswordChanged: AccountPasswordChanged,
 	AuditLoginFailed: AccountLocked, AuditAccountUnlocked: AccountUnlocked, AuditOTPReset: AccountOTPReset,
 	AuditGrantRequested: GrantRequestedEvent, AuditGrantConfirmed: GrantConfirmedEvent, AuditGrantRefused: GrantRefusedEvent,
-	AuditGrantCancelled: GrantCancelledEvent, AuditArchivePackaged: ArchiveFailed,
+	AuditGrantCancelled: GrantCancelledEvent, AuditArchivePackaged: ArchiveFailed, AuditContactsChanged: ContactsChanged,
 	AuditFeatureSubmitted: FeatureSubmittedEvent, AuditFeatureApproved: FeatureApprovedEvent,
 	AuditFeatureRefused: FeatureRefusedEvent, AuditFeatureDone: FeatureDoneEvent,
 }

@@ -25,6 +25,13 @@ func TestOutboxEventsOfAuditEntries(t *testing.T) {
 			map[string]any{"event": "publish", "item_id": 7, "public": "updated"}), []EventType{"revision.publish", ItemUpdated}, nil},
 		{"suspension", NewAuditEntry(at, 5, AuditTransition, "revision:42",
 			map[string]any{"event": "suspend", "item_id": 7, "public": "suspended", "comment": "篡改"}), []EventType{"revision.suspend", ItemSuspended}, nil},
+		{"contacts designated", NewAuditEntry(at, 5, AuditContactsChanged, "department:collection",
+			map[string]any{"department": "collection", "added": []int64{7}, "removed": []int64{}}), []EventType{ContactsChanged},
+			func(t *testing.T, es []OutboxEvent) {
+				if es[0].UserID != 0 || es[0].ActorID != 5 || es[0].Subject != "department:collection" {
+					t.Errorf("%+v", es[0])
+				}
+			}},
 		{"menu", NewAuditEntry(at, 5, AuditMenuChanged, "menu_entry:3", map[string]any{"channel": "wechat"}), []EventType{MenuChanged},
 			func(t *testing.T, es []OutboxEvent) {
 				if es[0].Channel != "wechat" {

@@ -154,6 +154,17 @@ type WorkflowReport struct {
 	Stages     []StageFigure
 	Rejections []Rejection
 	Waiting    []Waiting
+	// Contacts are the contacts (专人, 第六条) of the departments the
+	// report covers, as designated at the end of the period (or when the
+	// report was made, if that is earlier), a department without one
+	// included.
+	Contacts []DepartmentContacts
+}
+
+// DepartmentContacts are a department's contacts in a report.
+type DepartmentContacts struct {
+	Department string
+	Contacts   []Contact
 }
 
 // UsageReport is the usage statistics of a period.

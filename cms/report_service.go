@@ -32,6 +32,8 @@ type ReportService struct {
 	Flow       *WorkflowService
 	Authorizer Authorizer
 	Clock      Clock
+	// Contacts name the departments' contacts in the workflow report (nil: none).
+	Contacts ContactStore
 	// Counter counts the content API's reads in memory; nil when
 	// statistics are off.
 	Counter *UsageCounter

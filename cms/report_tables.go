@@ -20,7 +20,7 @@ type ReportTable struct {
 // The tables of each report, the first the default.
 var (
 	UsageTables    = []string{"days", "items", "columns", "clients", "client_keys", "attachments", "searches", "zero_result_searches"}
-	WorkflowTables = []string{"stages", "rejections", "waiting"}
+	WorkflowTables = []string{"stages", "rejections", "waiting", "contacts"}
 )
 
 func i64(n int64) string { return strconv.FormatInt(n, 10) }
@@ -105,6 +105,17 @@ func (r *WorkflowReport) Table(name string) (ReportTable, bool) {
 		for _, w := range r.Waiting {
 			t.Rows = append(t.Rows, []string{i64(w.ItemID), i64(w.RevisionID), w.Title, w.Department, string(w.Stage),
 				stamp(w.Since), stamp(w.DueAt), strconv.FormatBool(w.Overdue), strings.Join(w.Who, "、")})
+		}
+	case "contacts":
+		// One row per contact; a department without one has a row of its own with the user empty.
+		t.Header = []string{"department", "user_id", "username", "display_name", "since"}
+		for _, d := range r.Contacts {
+			if len(d.Contacts) == 0 {
+				t.Rows = append(t.Rows, []string{d.Department, "", "", "", ""})
+			}
+			for _, c := range d.Contacts {
+				t.Rows = append(t.Rows, []string{d.Department, i64(c.User.ID), c.User.Username, c.User.DisplayName, stamp(c.Since)})
+			}
 		}
 	default:
 		return t, false

@@ -37,7 +37,35 @@ func (s *ReportService) Workflow(ctx context.Context, p *Principal, from, to str
 	if r.Waiting, err = s.waiting(ctx, depts, per.At); err != nil {
 		return nil, err
 	}
+	at := per.At
+	if before.Before(at) {
+		at = before
+	}
+	if r.Contacts, err = s.contacts(ctx, depts, at); err != nil {
+		return nil, err
+	}
 	return r, nil
+}
+
+// contacts lists the contacts of depts (nil: every department), in annex
+// order, designated at at.
+func (s *ReportService) contacts(ctx context.Context, depts []string, at time.Time) ([]DepartmentContacts, error) {
+	all, err := s.Structure.Departments(ctx)
+	if err != nil || s.Contacts == nil {
+		return nil, err
+	}
+	cs, err := s.Contacts.Contacts(ctx, at)
+	if err != nil {
+		return nil, err
+	}
+	by := ContactsByDepartment(cs)
+	var out []DepartmentContacts
+	for _, d := range all {
+		if depts == nil || slices.Contains(depts, d.Slug) {
+			out = append(out, DepartmentContacts{Department: d.Slug, Contacts: by[d.Slug]})
+		}
+	}
+	return out, nil
 }
 
 // stageVisit is one stay of a revision in a review stage.

@@ -11,6 +11,12 @@ import (
 type StructureService struct {
 	Structure  StructureStore
 	Authorizer Authorizer
+	// Designations keep each department's contacts (专人, 第六条); Users,
+	// Audit and Clock check and record an administrator's designation.
+	Designations ContactStore
+	Users        UserStore
+	Audit        AuditLog
+	Clock        Clock
 }
 
 // Departments lists the departments in annex order.

@@ -39,6 +39,8 @@ type WorkflowService struct {
 	// Blobs hold the attachments, which a publication checks are there
 	// (nil: not checked).
 	Blobs BlobStore
+	// Contacts name the department's contacts on the approval form (nil: none).
+	Contacts ContactStore
 }
 
 func (s *WorkflowService) guard() guard { return guard{s.Authorizer, s.Audit, s.Clock} }
@@ -131,6 +133,16 @@ func (s *WorkflowService) fire(ctx context.Context, actor *User, it *Item, rev *
 	if ev == EventClear {
 		if req.OpenFindings, err = s.openFindings(ctx, rev.ID); err != nil {
 			return err
+		}
+	}
+	if actor == nil && ev == EventPublish && rev.ReleasedBy != 0 {
+		// The scheduler carries out a release only if its publisher could still make it.
+		reason, err := s.releaseLapse(ctx, req)
+		if err != nil {
+			return err
+		}
+		if reason != "" {
+			return s.lapse(ctx, it, rev, reason)
 		}
 	}
 	out, err := s.Machine.Fire(ctx, req)

@@ -15,9 +15,12 @@ type approvalData struct {
 	Item         *cms.Item
 	Rev          *cms.Revision
 	Author       string
-	Stages       []approvalStage
-	Trail        []historyRow
-	Printed      time.Time
+	// Contacts are the department's contacts (专人, 第六条) designated
+	// when the revision was published (now, before).
+	Contacts []cms.Contact
+	Stages   []approvalStage
+	Trail    []historyRow
+	Printed  time.Time
 }
 
 // approvalStage is one box of the form: who acted at a step of the chain.
@@ -36,27 +39,6 @@ type approvalSigner struct {
 // The 发布 box names the publisher who published, or who set the time the
 // scheduler published at on their behalf; with CMS_AUTO_PUBLISH it says 系统.
 var approvalStages = []string{"拟稿人", "科室审核", "分管领导审核", "中心主任签发", "保密审查", "发布"}
-
-// stageOf places a transition of the approving cycle on the form, or -1
-// for those only in the trail (withdrawals, rejections, suspensions).
-func stageOf(t *cms.Transition) int {
-	switch t.Event {
-	case cms.EventSubmit:
-		return 0
-	case cms.EventApprove:
-		return 1
-	case cms.EventSign:
-		if t.ActorRole == cms.RoleDirector {
-			return 3
-		}
-		return 2
-	case cms.EventClear:
-		return 4
-	case cms.EventRelease, cms.EventPublish:
-		return 5 // 信息科's decision on the time, and the publication itself
-	}
-	return -1
-}
 
 // handleApprovalForm shows the approval form of a revision to anyone who
 // may read it.
@@ -78,6 +60,9 @@ func (c *Console) handleApprovalForm(w http.ResponseWriter, r *http.Request, u *
 	if d.Organization == "" {
 		d.Organization = "铜陵市住房公积金管理中心"
 	}
+	if d.Contacts, err = c.svc.Structure.ContactsAt(r.Context(), u.p, it.Department, rev.PublishedAt); err != nil {
+		return err
+	}
 	for _, label := range approvalStages {
 		d.Stages = append(d.Stages, approvalStage{Label: label})
 	}
@@ -92,7 +77,7 @@ func (c *Console) handleApprovalForm(w http.ResponseWriter, r *http.Request, u *
 	}
 	approved := rev.ApprovedHash
 	for i, h := range rd.History {
-		if s := stageOf(&h.Transition); h.Current && start >= 0 && i >= start && s >= 0 {
+		if s := cms.ApprovalStageOf(&h.Transition); h.Current && start >= 0 && i >= start && s >= 0 {
 			d.Stages[s].Signers = append(d.Stages[s].Signers, approvalSigner{historyRow: h,
 				HashOK: approved != "" && h.ContentHash == approved})
 		}

@@ -19,7 +19,12 @@ func TestApprovalForm(t *testing.T) {
 	path := revPath(rev.ID) + "/approval"
 	ed := e.browser(t)
 	ed.login(c.editor.Username, staffPassword)
-	ed.get(path).must(t, http.StatusOK).has(t, "信息发布审批表", "铜陵市住房公积金管理中心", "尚未审定", "尚未提交审核")
+	ed.get(path).must(t, http.StatusOK).has(t, "信息发布审批表", "铜陵市住房公积金管理中心", "尚未审定", "尚未提交审核",
+		"未指定（第六条）")
+	// The department's contact (专人, 第六条) is named on the form.
+	if _, err := e.svc.Structure.SetContacts(context.Background(), e.admin, "collection", []int64{c.head.ID}); err != nil {
+		t.Fatal(err)
+	}
 
 	e.fire(t, c.editor, rev.ID, cms.EventSubmit, "")
 	e.fire(t, c.head, rev.ID, cms.EventReject, "<b>请补充</b>")
@@ -36,7 +41,7 @@ func TestApprovalForm(t *testing.T) {
 	p := ed.get(path).must(t, http.StatusOK).has(t, "办事指南 · 缴存类", "归集科", "拟稿人", "张伟",
 		"科室审核", "李娜", "科室负责人", "同意", "分管领导审核", "王强", "同意发布", "中心主任签发", "赵敏", "签发",
 		"保密审查", "陈静", "无涉密内容", "发布", "刘洋", stored.ApprovedHash, "&lt;b&gt;请补充&lt;/b&gt;", "退回").
-		lacks(t, "与审定内容不一致", "<b>请补充</b>")
+		has(t, `部门专人</th><td colspan="3">李娜</td>`).lacks(t, "与审定内容不一致", "<b>请补充</b>", "未指定（第六条）")
 	if p.Header.Get("Content-Security-Policy") == "" {
 		t.Error("no CSP on the form")
 	}

@@ -132,6 +132,8 @@ func (c *Console) routes() {
 	m.Handle("POST /console/users/{id}", c.user(c.handleUserUpdate))
 	m.Handle("POST /console/users/{id}/{op}", c.user(c.handleUserAction))
 	m.Handle("POST /console/grants/{id}/{op}", c.user(c.handleGrantDecision))
+	m.Handle("GET /console/contacts", c.user(c.handleContacts))
+	m.Handle("POST /console/contacts/{dept}", c.user(c.handleContactsSave))
 	m.Handle("GET /console/signoff", c.user(c.handleSignoff))
 	m.Handle("POST /console/signoff/{column}", c.user(c.handleSignoffSave))
 	m.Handle("GET /console/words", c.user(c.handleWords))

@@ -112,6 +112,13 @@ func (e *env) administers(t *testing.T, browserCtx context.Context) {
 	admin.shots("user")
 	admin.open("/console/users/new", http.StatusOK)
 	admin.shots("user-new")
+	// 部门专人 (第六条): 信息科 has none until the administrator designates its editor.
+	admin.open("/console/contacts", http.StatusOK)
+	admin.sees("部门专人", "尚未指定专人的部门（7）", "周杰（zhou.jie）")
+	admin.do(chromedp.Click(chromedp.CSS(`#dept-information input[value="`+itoa(newcomer.ID)+`"]`), chromedp.NodeVisible))
+	admin.submit(`#dept-information button[type=submit]`, http.StatusOK)
+	admin.sees("部门专人已保存", "尚未指定专人的部门（6）")
+	admin.shots("contacts")
 	admin.open("/console/signoff", http.StatusOK)
 	admin.sees("签发流程", "分管领导签发 → 中心主任签发")
 	admin.shots("signoff")

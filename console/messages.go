@@ -156,6 +156,7 @@ var flashText = map[string]string{
 	"grant_confirmed":       "已确认授权，即时生效。",
 	"grant_refused":         "已拒绝授权。",
 	"signoff_saved":         "签发流程已保存，之后进入领导签发的稿件按新流程签发。",
+	"contacts_saved":        "部门专人已保存，被指定和被取消的人员将收到通知。",
 	"words_saved":           "敏感词已保存，系统已按新词复查审核中和已发布的内容。",
 	"patrol_found":          "巡查完成，发现问题，相关内容已暂停发布，详见下方。",
 	"webhook_saved":         "设置已保存。",

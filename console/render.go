@@ -20,7 +20,7 @@ var templateFS embed.FS
 var pageNames = []string{"login", "password", "home", "queue", "items", "new", "revision", "edit", "approval", "error",
 	"release", "menus", "patrol", "audit", "verify", "archive", "users", "user", "created", "signoff", "words",
 	"batch", "otp", "inbox", "webhooks", "webhook", "webhook_secret", "notify", "reports", "maintenance",
-	"feature_requests", "feature_request"}
+	"feature_requests", "feature_request", "contacts"}
 
 // pages holds one parsed template per view.
 type pages struct {

@@ -113,7 +113,7 @@ func durationWords(d time.Duration) string {
 var tableWords = map[string]string{
 	"days": "每日阅读", "items": "稿件阅读", "columns": "栏目阅读", "clients": "按客户端", "client_keys": "按客户端密钥",
 	"attachments": "附件下载", "searches": "热门搜索", "zero_result_searches": "无结果搜索",
-	"stages": "各环节用时", "rejections": "退回及原因", "waiting": "当前待办",
+	"stages": "各环节用时", "rejections": "退回及原因", "waiting": "当前待办", "contacts": "部门专人",
 }
 
 // export is a link to one table as CSV.

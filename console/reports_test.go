@@ -54,6 +54,9 @@ func TestReportPage(t *testing.T) {
 	c := e.chain(t)
 	e.readsAndDecisions(t, c)
 	auditor := e.staff(t, "qian.hui", "钱慧", "office", bind(cms.RoleAuditor, "office"))
+	if _, err := e.svc.Structure.SetContacts(t.Context(), e.admin, "collection", []int64{c.head.ID}); err != nil {
+		t.Fatal(err)
+	}
 
 	for _, who := range []string{c.publisher.Username, auditor.Username, c.director.Username, c.leader.Username} {
 		b := e.browser(t)
@@ -62,6 +65,7 @@ func TestReportPage(t *testing.T) {
 		b.get("/console/reports").must(t, http.StatusOK).has(t, "运营分析", "统计范围：全中心", "2026-12-01 至 2026-12-01",
 			`<svg class="chart"`, `id="chart-trend-t"`, "每日阅读量趋势", `id="chart-items-t"`, "住房公积金缴存登记",
 			`id="chart-terms-t"`, "无此事项", `id="chart-stages-t"`, "缺少&lt;b&gt;办理依据&lt;/b&gt;", "等待审核的指南", "李娜").
+			has(t, "部门专人", "<td>归集科</td><td>李娜</td>", `<td>计划财务科</td><td><strong class="tag overdue-tag">未指定</strong>`).
 			lacks(t, "<b>办理依据")
 	}
 	// The tables download as CSV, as the API sends them.
@@ -98,7 +102,7 @@ func TestReportPage(t *testing.T) {
 		lacks(t, `id="chart-terms-t"`, "无此事项", "table=searches")
 	other := e.browser(t)
 	other.login(c.otherEditor.Username, staffPassword)
-	other.get("/console/reports").must(t, http.StatusOK).has(t, "统计范围：计划财务科").lacks(t, "住房公积金缴存登记", "等待审核的指南")
+	other.get("/console/reports").must(t, http.StatusOK).has(t, "统计范围：计划财务科").lacks(t, "住房公积金缴存登记", "等待审核的指南", "<td>归集科</td><td>李娜</td>")
 	ed.get("/console/reports?from=2026-12-05&to=2026-12-01").must(t, http.StatusUnprocessableEntity)
 	ed.get("/console/reports?from=someday").must(t, http.StatusUnprocessableEntity)
 

@@ -54,7 +54,8 @@ func (d *doctor) line(level, name, format string, args ...any) {
 // runDoctor checks the deployment the configuration describes, without
 // changing it (but for a probe file written to the blob store and
 // removed): the secrets' files, the database, its migrations, the clocks,
-// the administrators, the audit chain and the blob store. It prints one
+// the administrators, the departments' contacts, the audit chain and the
+// blob store. It prints one
 // line per check and a verdict, and fails when a check failed; warnings
 // alone leave the exit status 0.
 func runDoctor(ctx context.Context, cfg Config, getenv func(string) string, stdout io.Writer) error {
@@ -64,6 +65,7 @@ func runDoctor(ctx context.Context, cfg Config, getenv func(string) string, stdo
 		d.migrations(ctx, db)
 		d.clock(ctx, db)
 		d.administrators(ctx, db, cfg)
+		d.contacts(ctx, db)
 		d.audit(ctx, db, cfg)
 		db.Close()
 	}
@@ -201,6 +203,42 @@ func (d *doctor) administrators(ctx context.Context, db *storage.DB, cfg Config)
 	default:
 		d.ok("administrators", "%d active", n)
 	}
+}
+
+// contacts warns of the departments without a contact who serves (专人,
+// seed rule 第六条: enabled and of the department), by name.
+func (d *doctor) contacts(ctx context.Context, db *storage.DB) {
+	depts, err := db.Departments(ctx)
+	if err != nil {
+		d.fail("contacts", "%v", err)
+		return
+	}
+	cs, err := db.Contacts(ctx, time.Time{})
+	if err != nil {
+		d.fail("contacts", "%v", err)
+		return
+	}
+	by := cms.ContactsByDepartment(cs)
+	var missing []string
+	serving := 0
+	for _, dep := range depts {
+		n := 0
+		for i := range by[dep.Slug] {
+			if by[dep.Slug][i].Serves(depts) {
+				n++
+			}
+		}
+		if n == 0 {
+			missing = append(missing, dep.Name+" ("+dep.Slug+")")
+		}
+		serving += n
+	}
+	if len(missing) > 0 {
+		d.warn("contacts", "%d department(s) without a contact (专人, 第六条): %s; designate them on the console's 部门专人 page (PUT /api/v1/departments/{code}/contacts)",
+			len(missing), strings.Join(missing, ", "))
+		return
+	}
+	d.ok("contacts", "every department has a contact (专人), %d in all", serving)
 }
 
 // audit verifies the audit chain to its head with the key file and the

@@ -6,9 +6,12 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/tlhpf/cms/app"
+	"github.com/tlhpf/cms/cms"
 	"github.com/tlhpf/cms/storage"
 )
 
@@ -36,11 +39,50 @@ func TestDoctor(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// Every department but 归集科 has its contact (专人, 第六条): a warning naming it.
+	var collection int64
+	designate := func(dept string, id int64) {
+		t.Helper()
+		cfg, err := loadConfig(getenv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := app.Open(context.Background(), cfg.Config, cfg.logger())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer a.Close()
+		admins, err := a.DB.Users(context.Background(), cms.UserFilter{Role: cms.RoleAdmin})
+		if err != nil || len(admins) == 0 {
+			t.Fatalf("administrators: %v %v", admins, err)
+		}
+		if _, err := a.Services.Structure.SetContacts(context.Background(), &cms.Principal{User: &admins[0]}, dept, []int64{id}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, dept := range []string{"office", "collection", "finance", "licensing", "information", "branches", "zongyang"} {
+		out, errOut, err := runCmd(t, getenv, "Harbour-L4ntern-92\n", "user", "add", "-username", "contact."+dept, "-department", dept, "-role", "editor:"+dept)
+		if err != nil {
+			t.Fatalf("%v: %s", err, errOut)
+		}
+		id := userIDIn(t, out)
+		if dept == "collection" {
+			collection = id
+			continue
+		}
+		designate(dept, id)
+	}
 	out, _, err := runCmd(t, getenv, "", "doctor")
+	if err != nil || !strings.Contains(out, "verdict: healthy, with 1 warning(s)") ||
+		!regexp.MustCompile(`(?m)^WARN  contacts .*1 department\(s\) without a contact.*: 归集科 \(collection\);`).MatchString(out) {
+		t.Fatalf("a department without a contact: %v\n%s", err, out)
+	}
+	designate("collection", collection)
+	out, _, err = runCmd(t, getenv, "", "doctor")
 	if err != nil || !strings.Contains(out, "verdict: healthy\n") || strings.Contains(out, "WARN") {
 		t.Fatalf("a sound deployment: %v\n%s", err, out)
 	}
-	for _, check := range []string{"audit key", "admin_password", "database", "migrations", "clock", "administrators", "audit chain", "blob store"} {
+	for _, check := range []string{"audit key", "admin_password", "database", "migrations", "clock", "administrators", "contacts", "audit chain", "blob store"} {
 		if !regexp.MustCompile(`(?m)^ok    ` + check + ` `).MatchString(out) {
 			t.Errorf("no passed check %q:\n%s", check, out)
 		}
@@ -90,4 +132,18 @@ func TestDoctor(t *testing.T) {
 	if err == nil || !slices.Contains(failed(out), "database") {
 		t.Fatalf("no database: %v\n%s", err, out)
 	}
+}
+
+// userIDIn reads the id from cms user add's "added user x (id N)".
+func userIDIn(t *testing.T, out string) int64 {
+	t.Helper()
+	m := regexp.MustCompile(`\(id (\d+)\)`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no id in %q", out)
+	}
+	id, err := strconv.ParseInt(m[1], 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
 }

@@ -50,10 +50,10 @@ func TestFeatureRequestsInBrowser(t *testing.T) {
 	lead.navigate(chromedp.Navigate(detail))
 	lead.sees("中心领导审批", "已收集，拟与App 3.2版一并开发")
 	lead.shots("feature-request-decide")
-	lead.submit(`button[name="decision"][value="refuse"]`, http.StatusUnprocessableEntity)
+	lead.submit(`button[name="approve"][value="false"]`, http.StatusUnprocessableEntity)
 	lead.sees("不予批准时请填写意见")
 	lead.fill("#decision-comment", "同意，请信息科安排")
-	lead.submit(`button[name="decision"][value="approve"]`, http.StatusOK)
+	lead.submit(`button[name="approve"][value="true"]`, http.StatusOK)
 	lead.sees("已批准，信息科将交软件开发单位修改完善")
 
 	pub.navigate(chromedp.Navigate(detail))

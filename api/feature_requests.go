@@ -24,9 +24,11 @@ type featureCommentRequest struct {
 	Comment string `json:"comment"`
 }
 
+// featureDecisionRequest has the shape of the maintenance windows'
+// decision: approve true approves, false refuses, absent is refused.
 type featureDecisionRequest struct {
-	Decision string `json:"decision"`
-	Comment  string `json:"comment"`
+	Approve *bool  `json:"approve"`
+	Comment string `json:"comment"`
 }
 
 type featureNoteJSON struct {
@@ -134,10 +136,10 @@ func (s *Server) handleFeatureRequestDecision(c echo.Context) error {
 	if err := decode(c, &req); err != nil {
 		return err
 	}
-	if req.Decision != "approve" && req.Decision != "refuse" {
-		return cms.Invalid("invalid decision", cms.FieldError{Field: "decision", Message: "must be approve or refuse"})
+	if req.Approve == nil {
+		return cms.Invalid("invalid decision", cms.FieldError{Field: "approve", Message: "is required: true approves, false refuses"})
 	}
-	r, err := s.svc.FeatureRequests.Decide(c.Request().Context(), principal(c), id, req.Decision == "approve", req.Comment)
+	r, err := s.svc.FeatureRequests.Decide(c.Request().Context(), principal(c), id, *req.Approve, req.Comment)
 	if err != nil {
 		return err
 	}

@@ -124,22 +124,22 @@ func TestFeatureRequestLifecycle(t *testing.T) {
 	decision := path + "/decision"
 	for name, tok := range map[string]string{"publisher": u.publisher, "head": u.head, "office leader": u.officeLeader,
 		"auditor": u.auditor, "editor": u.editor} {
-		if r := e.call(t, "POST", decision, tok, map[string]any{"decision": "approve"}); r.Status != http.StatusForbidden {
+		if r := e.call(t, "POST", decision, tok, map[string]any{"approve": true}); r.Status != http.StatusForbidden {
 			t.Errorf("%s decided: %d %s", name, r.Status, r.Body)
 		}
 	}
-	if p := e.call(t, "POST", decision, u.leader, map[string]any{"decision": "refuse"}).problem(t); p.Status != 422 || !p.hasField("comment") {
+	if p := e.call(t, "POST", decision, u.leader, map[string]any{"approve": false}).problem(t); p.Status != 422 || !p.hasField("comment") {
 		t.Errorf("refusal without a reason: %+v", p)
 	}
 	// Not done before it is approved.
 	if p := e.call(t, "POST", path+"/done", u.publisher, nil).problem(t); p.Status != 409 || p.Code != cms.ETRANSITION {
 		t.Errorf("done while submitted: %+v", p)
 	}
-	e.must(t, http.StatusOK, "POST", decision, u.leader, map[string]any{"decision": "approve", "comment": "同意"}).decode(t, &got)
+	e.must(t, http.StatusOK, "POST", decision, u.leader, map[string]any{"approve": true, "comment": "同意"}).decode(t, &got)
 	if got.State != "approved" || got.DecidedBy == nil {
 		t.Fatalf("approved: %+v", got)
 	}
-	if p := e.call(t, "POST", decision, u.director, map[string]any{"decision": "refuse", "comment": "晚了"}).problem(t); p.Status != 409 || p.Code != cms.ETRANSITION {
+	if p := e.call(t, "POST", decision, u.director, map[string]any{"approve": false, "comment": "晚了"}).problem(t); p.Status != 409 || p.Code != cms.ETRANSITION {
 		t.Errorf("decided twice: %+v", p)
 	}
 
@@ -167,7 +167,7 @@ func TestFeatureRequestLifecycle(t *testing.T) {
 
 	// Refused: by the director, with a reason; then closed.
 	g := e.submitFeature(t, u.head, "在线预约")
-	e.must(t, http.StatusOK, "POST", featurePath(g.ID, "/decision"), u.director, map[string]any{"decision": "refuse", "comment": "已有同类功能"}).decode(t, &got)
+	e.must(t, http.StatusOK, "POST", featurePath(g.ID, "/decision"), u.director, map[string]any{"approve": false, "comment": "已有同类功能"}).decode(t, &got)
 	if got.State != "refused" {
 		t.Fatalf("refused: %+v", got)
 	}
@@ -179,8 +179,8 @@ func TestFeatureRequestLifecycle(t *testing.T) {
 	if own.SubmittedBy != u.headLeaderID {
 		t.Fatalf("own: %+v", own)
 	}
-	e.must(t, http.StatusForbidden, "POST", featurePath(own.ID, "/decision"), u.headLeader, map[string]any{"decision": "approve"})
-	e.must(t, http.StatusOK, "POST", featurePath(own.ID, "/decision"), u.leader, map[string]any{"decision": "approve"})
+	e.must(t, http.StatusForbidden, "POST", featurePath(own.ID, "/decision"), u.headLeader, map[string]any{"approve": true})
+	e.must(t, http.StatusOK, "POST", featurePath(own.ID, "/decision"), u.leader, map[string]any{"approve": true})
 
 	// Listing: each reads what they may; filters by state and department.
 	list := func(tok, query string) []featureBody {
@@ -249,8 +249,10 @@ func TestFeatureRequestBadInput(t *testing.T) {
 		{"malformed", request{method: "POST", path: "/api/v1/feature-requests", rawBody: []byte(`{"channel":`)}, 400, ""},
 		{"not JSON", request{method: "POST", path: "/api/v1/feature-requests", rawBody: []byte("channel=app"), contentType: "application/x-www-form-urlencoded"}, 415, ""},
 		{"unknown state", request{method: "GET", path: "/api/v1/feature-requests?state=pending"}, 422, "state"},
-		{"unknown decision", request{method: "POST", path: featurePath(f.ID, "/decision"), body: map[string]any{"decision": "maybe"}}, 422, "decision"},
-		{"no decision", request{method: "POST", path: featurePath(f.ID, "/decision"), body: map[string]any{}}, 422, "decision"},
+		{"no approve", request{method: "POST", path: featurePath(f.ID, "/decision"), body: map[string]any{"comment": "同意"}}, 422, "approve"},
+		{"null approve", request{method: "POST", path: featurePath(f.ID, "/decision"), body: map[string]any{"approve": nil}}, 422, "approve"},
+		{"approve not boolean", request{method: "POST", path: featurePath(f.ID, "/decision"), body: map[string]any{"approve": "yes"}}, 422, "approve"},
+		{"the old decision field", request{method: "POST", path: featurePath(f.ID, "/decision"), body: map[string]any{"decision": "approve"}}, 422, "decision"},
 		{"non-numeric id", request{method: "GET", path: "/api/v1/feature-requests/abc"}, 404, ""},
 		{"long comment", request{method: "POST", path: featurePath(f.ID, "/comments"), body: map[string]any{"comment": strings.Repeat("意", 2001)}}, 422, "comment"},
 	}
@@ -284,7 +286,7 @@ func TestFeatureRequestNotifies(t *testing.T) {
 				ns[0].Link == "/console/feature-requests/"+strconv.FormatInt(f.ID, 10)
 		})
 	}
-	e.must(t, http.StatusOK, "POST", featurePath(f.ID, "/decision"), u.leader, map[string]any{"decision": "approve", "comment": "请信息科尽快安排"})
+	e.must(t, http.StatusOK, "POST", featurePath(f.ID, "/decision"), u.leader, map[string]any{"approve": true, "comment": "请信息科尽快安排"})
 	e.waitInbox(t, u.editor, "approval", func(ns []inboxNote) bool {
 		return len(ns) > 0 && strings.Contains(ns[0].Title, "功能建议已批准") && strings.Contains(ns[0].Body, "请信息科尽快安排")
 	})
@@ -296,7 +298,7 @@ func TestFeatureRequestNotifies(t *testing.T) {
 		return len(ns) > 0 && strings.Contains(ns[0].Title, "功能建议已修改完善")
 	})
 	g := e.submitFeature(t, u.editor, "人脸识别登录")
-	e.must(t, http.StatusOK, "POST", featurePath(g.ID, "/decision"), u.director, map[string]any{"decision": "refuse", "comment": "需先完成实名认证改造"})
+	e.must(t, http.StatusOK, "POST", featurePath(g.ID, "/decision"), u.director, map[string]any{"approve": false, "comment": "需先完成实名认证改造"})
 	e.waitInbox(t, u.editor, "refusal", func(ns []inboxNote) bool {
 		return len(ns) > 0 && strings.Contains(ns[0].Title, "未获批准") && strings.Contains(ns[0].Body, "需先完成实名认证改造")
 	})
@@ -327,7 +329,7 @@ func TestFeatureRequestDecidedOnce(t *testing.T) {
 		var wg sync.WaitGroup
 		for i, tok := range []string{c.leader, c.director} {
 			wg.Go(func() {
-				statuses[i] = e.call(t, "POST", featurePath(f.ID, "/decision"), tok, map[string]any{"decision": "refuse", "comment": "不同意"}).Status
+				statuses[i] = e.call(t, "POST", featurePath(f.ID, "/decision"), tok, map[string]any{"approve": false, "comment": "不同意"}).Status
 			})
 		}
 		wg.Wait()

@@ -207,6 +207,11 @@ func (s *Services) Abilities(ctx context.Context, p *Principal) (*Abilities, err
 			a.Actions = append(a.Actions, act)
 		}
 	}
+	feature, err := s.featureAbilities(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	a.Actions = append(a.Actions, feature...)
 	release, err := s.Workflow.ReleaseEvents(ctx, p)
 	switch ErrorCode(err) {
 	case "":
@@ -216,6 +221,33 @@ func (s *Services) Abilities(ctx context.Context, p *Principal) (*Abilities, err
 		return nil, err
 	}
 	return a, nil
+}
+
+// featureAbilities are the feature request actions p holds for some
+// department, as FeatureRequestService.Access says (the console's menu
+// asks the same): feature.submit, feature.decide, feature.collect, and
+// feature.read for anyone who reads some department's requests.
+func (s *Services) featureAbilities(ctx context.Context, p *Principal) ([]Action, error) {
+	if s.FeatureRequests == nil {
+		return nil, nil
+	}
+	acc, err := s.FeatureRequests.Access(ctx, p)
+	switch {
+	case ErrorCode(err) == EFORBIDDEN:
+		return nil, nil
+	case err != nil:
+		return nil, err
+	}
+	var out []Action
+	for _, f := range []struct {
+		act Action
+		ok  bool
+	}{{ActFeatureSubmit, len(acc.Submit) > 0}, {ActFeatureDecide, len(acc.Decide) > 0}, {ActFeatureCollect, acc.Collect}, {ActFeatureRead, acc.Read}} {
+		if f.ok {
+			out = append(out, f.act)
+		}
+	}
+	return out, nil
 }
 
 // Decidable returns the ids of the grants among gs that ConfirmGrant and

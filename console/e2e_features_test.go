@@ -10,7 +10,8 @@ import (
 // TestFeatureRequestsInBrowser: 第十六条 as people do it, in Chromium. An
 // editor of 归集科 on a phone finds 功能建议 in the menu, submits a
 // suggestion for the App; 信息科 at a desk reads it and comments; the
-// leader in charge approves it on a phone; 信息科 records it done. The
+// leader in charge finds it on 工作台 and approves it on a phone; 信息科
+// finds it there too and records it done. The
 // list, the form and the request's page pass axe-core at 390 and 1280 px
 // and never scroll sideways.
 func TestFeatureRequestsInBrowser(t *testing.T) {
@@ -47,16 +48,24 @@ func TestFeatureRequestsInBrowser(t *testing.T) {
 
 	lead := e.newPerson(t, browser, "leader", phone, 844)
 	lead.login(c.leader.Username, staffPassword)
-	lead.navigate(chromedp.Navigate(detail))
+	lead.open("/console/", http.StatusOK)
+	lead.sees("待处理的功能建议", "待中心领导批准", "贷款审批进度推送", "建议待批准")
+	lead.shots("home-feature-requests")
+	lead.submit(`#features a[href^="/console/feature-requests/"]`, http.StatusOK)
 	lead.sees("中心领导审批", "已收集，拟与App 3.2版一并开发")
 	lead.shots("feature-request-decide")
-	lead.submit(`button[name="decision"][value="refuse"]`, http.StatusUnprocessableEntity)
+	lead.submit(`button[name="approve"][value="false"]`, http.StatusUnprocessableEntity)
 	lead.sees("不予批准时请填写意见")
 	lead.fill("#decision-comment", "同意，请信息科安排")
-	lead.submit(`button[name="decision"][value="approve"]`, http.StatusOK)
+	lead.submit(`button[name="approve"][value="true"]`, http.StatusOK)
 	lead.sees("已批准，信息科将交软件开发单位修改完善")
 
-	pub.navigate(chromedp.Navigate(detail))
+	pub.open("/console/", http.StatusOK)
+	pub.sees("已批准，待交软件开发单位修改完善", "贷款审批进度推送")
+	pub.submit(`#features a[href^="/console/feature-requests/"]`, http.StatusOK)
+	if got := pub.location(); got != detail {
+		t.Errorf("工作台 led 信息科 to %s, want %s", got, detail)
+	}
 	pub.fill("#done-comment", "已随App 3.2版上线")
 	pub.submit(`form[action$="/done"] button[type=submit]`, http.StatusOK)
 	pub.sees("已记录修改完善", "已修改完善", "已交软件开发单位修改完善", "同意，请信息科安排")

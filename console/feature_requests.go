@@ -55,7 +55,7 @@ type featureData struct {
 	Alert                  string // why the last action was refused
 	Op                     string // the form it came from: comments, decision or done
 	Problems               problems
-	CommentText, Decision  string // what the refused form held
+	CommentText            string // what the refused form held
 	DecisionText, DoneText string
 }
 
@@ -143,10 +143,11 @@ func (c *Console) handleFeatureAction(w http.ResponseWriter, r *http.Request, u 
 		d.CommentText, flash = comment, "feature_commented"
 		_, err = svc.Comment(r.Context(), u.p, id, comment)
 	case "decision":
-		d.DecisionText, d.Decision = comment, r.PostFormValue("decision")
-		approve := d.Decision == "approve"
-		if !approve && d.Decision != "refuse" {
-			return cms.Errorf(cms.EBADREQUEST, "unknown decision %q", d.Decision)
+		d.DecisionText = comment
+		// approve=true|false, as the API's decision body.
+		approve, perr := strconv.ParseBool(r.PostFormValue("approve"))
+		if perr != nil {
+			return cms.Errorf(cms.EBADREQUEST, "approve must be true or false")
 		}
 		flash = map[bool]string{true: "feature_approved", false: "feature_refused"}[approve]
 		_, err = svc.Decide(r.Context(), u.p, id, approve, comment)

@@ -50,7 +50,7 @@ func TestFeatureRequestsWithoutScript(t *testing.T) {
 	pub.get(detail).must(t, http.StatusOK).has(t, "添加意见").lacks(t, "中心领导审批", "确认已修改完善")
 	pub.post(detail+"/comments", url.Values{"comment": {"已收集，拟随App新版本开发"}}).must(t, http.StatusSeeOther)
 	pub.get(detail).has(t, "意见已添加", "已收集，拟随App新版本开发")
-	pub.post(detail+"/decision", url.Values{"decision": {"approve"}}).must(t, http.StatusForbidden)
+	pub.post(detail+"/decision", url.Values{"approve": {"true"}}).must(t, http.StatusForbidden)
 	pub.post(detail+"/done", nil).must(t, http.StatusConflict).has(t, "不能进行此操作")
 
 	// Refused posts: no CSRF token; another department; an auditor.
@@ -71,12 +71,17 @@ func TestFeatureRequestsWithoutScript(t *testing.T) {
 	// The leader in charge decides: a refusal needs a reason.
 	lead := e.browser(t)
 	lead.login(c.leader.Username, staffPassword)
-	lead.get(detail).must(t, http.StatusOK).has(t, "中心领导审批", "批准", "不予批准")
-	lead.post(detail+"/decision", url.Values{"decision": {"refuse"}, "comment": {""}}).must(t, http.StatusUnprocessableEntity).
+	lead.get(detail).must(t, http.StatusOK).has(t, "中心领导审批", "批准", "不予批准",
+		`name="approve" value="true"`, `name="approve" value="false"`)
+	// The form speaks the API's approve=true|false; anything else decides nothing.
+	lead.post(detail+"/decision", url.Values{"decision": {"approve"}}).must(t, http.StatusBadRequest)
+	lead.post(detail+"/decision", url.Values{"approve": {"maybe"}}).must(t, http.StatusBadRequest)
+	lead.get(detail).has(t, "中心领导审批")
+	lead.post(detail+"/decision", url.Values{"approve": {"false"}, "comment": {""}}).must(t, http.StatusUnprocessableEntity).
 		has(t, "不予批准时请填写意见")
-	lead.post(detail+"/decision", url.Values{"decision": {"approve"}, "comment": {"同意"}}).must(t, http.StatusSeeOther)
+	lead.post(detail+"/decision", url.Values{"approve": {"true"}, "comment": {"同意"}}).must(t, http.StatusSeeOther)
 	lead.get(detail).has(t, "已批准，信息科将交软件开发单位修改完善", "已批准").lacks(t, "中心领导审批")
-	lead.post(detail+"/decision", url.Values{"decision": {"refuse"}, "comment": {"再议"}}).must(t, http.StatusConflict)
+	lead.post(detail+"/decision", url.Values{"approve": {"false"}, "comment": {"再议"}}).must(t, http.StatusConflict)
 
 	// 信息科 records it done; then it is closed.
 	pub.get(detail).must(t, http.StatusOK).has(t, "确认已修改完善")

@@ -43,6 +43,7 @@ func templateFuncs(as *assets) template.FuncMap {
 		"size":           humanSize,
 		"safeHTML":       safeHTML,
 		"entryView":      func(e cms.QueueEntry, v view) entryRow { return entryRow{Entry: e, View: v} },
+		"featureEntry":   func(r cms.FeatureRequest, v view) featureRow { return featureRow{Request: r, View: v} },
 		"eventType":      eventTypeLabel,
 		"deliveryState":  func(s cms.DeliveryState) string { return labelOf(deliveryStates, s) },
 		"attemptOutcome": attemptOutcome,
@@ -195,4 +196,10 @@ type tabsHere struct {
 type entryRow struct {
 	Entry cms.QueueEntry
 	View  view
+}
+
+// featureRow is a feature request waiting on 工作台, with the page's view.
+type featureRow struct {
+	Request cms.FeatureRequest
+	View    view
 }

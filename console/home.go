@@ -28,6 +28,9 @@ type homeData struct {
 	InReview []cms.Item
 	// Authoring shows 我的稿件: the user writes somewhere, or has written.
 	Authoring bool
+	// Features are the feature requests (第十六条) waiting for the user's
+	// decision, or for 信息科 to record them done.
+	Features cms.FeatureWaiting
 }
 
 // rejection is one of my drafts that a reviewer sent back, with why.
@@ -49,6 +52,9 @@ func (c *Console) handleHome(w http.ResponseWriter, r *http.Request, u *user) er
 	for _, g := range d.Stages {
 		d.Waiting += len(g.Entries)
 		d.Overdue += g.Overdue
+	}
+	if d.Features, err = c.svc.FeatureRequests.Waiting(r.Context(), u.p); err != nil {
+		return err
 	}
 	if err := c.myItems(r, u, &d); err != nil {
 		return err

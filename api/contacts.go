@@ -43,11 +43,7 @@ func (s *Server) handleContactsGet(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	depts, err := s.svc.Structure.Departments(ctx, p)
-	if err != nil {
-		return err
-	}
-	return respond(c, http.StatusOK, departmentContactsJSON{Department: c.Param("code"), Contacts: contactsJSON(cs, depts)})
+	return s.respondContacts(c, p, cs)
 }
 
 func (s *Server) handleContactsPut(c echo.Context) error {
@@ -65,7 +61,13 @@ func (s *Server) handleContactsPut(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	depts, err := s.svc.Structure.Departments(ctx, p)
+	return s.respondContacts(c, p, cs)
+}
+
+// respondContacts answers with the department's contacts, each named with
+// the department they belong to.
+func (s *Server) respondContacts(c echo.Context, p *cms.Principal, cs []cms.Contact) error {
+	depts, err := s.svc.Structure.Departments(c.Request().Context(), p)
 	if err != nil {
 		return err
 	}

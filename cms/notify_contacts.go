@@ -46,15 +46,9 @@ func (n *notifyRun) tamperContacts(ctx context.Context, d *Dispatch, ev *OutboxE
 				continue
 			}
 			told[u.ID] = true
-			visible, group := false, dept
-			if it != nil {
-				var err error
-				if visible, err = n.mayRead(ctx, u, it); err != nil {
-					return err
-				}
-				group = it.Department
+			if err := n.tellOfTamper(ctx, d, ev, it, u, dept); err != nil {
+				return err
 			}
-			n.send(ctx, d, u, NotifyIncident, n.tamperNote(ev, it, visible), group)
 		}
 	}
 	return nil

@@ -213,17 +213,27 @@ func (n *notifyRun) tamper(ctx context.Context, d *Dispatch, ev *OutboxEvent) er
 	told := map[int64]bool{}
 	for _, u := range n.holders(RolePublisher, RoleLeader, RoleDirector) {
 		told[u.ID] = true
-		visible, group := false, u.Department
-		if it != nil {
-			var err error
-			if visible, err = n.mayRead(ctx, u, it); err != nil {
-				return err
-			}
-			group = it.Department
+		if err := n.tellOfTamper(ctx, d, ev, it, u, u.Department); err != nil {
+			return err
 		}
-		n.send(ctx, d, u, NotifyIncident, n.tamperNote(ev, it, visible), group)
 	}
 	return n.tamperContacts(ctx, d, ev, it, told)
+}
+
+// tellOfTamper sends u the incident of tampered content: the item's title
+// only to one who may read it, grouped under the item's department, or
+// under group when the tampered record is not an item's.
+func (n *notifyRun) tellOfTamper(ctx context.Context, d *Dispatch, ev *OutboxEvent, it *Item, u *User, group string) error {
+	visible := false
+	if it != nil {
+		var err error
+		if visible, err = n.mayRead(ctx, u, it); err != nil {
+			return err
+		}
+		group = it.Department
+	}
+	n.send(ctx, d, u, NotifyIncident, n.tamperNote(ev, it, visible), group)
+	return nil
 }
 
 // account tells the holder of an account what happened to it, and the

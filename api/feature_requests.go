@@ -24,13 +24,6 @@ type featureCommentRequest struct {
 	Comment string `json:"comment"`
 }
 
-// featureDecisionRequest has the shape of the maintenance windows'
-// decision: approve true approves, false refuses, absent is refused.
-type featureDecisionRequest struct {
-	Approve *bool  `json:"approve"`
-	Comment string `json:"comment"`
-}
-
 type featureNoteJSON struct {
 	ID        int64     `json:"id"`
 	Kind      string    `json:"kind"`
@@ -128,18 +121,11 @@ func (s *Server) handleFeatureRequestComment(c echo.Context) error {
 }
 
 func (s *Server) handleFeatureRequestDecision(c echo.Context) error {
-	id, err := pathID(c, "id")
+	id, approve, comment, err := decodeDecision(c) // the maintenance windows' shape
 	if err != nil {
 		return err
 	}
-	var req featureDecisionRequest
-	if err := decode(c, &req); err != nil {
-		return err
-	}
-	if req.Approve == nil {
-		return cms.Invalid("invalid decision", cms.FieldError{Field: "approve", Message: "is required: true approves, false refuses"})
-	}
-	r, err := s.svc.FeatureRequests.Decide(c.Request().Context(), principal(c), id, *req.Approve, req.Comment)
+	r, err := s.svc.FeatureRequests.Decide(c.Request().Context(), principal(c), id, approve, comment)
 	if err != nil {
 		return err
 	}

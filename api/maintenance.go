@@ -21,9 +21,28 @@ type maintenanceWindowRequest struct {
 	EndsAt   optional[string] `json:"ends_at"`
 }
 
-type maintenanceDecisionRequest struct {
+// decisionRequest is the body of a decision on something requested (a
+// maintenance window, a feature request): approve true approves, false
+// refuses, with a comment.
+type decisionRequest struct {
 	Approve *bool  `json:"approve"`
 	Comment string `json:"comment"`
+}
+
+// decodeDecision reads the id in the path and the decision in the body;
+// a decision without approve is refused.
+func decodeDecision(c echo.Context) (id int64, approve bool, comment string, err error) {
+	if id, err = pathID(c, "id"); err != nil {
+		return 0, false, "", err
+	}
+	var req decisionRequest
+	if err := decode(c, &req); err != nil {
+		return 0, false, "", err
+	}
+	if req.Approve == nil {
+		return 0, false, "", cms.Invalid("invalid decision", cms.FieldError{Field: "approve", Message: "is required: true approves, false refuses"})
+	}
+	return id, *req.Approve, req.Comment, nil
 }
 
 type maintenanceWindowJSON struct {
@@ -89,18 +108,11 @@ func (s *Server) handleMaintenanceWindows(c echo.Context) error {
 }
 
 func (s *Server) handleMaintenanceDecision(c echo.Context) error {
-	id, err := pathID(c, "id")
+	id, approve, comment, err := decodeDecision(c)
 	if err != nil {
 		return err
 	}
-	var req maintenanceDecisionRequest
-	if err := decode(c, &req); err != nil {
-		return err
-	}
-	if req.Approve == nil {
-		return cms.Invalid("invalid decision", cms.FieldError{Field: "approve", Message: "is required: true approves, false refuses"})
-	}
-	w, err := s.svc.Menus.DecideMaintenance(c.Request().Context(), principal(c), id, *req.Approve, req.Comment)
+	w, err := s.svc.Menus.DecideMaintenance(c.Request().Context(), principal(c), id, approve, comment)
 	if err != nil {
 		return err
 	}

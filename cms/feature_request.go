@@ -135,9 +135,6 @@ type FeatureAccess struct {
 	Read    bool     // they read some department's requests
 }
 
-// Any reports whether the person has anything to do with feature requests.
-func (a FeatureAccess) Any() bool { return a.Read }
-
 // FeatureRequestStore keeps feature requests and their history.
 type FeatureRequestStore interface {
 	// CreateFeatureRequest stores r (setting its ID) with its first

@@ -130,9 +130,18 @@ func SplitQuery(q string) string {
 // text has capitals to lower).
 func Snippet(text, q string, width int) string {
 	terms := strings.Fields(SplitQuery(q))
-	// strings.ToLower maps rune to rune (an invalid byte to U+FFFD, as
-	// []rune does), so rune offsets in lower are rune offsets in text.
-	lower := strings.ToLower(text)
+	// toLower maps rune to rune (an invalid byte to U+FFFD, as []rune
+	// does), so rune offsets in lower are rune offsets in text. Terms
+	// without letter case (Chinese words, numbers) match the text where
+	// they match it lowered, so the text is lowered only for a term with
+	// letters.
+	lower := text
+	for _, t := range terms {
+		if !caselessText(t) {
+			lower = toLower(text)
+			break
+		}
+	}
 	type span struct{ start, end int }
 	var spans []span
 	for _, t := range terms {
@@ -247,4 +256,73 @@ func PlainText(s string) string {
 		}
 	}
 	return strings.Join(strings.Fields(b.String()), " ")
+}
+
+// toLower is strings.ToLower, quicker on Chinese text: a rune of the CJK
+// blocks that have no letter case is kept as it is without looking it up
+// in Unicode's case tables, and a text without capitals is returned as it
+// is. Text that is not UTF-8 is left to strings.ToLower.
+func toLower(s string) string {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				return lowerFrom(s, i)
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			return strings.ToLower(s)
+		}
+		if !caseless(r) && unicode.ToLower(r) != r {
+			return lowerFrom(s, i)
+		}
+		i += n
+	}
+	return s
+}
+
+// lowerFrom lowers s from byte i on, s[:i] having nothing to lower.
+func lowerFrom(s string, i int) string {
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	b.WriteString(s[:i])
+	for _, r := range s[i:] {
+		if !caseless(r) {
+			r = unicode.ToLower(r)
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// caselessText reports whether s holds no rune with letter case: none
+// that lowering changes and none that lowering gives.
+func caselessText(s string) bool {
+	for _, r := range s {
+		if r < utf8.RuneSelf {
+			if 'A' <= r && r <= 'Z' || 'a' <= r && r <= 'z' {
+				return false
+			}
+		} else if !caseless(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// caseless reports whether r is in a block of Chinese text without
+// letter case: CJK symbols and punctuation, unified ideographs and their
+// extension A, and the full-width punctuation and digits (not the
+// full-width Latin letters).
+func caseless(r rune) bool {
+	switch {
+	case r >= 0x4E00 && r <= 0x9FFF, r >= 0x3400 && r <= 0x4DBF, r >= 0x3000 && r <= 0x303F:
+		return true
+	case r >= 0xFF01 && r <= 0xFF20, r >= 0xFF3B && r <= 0xFF40, r >= 0xFF5B && r <= 0xFF65:
+		return true
+	}
+	return false
 }

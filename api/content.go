@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"crypto/sha256"
 	"net/http"
 	"strconv"
 	"time"
@@ -138,12 +137,7 @@ func (s *Server) handlePublicList(c echo.Context) error {
 
 // listing is a column's listing: its items' stored entries in one document.
 func (s *Server) listing(ctx context.Context, slug string, q *publicQuery) (*cms.Document, error) {
-	entries, next, err := s.svc.Content.ListEntries(ctx, slug, q.Cursor, q.Limit)
-	if err != nil {
-		return nil, err
-	}
-	body := listingDocument(slug, entries, next)
-	return &cms.Document{Body: body, Sum: sha256.Sum256(body)}, nil
+	return s.svc.Content.ListingDocument(ctx, slug, q.Cursor, q.Limit)
 }
 
 type attachmentJSON struct {

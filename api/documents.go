@@ -61,6 +61,11 @@ func storedMap(text string, m *map[string]any) error {
 	return nil
 }
 
+// ListingDocument assembles a listing response from its entries.
+func (Documents) ListingDocument(column string, entries [][]byte, next string) []byte {
+	return listingDocument(column, entries, next)
+}
+
 // listingDocument assembles a listing response from its entries, as
 // encoding the map {"column", "items", "next_cursor"} would: keys in
 // order, no HTML escaping, a final newline.

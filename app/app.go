@@ -279,5 +279,8 @@ func (a *App) Handler() http.Handler {
 	})
 }
 
-// Close closes the database.
-func (a *App) Close() error { return a.DB.Close() }
+// Close closes the database, once the listing pages being stored are.
+func (a *App) Close() error {
+	a.Services.Content.Wait()
+	return a.DB.Close()
+}

@@ -32,6 +32,7 @@ type ContentService struct {
 	Documents Documents
 
 	columns authoredColumns
+	pages   pageSaver
 }
 
 // BodyHTML returns a revision's body as the content API serves it, so that

@@ -48,6 +48,9 @@ type Renderer interface {
 type Documents interface {
 	ItemDocument(p *PublicItem, rev *Revision) ([]byte, error)
 	ListEntry(p *PublicItem) ([]byte, error)
+	// ListingDocument assembles a listing page from its entries and the
+	// cursor of the next page.
+	ListingDocument(column string, entries [][]byte, next string) []byte
 }
 
 // Inspector decides what a file is from its bytes, and an image's size.

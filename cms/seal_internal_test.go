@@ -197,6 +197,44 @@ func (jsonDocuments) ListEntry(p *PublicItem) ([]byte, error) {
 	return json.Marshal(map[string]any{"id": p.ItemID, "title": p.Title})
 }
 
+func (jsonDocuments) ListingDocument(column string, entries [][]byte, next string) []byte {
+	b, _ := json.Marshal(map[string]any{"column": column, "items": len(entries), "next_cursor": next})
+	return b
+}
+
+// TestStoredPagesAreSealed: a stored first page matches its MAC; a change
+// to its bytes, or to the column or version it is bound to, does not;
+// another key does not.
+func TestStoredPagesAreSealed(t *testing.T) {
+	k := testKeys(t)
+	p := &ListingPage{Column: "news", Version: 41, Doc: []byte(`{"column":"news","items":[],"next_cursor":null}` + "\n")}
+	sum := sha256.Sum256(p.Doc)
+	p.MAC = k.pageMAC(p, &sum)
+	if got, ok := k.checkPage(p); !ok || got != sum {
+		t.Fatal("a fresh page does not check")
+	}
+	for name, change := range map[string]func(q *ListingPage){
+		"bytes":   func(q *ListingPage) { q.Doc = []byte(`{"column":"news","items":[],"next_cursor":"x"}` + "\n") },
+		"column":  func(q *ListingPage) { q.Column = "notices" },
+		"version": func(q *ListingPage) { q.Version = 42 },
+		"no MAC":  func(q *ListingPage) { q.MAC = "" },
+		"empty":   func(q *ListingPage) { q.Doc = nil },
+	} {
+		q := *p
+		change(&q)
+		if _, ok := k.checkPage(&q); ok {
+			t.Errorf("a page with its %s changed checks", name)
+		}
+	}
+	other, err := NewKeys(bytes.Repeat([]byte{0xa5}, MasterKeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := other.checkPage(p); ok {
+		t.Error("a page checks under another key")
+	}
+}
+
 // TestStoredDocumentsAreSealed: the documents a publication stores match
 // their MACs, also once read back; any change to their bytes, or to the
 // item, revision or publication time they are bound to, does not; another

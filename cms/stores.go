@@ -176,6 +176,15 @@ type ContentStore interface {
 	Changes(ctx context.Context, after int64, limit int) ([]ContentChange, error)
 	// ContentVersion is the sequence number of the latest public change.
 	ContentVersion(ctx context.Context) (int64, error)
+	// ColumnVersion is a column's version: the sequence number of the
+	// latest change of one of its items or of the structure.
+	ColumnVersion(ctx context.Context, column string) (int64, error)
+	// ListingPage returns a column's stored first listing page if it was
+	// built at the column's current version (ENOTFOUND otherwise).
+	ListingPage(ctx context.Context, column string) (*ListingPage, error)
+	// SaveListingPage stores a column's first listing page unless one of
+	// a later version is stored.
+	SaveListingPage(ctx context.Context, p *ListingPage) error
 	Channel(ctx context.Context, slug string) (*Channel, error)
 }
 

@@ -91,6 +91,10 @@ func documented(p *cms.PublicItem) int64 {
 // putDocuments stores p's documents beside its row, or removes those of
 // an earlier revision when p has none.
 func putDocuments(ctx context.Context, tx bun.Tx, p *cms.PublicItem) error {
+	// The column's stored first page may hold the entry this replaces.
+	if _, err := tx.NewDelete().Model((*publicPageRow)(nil)).Where("column_slug = ?", p.Column).Exec(ctx); err != nil {
+		return err
+	}
 	if documented(p) == 0 {
 		for _, m := range []any{(*publicDocRow)(nil), (*publicEntryRow)(nil)} {
 			if _, err := tx.NewDelete().Model(m).Where("item_id = ?", p.ItemID).Exec(ctx); err != nil {

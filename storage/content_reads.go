@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/uptrace/bun"
+
 	"github.com/tlhpf/cms/cms"
 )
 
@@ -24,9 +26,13 @@ type hotReads struct {
 }
 
 // hotStmts: doc reads an item's detail document; entries the first page
-// of a column's listing entries, entriesAfter a page after a keyset cursor.
+// of a column's listing entries, entriesAfter a page after a keyset
+// cursor; page a column's stored first page at its current version, and
+// version that version.
 type hotStmts struct {
-	doc, entries, entriesAfter *sql.Stmt
+	doc, entries, entriesAfter, page, version *sql.Stmt
+	// search and searchIn: a search, in every column or in some (searchSQL).
+	search, searchIn *sql.Stmt
 }
 
 // hot returns the prepared statements.
@@ -53,7 +59,18 @@ func (db *DB) hot(ctx context.Context) (*hotStmts, error) {
 	// revision, a trigger removes the documents of the previous one.
 	const entries = `SELECT p.item_id, p.revision_id, p.published_at, e.revision_id, e.entry_mac, e.entry
 		FROM public_items p LEFT JOIN public_entries e ON e.item_id = p.item_id WHERE p.column_slug = `
-	const order = ` ORDER BY p.published_at DESC, p.item_id DESC LIMIT `
+	// LIMIT +? rather than LIMIT ?: SQLite plans with the value of a
+	// bare parameter there, and so prepares the statement again whenever
+	// it is bound anew, that is at every read.
+	const order = ` ORDER BY p.published_at DESC, p.item_id DESC LIMIT +`
+	// A column's version: its latest change, or the structure's (an empty
+	// column), through the change log's index by column.
+	version := `SELECT MAX(COALESCE((SELECT MAX(seq) FROM content_changes WHERE column_slug = ?1), 0),
+		COALESCE((SELECT MAX(seq) FROM content_changes WHERE column_slug = ''), 0))`
+	if pg {
+		version = `SELECT GREATEST(COALESCE((SELECT MAX(seq) FROM content_changes WHERE column_slug = $1), 0),
+			COALESCE((SELECT MAX(seq) FROM content_changes WHERE column_slug = ''), 0))`
+	}
 	h := &hotStmts{}
 	for _, s := range []struct {
 		dst   **sql.Stmt
@@ -65,6 +82,13 @@ func (db *DB) hot(ctx context.Context) (*hotStmts, error) {
 		// seek the index to the cursor instead of stepping over every newer row.
 		{&h.entriesAfter, entries + ph(`? AND (p.published_at, p.item_id) < (?, ?)`+order+`?`,
 			`$1 AND (p.published_at, p.item_id) < ($2, $3)`+order+`$4`)},
+		{&h.version, version},
+		// One statement, so one snapshot: the page and the version it is
+		// compared with.
+		{&h.page, `SELECT version, doc_mac, doc FROM public_pages WHERE column_slug = ` + ph(`?1`, `$1`) +
+			` AND version = (` + version + `)`},
+		{&h.search, searchSQL(searchIndexOf(db.bun), pg, false)},
+		{&h.searchIn, searchSQL(searchIndexOf(db.bun), pg, true)},
 	} {
 		stmt, err := db.bun.DB.PrepareContext(ctx, s.query)
 		if err != nil {
@@ -78,7 +102,7 @@ func (db *DB) hot(ctx context.Context) (*hotStmts, error) {
 }
 
 func (h *hotStmts) close() {
-	for _, s := range []*sql.Stmt{h.doc, h.entries, h.entriesAfter} {
+	for _, s := range []*sql.Stmt{h.doc, h.entries, h.entriesAfter, h.page, h.version, h.search, h.searchIn} {
 		if s != nil {
 			_ = s.Close()
 		}
@@ -151,4 +175,56 @@ func (db *DB) ListEntries(ctx context.Context, f cms.PublicFilter) ([]cms.Public
 // parameter compares with stored values as text does.
 func sqliteTime(t time.Time) string {
 	return t.UTC().Format("2006-01-02 15:04:05.999999-07:00")
+}
+
+// ColumnVersion returns a column's version: the sequence number of the
+// latest change of one of its items or of the structure.
+func (db *DB) ColumnVersion(ctx context.Context, column string) (int64, error) {
+	ctx, cancel := db.bounded(ctx)
+	defer cancel()
+	h, err := db.hot(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var v int64
+	err = h.version.QueryRowContext(ctx, column).Scan(&v)
+	return v, err
+}
+
+// ListingPage returns a column's stored first listing page if it was built
+// at the column's current version.
+func (db *DB) ListingPage(ctx context.Context, column string) (*cms.ListingPage, error) {
+	ctx, cancel := db.bounded(ctx)
+	defer cancel()
+	h, err := db.hot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p := &cms.ListingPage{Column: column}
+	if err := h.page.QueryRowContext(ctx, column).Scan(&p.Version, &p.MAC, &p.Doc); err != nil {
+		return nil, translate(err, "listing page")
+	}
+	return p, nil
+}
+
+// publicPageRow is a stored first listing page (see cms.ListingPage).
+type publicPageRow struct {
+	bun.BaseModel `bun:"table:public_pages"`
+	ColumnSlug    string `bun:",pk"`
+	Version       int64
+	DocMAC        string `bun:"doc_mac"`
+	Doc           string
+}
+
+// SaveListingPage stores a column's first listing page unless one built
+// at a later version is stored already (one of the same version is
+// replaced: it may be one that failed its check).
+func (db *DB) SaveListingPage(ctx context.Context, p *cms.ListingPage) error {
+	ctx, cancel := db.bounded(ctx)
+	defer cancel()
+	row := publicPageRow{ColumnSlug: p.Column, Version: p.Version, DocMAC: p.MAC, Doc: string(p.Doc)}
+	_, err := db.bun.NewInsert().Model(&row).On("CONFLICT (column_slug) DO UPDATE").
+		Set("version = EXCLUDED.version, doc_mac = EXCLUDED.doc_mac, doc = EXCLUDED.doc").
+		Where("?TableAlias.version <= EXCLUDED.version").Exec(ctx)
+	return err
 }

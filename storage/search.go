@@ -2,6 +2,8 @@ package storage
 
 import (
 	"context"
+	"encoding/json"
+	"strconv"
 	"strings"
 
 	"github.com/uptrace/bun"
@@ -19,9 +21,13 @@ type searchIndex interface {
 	// put and remove keep an item's entry, inside the publication's transaction.
 	put(ctx context.Context, tx bun.Tx, p *cms.PublicItem) error
 	remove(ctx context.Context, tx bun.Tx, itemID int64) error
-	// candidates selects (id, rank) of the newest SearchCandidates items
-	// matching every phrase, lower rank better, ranking no others.
-	candidates(b *bun.DB, phrases [][]string, columns []string) *bun.SelectQuery
+	// query is the query text of phrases as the index's matching takes it.
+	query(phrases [][]string) string
+	// candidates is the SQL selecting (id, rank) of the newest
+	// SearchCandidates items matching the query text (parameter 1), lower
+	// rank better, ranking no others; inColumns: only items of the columns
+	// of the JSON array in parameter 4.
+	candidates(inColumns bool) string
 }
 
 // searchIndexOf returns the index of a database or transaction.
@@ -49,19 +55,20 @@ func (fts5Index) remove(ctx context.Context, tx bun.Tx, itemID int64) error {
 	return err
 }
 
-func (fts5Index) candidates(b *bun.DB, phrases [][]string, columns []string) *bun.SelectQuery {
-	var parts []string
-	for _, ph := range phrases {
-		parts = append(parts, `"`+strings.Join(ph, " ")+`"`)
+func (fts5Index) query(phrases [][]string) string {
+	parts := make([]string, len(phrases))
+	for i, ph := range phrases {
+		parts[i] = `"` + strings.Join(ph, " ") + `"`
 	}
-	cands := b.NewSelect().TableExpr("public_search").ColumnExpr("rowid AS id").
-		ColumnExpr("bm25(public_search, 4.0, 1.0) AS rank").Where("public_search MATCH ?", strings.Join(parts, " AND ")).
-		OrderExpr("rowid DESC").Limit(SearchCandidates)
-	if len(columns) > 0 {
-		cands = cands.Where("rowid IN (?)", b.NewSelect().TableExpr("public_items").Column("item_id").
-			Where("column_slug IN (?)", bun.In(columns)))
+	return strings.Join(parts, " AND ")
+}
+
+func (fts5Index) candidates(inColumns bool) string {
+	q := `SELECT rowid AS id, bm25(public_search, 4.0, 1.0) AS rank FROM public_search WHERE public_search MATCH ?1`
+	if inColumns {
+		q += ` AND rowid IN (SELECT item_id FROM public_items WHERE column_slug IN (SELECT value FROM json_each(?4)))`
 	}
-	return cands
+	return q + ` ORDER BY rowid DESC LIMIT ` + strconv.Itoa(SearchCandidates)
 }
 
 // tsvectorIndex is PostgreSQL's: public_items.search_vector, a generated
@@ -72,55 +79,86 @@ func (tsvectorIndex) put(context.Context, bun.Tx, *cms.PublicItem) error { retur
 
 func (tsvectorIndex) remove(context.Context, bun.Tx, int64) error { return nil }
 
-func (tsvectorIndex) candidates(b *bun.DB, phrases [][]string, columns []string) *bun.SelectQuery {
-	var parts []string
-	for _, ph := range phrases {
-		parts = append(parts, "("+strings.Join(quoteAll(ph), " <-> ")+")")
+func (tsvectorIndex) query(phrases [][]string) string {
+	parts := make([]string, len(phrases))
+	for i, ph := range phrases {
+		parts[i] = "(" + strings.Join(quoteAll(ph), " <-> ") + ")"
 	}
-	tsq := strings.Join(parts, " & ")
+	return strings.Join(parts, " & ")
+}
+
+func (tsvectorIndex) candidates(inColumns bool) string {
 	// The newest matches are chosen in the GIN index and the heap first,
 	// and only they are ranked: ts_rank_cd reads (and decompresses) each
 	// row's whole vector, which for every match of a common word costs
 	// more than all the rest of a search.
-	newest := b.NewSelect().TableExpr("public_items").Column("item_id").
-		Where("search_vector @@ to_tsquery('simple', ?)", tsq).OrderExpr("item_id DESC").Limit(SearchCandidates)
-	if len(columns) > 0 {
-		newest = newest.Where("column_slug IN (?)", bun.In(columns))
+	newest := `SELECT item_id FROM public_items WHERE search_vector @@ to_tsquery('simple', $1)`
+	if inColumns {
+		newest += ` AND column_slug IN (SELECT jsonb_array_elements_text($4::jsonb))`
 	}
-	return b.NewSelect().TableExpr("public_items AS s").ColumnExpr("s.item_id AS id").
-		ColumnExpr("-ts_rank_cd(s.search_vector, to_tsquery('simple', ?)) AS rank", tsq).
-		Where("s.item_id IN (?)", newest)
+	newest += ` ORDER BY item_id DESC LIMIT ` + strconv.Itoa(SearchCandidates)
+	return `SELECT s.item_id AS id, -ts_rank_cd(s.search_vector, to_tsquery('simple', $1)) AS rank
+		FROM public_items AS s WHERE s.item_id IN (` + newest + `)`
+}
+
+// searchSQL is the statement of a search: the page (parameters 2 and 3:
+// its size and offset) is ranked in the index alone before its rows are
+// joined with their projection, so the cost follows the page and the cap,
+// not how many items match. It reads what a hit serves and the seal over
+// it; the bodies and search text stay in the database.
+func searchSQL(ix searchIndex, pg, inColumns bool) string {
+	page := ` ORDER BY c.rank, c.id DESC LIMIT +?2 OFFSET +?3` // see hot: LIMIT +?
+	if pg {
+		page = ` ORDER BY c.rank, c.id DESC LIMIT $2 OFFSET $3`
+	}
+	return `SELECT p.item_id, p.column_slug, p.content_type, p.revision_id, p.title, p.summary, p.plain_text,
+		p.published_at, p.updated_at, p.content_hash, p.rendered_revision_id, p.revision_digest, p.text_digest,
+		p.body_digest, p.index_digest, p.mac, h.rank
+		FROM (SELECT c.id, c.rank FROM (` + ix.candidates(inColumns) + `) AS c` + page + `) AS h
+		JOIN public_items AS p ON p.item_id = h.id ORDER BY h.rank, h.id DESC`
 }
 
 // Search finds visible items holding every phrase, best first, ranking the
-// newest SearchCandidates matches in the dialect's index.
+// newest SearchCandidates matches in the dialect's index, through a
+// statement prepared once and a scan without reflection. A hit's Summary
+// is left as its stored JSON text (SummaryJSON): search does not serve it.
 func (db *DB) Search(ctx context.Context, phrases [][]string, f cms.PublicFilter) ([]cms.SearchHit, error) {
 	if len(phrases) == 0 {
 		return nil, nil
 	}
-	type hitRow struct {
-		publicItemRow
-		Rank float64
-	}
-	// Only the newest SearchCandidates matches are ranked (the same ones on
-	// both databases), and the page is ranked in the index alone before its
-	// rows are joined with their projection: the cost follows the page and
-	// the cap, not how many items match.
-	cands := searchIndexOf(db.bun).candidates(db.bun, phrases, f.Columns)
-	page := db.bun.NewSelect().TableExpr("(?) AS c", cands).ColumnExpr("c.id, c.rank").
-		OrderExpr("c.rank, c.id DESC").Limit(int64(f.Limit)).Offset(int64(f.Offset))
-	var rows []hitRow
-	if err := db.bun.NewSelect().TableExpr("(?) AS h", page).Join("JOIN public_items AS p ON p.item_id = h.id").
-		ColumnExpr("p.item_id, p.column_slug, p.content_type, p.revision_id, p.title, p.summary, p.plain_text, p.published_at, p.updated_at, p.content_hash").
-		ColumnExpr("p.rendered_revision_id, p.revision_digest, p.text_digest, p.body_digest, p.index_digest, p.mac").
-		ColumnExpr("h.rank").OrderExpr("h.rank, h.id DESC").Scan(ctx, &rows); err != nil {
+	ctx, cancel := db.bounded(ctx)
+	defer cancel()
+	h, err := db.hot(ctx)
+	if err != nil {
 		return nil, err
 	}
-	out := make([]cms.SearchHit, len(rows))
-	for i := range rows {
-		out[i] = cms.SearchHit{Item: rows[i].domain(), Rank: rows[i].Rank}
+	args := []any{searchIndexOf(db.bun).query(phrases), f.Limit, f.Offset}
+	stmt := h.search
+	if len(f.Columns) > 0 {
+		cols, err := json.Marshal(f.Columns)
+		if err != nil {
+			return nil, err
+		}
+		stmt, args = h.searchIn, append(args, string(cols))
 	}
-	return out, nil
+	rows, err := stmt.QueryContext(ctx, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([]cms.SearchHit, 0, f.Limit)
+	for rows.Next() {
+		var hit cms.SearchHit
+		p := &hit.Item
+		if err := rows.Scan(&p.ItemID, &p.Column, &p.ContentType, &p.RevisionID, &p.Title, &p.SummaryJSON, &p.PlainText,
+			&p.PublishedAt, &p.UpdatedAt, &p.ContentHash, &p.RenderedRevisionID, &p.RevisionDigest, &p.TextDigest,
+			&p.BodyDigest, &p.IndexDigest, &p.MAC, &hit.Rank); err != nil {
+			return nil, err
+		}
+		p.PublishedAt, p.UpdatedAt = p.PublishedAt.UTC(), p.UpdatedAt.UTC()
+		out = append(out, hit)
+	}
+	return out, rows.Err()
 }
 
 // SearchCandidates is how many of the newest matching items a search ranks.

@@ -53,7 +53,7 @@ type App struct {
 // OpenDB opens the database at cfg.DatabaseURL and applies every pending
 // migration, logging what it applied.
 func OpenDB(ctx context.Context, cfg Config, log *slog.Logger) (*storage.DB, error) {
-	db, err := storage.Open(ctx, cfg.DatabaseURL, storage.Timeout(cfg.DBTimeout))
+	db, err := storage.Open(ctx, cfg.DatabaseURL, storage.Timeout(cfg.DBTimeout), storage.SearchRanked(cfg.SearchRanked))
 	if err != nil {
 		return nil, err
 	}

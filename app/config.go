@@ -19,6 +19,9 @@ type Config struct {
 	// connection, a lock or an answer before the request is answered 503
 	// database_unavailable (CMS_DB_TIMEOUT, default 5s).
 	DBTimeout time.Duration
+	// SearchRanked is how many of the newest matches of a search are ranked
+	// (CMS_SEARCH_RANKED, default storage.DefaultSearchRanked).
+	SearchRanked int
 	// AuditKeyFile holds the master key the audit chain and the served rows
 	// are sealed with (default: audit.key in DataDir, generated on the first
 	// start of a database never sealed). It must be kept, and backed up,

@@ -87,8 +87,8 @@ func (db *DB) hot(ctx context.Context) (*hotStmts, error) {
 		// compared with.
 		{&h.page, `SELECT version, doc_mac, doc FROM public_pages WHERE column_slug = ` + ph(`?1`, `$1`) +
 			` AND version = (` + version + `)`},
-		{&h.search, searchSQL(searchIndexOf(db.bun), pg, false)},
-		{&h.searchIn, searchSQL(searchIndexOf(db.bun), pg, true)},
+		{&h.search, searchSQL(searchIndexOf(db.bun), pg, false, db.searchRanked)},
+		{&h.searchIn, searchSQL(searchIndexOf(db.bun), pg, true, db.searchRanked)},
 	} {
 		stmt, err := db.bun.DB.PrepareContext(ctx, s.query)
 		if err != nil {

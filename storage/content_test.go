@@ -10,6 +10,7 @@ import (
 
 	"github.com/tlhpf/cms/cms"
 	"github.com/tlhpf/cms/storage"
+	"github.com/tlhpf/cms/storage/storagetest"
 )
 
 // mustLive stores an item in column and publishes it at at.
@@ -163,6 +164,110 @@ func TestSearchChinese(t *testing.T) {
 	}
 	if hits, err := db.Search(ctx, nil, cms.PublicFilter{Limit: 10}); err != nil || len(hits) != 0 {
 		t.Errorf("empty query: %v %v", hits, err)
+	}
+}
+
+// TestSearchRanksTheNewestMatches: a search ranks (and finds) only the
+// newest SearchRanked matches, in every column or in some.
+func TestSearchRanksTheNewestMatches(t *testing.T) {
+	t.Parallel()
+	url := storagetest.URL(t)
+	db := storagetest.OpenURL(t, url)
+	ed := mustUser(t, db, "editor", "office", cms.RoleBinding{Role: cms.RoleEditor, Department: "office"})
+	ctx := context.Background()
+	var ids []int64
+	for i := range 5 {
+		it, _ := mustLive(t, db, ed, "news", fmt.Sprintf("公积金通知 %d", i), "正文", tick())
+		ids = append(ids, it.ID)
+	}
+	capped, err := storage.Open(ctx, url, storage.SearchRanked(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer capped.Close()
+	for _, cols := range [][]string{nil, {"news"}} {
+		for _, k := range []struct {
+			db   *storage.DB
+			want []int64
+		}{{db, ids}, {capped, ids[2:]}} {
+			hits, err := k.db.Search(ctx, cms.QueryPhrases("公积金"), cms.PublicFilter{Columns: cols, Limit: 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []int64
+			for _, h := range hits {
+				got = append(got, h.Item.ItemID)
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, k.want) {
+				t.Errorf("columns %v: found %v, want %v", cols, got, k.want)
+			}
+		}
+	}
+}
+
+// TestListingPageFollowsItsColumn: a stored first page is handed out while
+// its version is its column's: a change in another column leaves it, one
+// in its column or of the structure retires it; a page of an older
+// version does not replace a newer one.
+func TestListingPageFollowsItsColumn(t *testing.T) {
+	t.Parallel()
+	db, ed := openDB(t)
+	ctx := context.Background()
+	mustLive(t, db, ed, "news", "甲", "", tick())
+	save := func(doc string) int64 {
+		t.Helper()
+		v, err := db.ColumnVersion(ctx, "news")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SaveListingPage(ctx, &cms.ListingPage{Column: "news", Version: v, Doc: []byte(doc), MAC: "m"}); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	stored := func() string {
+		t.Helper()
+		p, err := db.ListingPage(ctx, "news")
+		if cms.ErrorCode(err) == cms.ENOTFOUND {
+			return ""
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(p.Doc)
+	}
+	v1 := save("page 1")
+	if got := stored(); got != "page 1" {
+		t.Fatalf("stored page %q", got)
+	}
+	mustLive(t, db, ed, "policies-general", "乙", "", tick())
+	if got := stored(); got != "page 1" {
+		t.Errorf("after a publication in another column: %q", got)
+	}
+	mustLive(t, db, ed, "news", "丙", "", tick())
+	if got := stored(); got != "" {
+		t.Errorf("after a publication in the column: %q", got)
+	}
+	v2 := save("page 2")
+	if v2 <= v1 {
+		t.Fatalf("versions %d then %d", v1, v2)
+	}
+	if err := db.SaveListingPage(ctx, &cms.ListingPage{Column: "news", Version: v1, Doc: []byte("old"), MAC: "m"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := stored(); got != "page 2" {
+		t.Errorf("after saving an older page: %q", got)
+	}
+	ch, err := db.Channel(ctx, "wechat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetMaintenance(ctx, ch, note(cms.AuditMaintenanceChanged, "channel:wechat")); err != nil {
+		t.Fatal(err)
+	}
+	if got := stored(); got != "" {
+		t.Errorf("after a change of structure: %q", got)
 	}
 }
 

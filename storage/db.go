@@ -43,6 +43,8 @@ type DB struct {
 	outbox  outbox
 	// hotReads are the content API's prepared statements (content_reads.go).
 	hotReads *hotReads
+	// searchRanked is how many of the newest matches a search ranks.
+	searchRanked int
 	// timeout bounds each operation's wait (faults.go), in nanoseconds.
 	timeout atomic.Int64
 	dir     string // the SQLite file's directory
@@ -51,15 +53,25 @@ type DB struct {
 // Option configures Open.
 type Option func(*options)
 
-type options struct{ timeout time.Duration }
+type options struct {
+	timeout      time.Duration
+	searchRanked int
+}
 
 // Timeout bounds how long one operation may wait for a connection, a lock
 // or an answer before it fails as database_unavailable (0: DefaultTimeout).
 func Timeout(d time.Duration) Option { return func(o *options) { o.timeout = d } }
 
+// SearchRanked is how many of the newest matches of a search are ranked
+// (0: DefaultSearchRanked); see Search.
+func SearchRanked(n int) Option { return func(o *options) { o.searchRanked = n } }
+
 // newDB wraps an open database handle.
 func newDB(sqldb *sql.DB, d schema.Dialect, name, rawURL string, o options) *DB {
-	db := &DB{bun: bun.NewDB(sqldb, d), Dialect: name, url: rawURL, hotReads: &hotReads{}}
+	db := &DB{bun: bun.NewDB(sqldb, d), Dialect: name, url: rawURL, hotReads: &hotReads{}, searchRanked: o.searchRanked}
+	if db.searchRanked <= 0 {
+		db.searchRanked = DefaultSearchRanked
+	}
 	db.SetTimeout(o.timeout)
 	db.bun.AddQueryHook(timeoutHook{db})
 	return db

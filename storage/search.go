@@ -23,11 +23,11 @@ type searchIndex interface {
 	remove(ctx context.Context, tx bun.Tx, itemID int64) error
 	// query is the query text of phrases as the index's matching takes it.
 	query(phrases [][]string) string
-	// candidates is the SQL selecting (id, rank) of the newest
-	// SearchCandidates items matching the query text (parameter 1), lower
-	// rank better, ranking no others; inColumns: only items of the columns
-	// of the JSON array in parameter 4.
-	candidates(inColumns bool) string
+	// candidates is the SQL selecting (id, rank) of the newest ranked
+	// items matching the query text (parameter 1), lower rank better,
+	// ranking no others; inColumns: only items of the columns of the JSON
+	// array in parameter 4.
+	candidates(inColumns bool, ranked int) string
 }
 
 // searchIndexOf returns the index of a database or transaction.
@@ -63,12 +63,12 @@ func (fts5Index) query(phrases [][]string) string {
 	return strings.Join(parts, " AND ")
 }
 
-func (fts5Index) candidates(inColumns bool) string {
+func (fts5Index) candidates(inColumns bool, ranked int) string {
 	q := `SELECT rowid AS id, bm25(public_search, 4.0, 1.0) AS rank FROM public_search WHERE public_search MATCH ?1`
 	if inColumns {
 		q += ` AND rowid IN (SELECT item_id FROM public_items WHERE column_slug IN (SELECT value FROM json_each(?4)))`
 	}
-	return q + ` ORDER BY rowid DESC LIMIT ` + strconv.Itoa(SearchCandidates)
+	return q + ` ORDER BY rowid DESC LIMIT ` + strconv.Itoa(ranked)
 }
 
 // tsvectorIndex is PostgreSQL's: public_items.search_vector, a generated
@@ -87,7 +87,7 @@ func (tsvectorIndex) query(phrases [][]string) string {
 	return strings.Join(parts, " & ")
 }
 
-func (tsvectorIndex) candidates(inColumns bool) string {
+func (tsvectorIndex) candidates(inColumns bool, ranked int) string {
 	// The newest matches are chosen in the GIN index and the heap first,
 	// and only they are ranked: ts_rank_cd reads (and decompresses) each
 	// row's whole vector, which for every match of a common word costs
@@ -96,7 +96,7 @@ func (tsvectorIndex) candidates(inColumns bool) string {
 	if inColumns {
 		newest += ` AND column_slug IN (SELECT jsonb_array_elements_text($4::jsonb))`
 	}
-	newest += ` ORDER BY item_id DESC LIMIT ` + strconv.Itoa(SearchCandidates)
+	newest += ` ORDER BY item_id DESC LIMIT ` + strconv.Itoa(ranked)
 	return `SELECT s.item_id AS id, -ts_rank_cd(s.search_vector, to_tsquery('simple', $1)) AS rank
 		FROM public_items AS s WHERE s.item_id IN (` + newest + `)`
 }
@@ -106,7 +106,7 @@ func (tsvectorIndex) candidates(inColumns bool) string {
 // joined with their projection, so the cost follows the page and the cap,
 // not how many items match. It reads what a hit serves and the seal over
 // it; the bodies and search text stay in the database.
-func searchSQL(ix searchIndex, pg, inColumns bool) string {
+func searchSQL(ix searchIndex, pg, inColumns bool, ranked int) string {
 	page := ` ORDER BY c.rank, c.id DESC LIMIT +?2 OFFSET +?3` // see hot: LIMIT +?
 	if pg {
 		page = ` ORDER BY c.rank, c.id DESC LIMIT $2 OFFSET $3`
@@ -114,12 +114,12 @@ func searchSQL(ix searchIndex, pg, inColumns bool) string {
 	return `SELECT p.item_id, p.column_slug, p.content_type, p.revision_id, p.title, p.summary, p.plain_text,
 		p.published_at, p.updated_at, p.content_hash, p.rendered_revision_id, p.revision_digest, p.text_digest,
 		p.body_digest, p.index_digest, p.mac, h.rank
-		FROM (SELECT c.id, c.rank FROM (` + ix.candidates(inColumns) + `) AS c` + page + `) AS h
+		FROM (SELECT c.id, c.rank FROM (` + ix.candidates(inColumns, ranked) + `) AS c` + page + `) AS h
 		JOIN public_items AS p ON p.item_id = h.id ORDER BY h.rank, h.id DESC`
 }
 
 // Search finds visible items holding every phrase, best first, ranking the
-// newest SearchCandidates matches in the dialect's index, through a
+// newest matches (SearchRanked) in the dialect's index, through a
 // statement prepared once and a scan without reflection. A hit's Summary
 // is left as its stored JSON text (SummaryJSON): search does not serve it.
 func (db *DB) Search(ctx context.Context, phrases [][]string, f cms.PublicFilter) ([]cms.SearchHit, error) {
@@ -161,8 +161,13 @@ func (db *DB) Search(ctx context.Context, phrases [][]string, f cms.PublicFilter
 	return out, rows.Err()
 }
 
-// SearchCandidates is how many of the newest matching items a search ranks.
-const SearchCandidates = 1000
+// DefaultSearchRanked is how many of the newest matching items a search
+// ranks unless told otherwise (SearchRanked). Ranking costs per item
+// ranked (BM25 reads each candidate's column sizes; ts_rank_cd its whole
+// vector), so the cap, not the number of matches, bounds a search's cost;
+// older matches of a query that matches more are not found by it, and a
+// more precise query finds them.
+const DefaultSearchRanked = 250
 
 // quoteAll quotes tokens as tsquery lexemes (tokens hold only letters and
 // digits, but quoting keeps any of them literal).

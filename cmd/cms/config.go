@@ -115,6 +115,7 @@ func loadConfig(getenv func(string) string) (Config, error) {
 		set      func(uint64)
 	}{
 		{"CMS_LOCKOUT_THRESHOLD", 1, 100, func(v uint64) { c.Auth.LockoutThreshold = int(v) }},
+		{"CMS_SEARCH_RANKED", 20, 100_000, func(v uint64) { c.SearchRanked = int(v) }},
 		{"CMS_LOGIN_ADDRESS_LIMIT", 0, 1_000_000, func(v uint64) { c.Auth.AddressLimit = int(v) }},
 		{"CMS_LOGIN_USER_LIMIT", 0, 1_000_000, func(v uint64) { c.Auth.UserLimit = int(v) }},
 		{"CMS_HASH_CONCURRENCY", 0, 1024, func(v uint64) { c.HashSlots = int(v) }},

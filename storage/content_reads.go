@@ -154,7 +154,7 @@ func (db *DB) ListEntries(ctx context.Context, f cms.PublicFilter) ([]cms.Public
 		return nil, err
 	}
 	defer rows.Close()
-	out := make([]cms.PublicItem, 0, f.Limit)
+	out := make([]cms.PublicItem, 0, min(f.Limit, 128))
 	for rows.Next() {
 		var p cms.PublicItem
 		var entryRev sql.NullInt64

@@ -146,7 +146,7 @@ func (db *DB) Search(ctx context.Context, phrases [][]string, f cms.PublicFilter
 		return nil, err
 	}
 	defer rows.Close()
-	out := make([]cms.SearchHit, 0, f.Limit)
+	out := make([]cms.SearchHit, 0, min(f.Limit, 128)) // the limit may be "all"
 	for rows.Next() {
 		var hit cms.SearchHit
 		p := &hit.Item

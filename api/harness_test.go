@@ -153,6 +153,7 @@ func startEnv(t testing.TB, db *storage.DB, blobRoot string, cfg app.Config, wra
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(a.Services.Content.Wait) // pages being stored, before the database closes
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)
 	return &env{t: t, srv: srv, app: a, server: a.API, db: db, svc: a.Services, blobRoot: blobRoot, cfg: cfg,

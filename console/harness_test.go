@@ -93,6 +93,7 @@ func newEnvWith(t testing.TB, opt func(*app.Config)) *env {
 	if _, _, err := a.Services.Users.Bootstrap(ctx, adminPassword, "information"); err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(a.Services.Content.Wait) // pages being stored, before the database closes
 	e := &env{t: t, app: a, svc: a.Services, clock: clock}
 	e.admin = e.principal(t, "admin", adminPassword)
 	e.srv = httptest.NewServer(a.Handler())

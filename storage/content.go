@@ -138,6 +138,13 @@ func (r *publicItemRow) domain() cms.PublicItem {
 	return p
 }
 
+// columnVersionRow is a column's version (see ColumnVersion).
+type columnVersionRow struct {
+	bun.BaseModel `bun:"table:column_versions"`
+	ColumnSlug    string `bun:",pk"`
+	Version       int64
+}
+
 type contentChangeRow struct {
 	bun.BaseModel `bun:"table:content_changes"`
 	Seq           int64 `bun:",pk,autoincrement"`
@@ -198,6 +205,13 @@ func publish(ctx context.Context, tx bun.Tx, itemID int64, column string, p *cms
 	}
 	change := contentChangeRow{ItemID: itemID, ColumnSlug: column, At: at}
 	if _, err := tx.NewInsert().Model(&change).ExcludeColumn("seq").Returning("seq").Exec(ctx); err != nil {
+		return err
+	}
+	// The column's version moves with the change: the stored first page of
+	// its listing (of every column, for the empty one) is then out of date.
+	version := columnVersionRow{ColumnSlug: column, Version: change.Seq}
+	if _, err := tx.NewInsert().Model(&version).On("CONFLICT (column_slug) DO UPDATE").
+		Set("version = EXCLUDED.version").Exec(ctx); err != nil {
 		return err
 	}
 	return announce(ctx, tx, change)

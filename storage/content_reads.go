@@ -63,13 +63,13 @@ func (db *DB) hot(ctx context.Context) (*hotStmts, error) {
 	// bare parameter there, and so prepares the statement again whenever
 	// it is bound anew, that is at every read.
 	const order = ` ORDER BY p.published_at DESC, p.item_id DESC LIMIT +`
-	// A column's version: its latest change, or the structure's (an empty
-	// column), through the change log's index by column.
-	version := `SELECT MAX(COALESCE((SELECT MAX(seq) FROM content_changes WHERE column_slug = ?1), 0),
-		COALESCE((SELECT MAX(seq) FROM content_changes WHERE column_slug = ''), 0))`
+	// A column's version: its latest change, or the structure's (the
+	// empty column), whichever is later (see publish).
+	version := `SELECT MAX(COALESCE((SELECT version FROM column_versions WHERE column_slug = ?1), 0),
+		COALESCE((SELECT version FROM column_versions WHERE column_slug = ''), 0))`
 	if pg {
-		version = `SELECT GREATEST(COALESCE((SELECT MAX(seq) FROM content_changes WHERE column_slug = $1), 0),
-			COALESCE((SELECT MAX(seq) FROM content_changes WHERE column_slug = ''), 0))`
+		version = `SELECT GREATEST(COALESCE((SELECT version FROM column_versions WHERE column_slug = $1), 0),
+			COALESCE((SELECT version FROM column_versions WHERE column_slug = ''), 0))`
 	}
 	h := &hotStmts{}
 	for _, s := range []struct {
@@ -178,7 +178,8 @@ func sqliteTime(t time.Time) string {
 }
 
 // ColumnVersion returns a column's version: the sequence number of the
-// latest change of one of its items or of the structure.
+// latest change of one of its items or of the structure (column_versions,
+// kept by publish beside the change log).
 func (db *DB) ColumnVersion(ctx context.Context, column string) (int64, error) {
 	ctx, cancel := db.bounded(ctx)
 	defer cancel()

@@ -20,15 +20,11 @@ type publicPage19 struct {
 
 // A column's first listing page, the most read listing of all, is stored
 // as the document it is answered with once it has been built, so that a
-// cache miss reads one row instead of twenty entries. The change log gets
-// an index by column, through which a read finds the column's version.
+// cache miss reads one row instead of twenty entries.
 func init() {
 	Migrations.MustRegister(inTx(func(ctx context.Context, tx bun.Tx) error {
-		if err := createTables(ctx, tx, (*publicPage19)(nil)); err != nil {
-			return err
-		}
-		return exec(ctx, tx, `CREATE INDEX content_changes_column ON content_changes (column_slug, seq)`)
+		return createTables(ctx, tx, (*publicPage19)(nil))
 	}), inTx(func(ctx context.Context, tx bun.Tx) error {
-		return exec(ctx, tx, `DROP INDEX content_changes_column`, `DROP TABLE public_pages`)
+		return exec(ctx, tx, `DROP TABLE public_pages`)
 	}))
 }

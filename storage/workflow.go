@@ -188,8 +188,16 @@ func (db *DB) DueToPublish(ctx context.Context, now time.Time, auto bool) ([]int
 
 // DueToArchive returns published revisions whose expiry has come.
 func (db *DB) DueToArchive(ctx context.Context, now time.Time) ([]int64, error) {
+	// Through the partial index of published revisions with an expiry:
+	// without statistics SQLite takes the index by state, which at a
+	// million published revisions reads them all (39 s from a cold cache,
+	// every scheduler tick).
+	table := "revisions"
+	if db.Dialect == SQLite {
+		table = "revisions INDEXED BY revisions_expiry"
+	}
 	var ids []int64
-	err := db.bun.NewSelect().Model((*revisionRow)(nil)).Column("id").Where("state = ?", cms.StatePublished).
+	err := db.bun.NewSelect().TableExpr(table).Column("id").Where("state = ?", cms.StatePublished).
 		Where("expire_at IS NOT NULL").Where("expire_at <= ?", now).Order("id").Scan(ctx, &ids)
 	return ids, err
 }

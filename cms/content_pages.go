@@ -3,7 +3,6 @@ package cms
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/hex"
 	"sync"
 )
 
@@ -25,9 +24,7 @@ func (k *Keys) pageMAC(p *ListingPage, sum *[sha256.Size]byte) string {
 	return k.rowMAC("public_page/v1", func(w *macWriter) {
 		w.str(p.Column)
 		w.int(p.Version)
-		var hexSum [2 * sha256.Size]byte
-		hex.Encode(hexSum[:], sum[:])
-		w.bytes(hexSum[:])
+		w.digest(sum)
 	})
 }
 

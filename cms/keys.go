@@ -108,6 +108,13 @@ func (w *macWriter) bytes(b []byte) {
 	}
 }
 
+// digest writes a SHA-256 as its hexadecimal text.
+func (w *macWriter) digest(sum *[sha256.Size]byte) {
+	var hexSum [2 * sha256.Size]byte
+	hex.Encode(hexSum[:], sum[:])
+	w.bytes(hexSum[:])
+}
+
 func (w *macWriter) int(n int64) {
 	w.room(24)
 	w.buf = append(strconv.AppendInt(append(w.buf, 'i'), n, 10), ';')

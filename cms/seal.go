@@ -2,7 +2,6 @@ package cms
 
 import (
 	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"time"
 )
@@ -147,9 +146,7 @@ func (k *Keys) docMAC(p *PublicItem, sum *[sha256.Size]byte) string {
 	return k.rowMAC("public_doc/v1", func(w *macWriter) {
 		w.int(p.ItemID)
 		w.int(p.RevisionID)
-		var hexSum [2 * sha256.Size]byte
-		hex.Encode(hexSum[:], sum[:])
-		w.bytes(hexSum[:])
+		w.digest(sum)
 	})
 }
 

@@ -16,8 +16,8 @@ import (
 func TestArchiveCommands(t *testing.T) {
 	getenv := testEnv(t, nil)
 	seedContent(t, getenv)
-	day := time.Now().UTC().Format(time.DateOnly)
-	from := time.Now().UTC().AddDate(0, -1, 0).Format(time.DateOnly)
+	now := time.Now().In(cms.China) // archive periods are days in China
+	day, from := now.Format(time.DateOnly), now.AddDate(0, -1, 0).Format(time.DateOnly)
 	file := filepath.Join(t.TempDir(), "archive.zip")
 	out, _, err := runCmd(t, getenv, "", "archive", "export", "-q", "-from", from, "-to", day, "-o", file)
 	if err != nil || !strings.Contains(out, "wrote "+file) {
@@ -97,8 +97,8 @@ func publishTampered(t *testing.T, getenv func(string) string) int64 {
 func TestArchiveExportOfTamperedContent(t *testing.T) {
 	getenv := testEnv(t, nil)
 	id := publishTampered(t, getenv)
-	day := time.Now().UTC().Format(time.DateOnly)
-	from := time.Now().UTC().AddDate(0, -1, 0).Format(time.DateOnly)
+	now := time.Now().In(cms.China) // archive periods are days in China
+	day, from := now.Format(time.DateOnly), now.AddDate(0, -1, 0).Format(time.DateOnly)
 	file := filepath.Join(t.TempDir(), "archive.zip")
 	_, stderr, err := runCmd(t, getenv, "", "archive", "export", "-q", "-from", from, "-to", day, "-o", file)
 	if err == nil || !strings.Contains(err.Error(), "-allow-tampered") || !strings.Contains(stderr, "item "+strconv.FormatInt(id, 10)) {
